@@ -1,0 +1,136 @@
+"""Working-time arithmetic over the Chinese official calendar.
+
+The calendar comes, in order, from: days an administrator entered for that year
+(``WorkCalendarDay``, the State Council's schedule for a year the package does not know yet),
+then the ``chinese-calendar`` package, then weekends only — with a logged warning, never a crash.
+"""
+
+import logging
+import threading
+import time
+from datetime import date, datetime, timedelta
+
+import chinese_calendar
+from django.conf import settings
+from django.utils import timezone
+
+logger = logging.getLogger("lianxin.deadlines")
+
+_CACHE_SECONDS = 300
+_lock = threading.Lock()
+_overrides: dict[int, dict[date, bool]] | None = None
+_loaded_at = 0.0
+_warned_years: set[int] = set()
+
+
+def invalidate_calendar_cache() -> None:
+    global _overrides
+    with _lock:
+        _overrides = None
+
+
+def _override_days() -> dict[int, dict[date, bool]]:
+    """Administrator-entered days by year, loaded once per process and refreshed every 5 minutes."""
+    global _overrides, _loaded_at
+    with _lock:
+        if _overrides is None or time.monotonic() - _loaded_at > _CACHE_SECONDS:
+            from cases.models import WorkCalendarDay
+
+            by_year: dict[int, dict[date, bool]] = {}
+            for day, is_workday in WorkCalendarDay.objects.values_list("date", "is_workday"):
+                by_year.setdefault(day.year, {})[day] = is_workday
+            _overrides, _loaded_at = by_year, time.monotonic()
+        return _overrides
+
+
+def calendar_source(year: int) -> str:
+    """Where the working calendar of a year comes from: 'admin', 'package' or 'weekends'."""
+    if year in _override_days():
+        return "admin"
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return "weekends"
+    return "package"
+
+
+def is_workday(day: date) -> bool:
+    overrides = _override_days().get(day.year)
+    if overrides is not None:
+        return overrides.get(day, day.weekday() < 5)
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        if day.year not in _warned_years:
+            _warned_years.add(day.year)
+            logger.warning(
+                "No official holiday schedule for %s: counting weekends only. "
+                "An administrator should enter the year's schedule (节假日安排).", day.year,
+            )
+        return day.weekday() < 5
+
+
+def _window(day: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    conf = settings.LIANXIN
+    start = datetime(day.year, day.month, day.day, conf["WORKDAY_START_HOUR"], tzinfo=tz)
+    end = datetime(day.year, day.month, day.day, conf["WORKDAY_END_HOUR"], tzinfo=tz)
+    return start, end
+
+
+def next_workday(day: date) -> date:
+    day += timedelta(days=1)
+    while not is_workday(day):
+        day += timedelta(days=1)
+    return day
+
+
+def previous_workday(day: date) -> date:
+    day -= timedelta(days=1)
+    while not is_workday(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """The end of the ``days``-th working day after the day of ``start`` (that day not counted)."""
+    day = timezone.localtime(start).date()
+    for _ in range(days):
+        day = next_workday(day)
+    if days == 0 and not is_workday(day):
+        day = next_workday(day)
+    return _window(day)[1]
+
+
+def subtract_working_days(moment: datetime, days: int) -> datetime:
+    """The same local time of day ``days`` working days before ``moment``."""
+    local = timezone.localtime(moment)
+    day = local.date()
+    for _ in range(days):
+        day = previous_workday(day)
+    return local.replace(year=day.year, month=day.month, day=day.day)
+
+
+def add_working_hours(start: datetime, hours: float) -> datetime:
+    """The moment ``hours`` of working time after ``start``, counting only working windows."""
+    remaining = timedelta(hours=hours)
+    moment = timezone.localtime(start)
+    day = moment.date()
+    while True:
+        if is_workday(day):
+            open_at, close_at = _window(day)
+            begin = max(moment, open_at)
+            if begin < close_at:
+                available = close_at - begin
+                if remaining <= available:
+                    return begin + remaining
+                remaining -= available
+        day = next_workday(day)
+        moment = _window(day)[0]
+
+
+def deadline_for(start: datetime, amount: int, unit: str) -> datetime:
+    """A handling deadline from a time limit (``unit`` is ``LimitUnit``: 'days' or 'hours')."""
+    if unit == "hours":
+        return add_working_hours(start, amount)
+    return add_working_days(start, amount)

@@ -1,0 +1,405 @@
+"""Case types, cases and their append-only events: the data of the closed loop.
+
+Only ``cases/services.py`` changes a case's status or writes its events.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Organisation
+from people.masking import mask_name, mask_phone
+from people.models import Person
+from regions.models import Region
+
+
+class Status(models.TextChoices):
+    """The canonical states every case type shares; each type labels them in its own words."""
+
+    REPORTED = "reported", _("已受理")
+    TRIAGED = "triaged", _("已研判")
+    ASSIGNED = "assigned", _("已交办")
+    IN_PROGRESS = "in_progress", _("办理中")
+    ANSWERED = "answered", _("已答复")
+    VERIFIED = "verified", _("已回访")
+    CLOSED = "closed", _("已销号")
+    REJECTED = "rejected", _("不予受理")
+    MERGED = "merged", _("已合并")
+
+
+OPEN_STATUSES = (Status.REPORTED, Status.TRIAGED, Status.ASSIGNED, Status.IN_PROGRESS,
+                 Status.ANSWERED, Status.VERIFIED)
+HANDLING_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
+FINAL_STATUSES = (Status.CLOSED, Status.REJECTED, Status.MERGED)
+
+
+class Priority(models.TextChoices):
+    URGENT = "urgent", _("紧急")
+    IMPORTANT = "important", _("重要")
+    NORMAL = "normal", _("一般")
+    COMPLEX = "complex", _("疑难复杂")
+
+
+class Channel(models.TextChoices):
+    MEETING = "meeting", _("会议收集")
+    VISIT = "visit", _("走访")
+    EVENING_MEETING = "evening_meeting", _("屋场夜谈会")
+    GRID = "grid", _("网格上报")
+    HOTLINE = "hotline", _("热线")
+    WEB = "web", _("网站/小程序")
+    API = "api", _("系统对接")
+    TRANSFER = "transfer", _("上级交办")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("低")
+    MEDIUM = "medium", _("中")
+    HIGH = "high", _("高")
+
+
+class MediationOutcome(models.TextChoices):
+    SUCCESS = "success", _("调解成功")
+    FAILED = "failed", _("调解不成")
+    REFERRED = "referred", _("转诉讼/仲裁")
+    TERMINATED = "terminated", _("终止调解")
+
+
+class SendBackReason(models.TextChoices):
+    NOT_REMIT = "not_remit", _("不属本单位职责")
+    WRONG_PLACE = "wrong_place", _("不属本辖区")
+    INFO_MISSING = "info_missing", _("诉求信息不全")
+    LEGAL_PROCESS = "legal_process", _("已进入司法/行政程序")
+    OTHER = "other", _("其他")
+
+
+class LimitUnit(models.TextChoices):
+    WORKING_DAYS = "days", _("工作日")
+    WORKING_HOURS = "hours", _("工作小时")
+
+
+class CaseType(models.Model):
+    """A kind of case (企业诉求, 矛盾纠纷, …) with its own words for the shared states."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    description = models.TextField(_("说明"), blank=True)
+    # {"reported": "摸排", "triaged": "研判", …}: labels override the canonical ones.
+    step_labels = models.JSONField(_("环节名称"), default=dict, blank=True)
+    has_mediation = models.BooleanField(_("需调解"), default=False)
+    default_priority = models.CharField(
+        _("默认紧急程度"), max_length=16, choices=Priority.choices, default=Priority.NORMAL,
+    )
+    ordering = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("事项类型")
+        verbose_name_plural = _("事项类型")
+        ordering = ["ordering", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def label(self, status: str) -> str:
+        return self.step_labels.get(status) or str(Status(status).label)
+
+
+class Category(models.Model):
+    """A category of a case type, with the unit usually responsible for it."""
+
+    case_type = models.ForeignKey(CaseType, verbose_name=_("事项类型"), on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField(_("代码"), max_length=20)
+    name = models.CharField(_("名称"), max_length=50)
+    suggested_unit = models.ForeignKey(
+        Organisation, verbose_name=_("建议主办单位"), null=True, blank=True, on_delete=models.SET_NULL,
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("事项分类")
+        verbose_name_plural = _("事项分类")
+        ordering = ["case_type", "code"]
+        constraints = [models.UniqueConstraint(fields=["case_type", "code"], name="unique_category_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimeLimit(models.Model):
+    """Handling and response limits per case type and priority, in working time."""
+
+    case_type = models.ForeignKey(CaseType, verbose_name=_("事项类型"), on_delete=models.CASCADE, related_name="time_limits")
+    priority = models.CharField(_("紧急程度"), max_length=16, choices=Priority.choices)
+    amount = models.PositiveSmallIntegerField(_("办理时限"))
+    unit = models.CharField(_("单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS)
+    response_hours = models.PositiveSmallIntegerField(_("响应时限(工作小时)"), default=2)
+
+    class Meta:
+        verbose_name = _("办理时限")
+        verbose_name_plural = _("办理时限")
+        constraints = [models.UniqueConstraint(fields=["case_type", "priority"], name="unique_time_limit")]
+
+    def __str__(self) -> str:
+        return f"{self.case_type} · {self.get_priority_display()} · {self.amount}{self.get_unit_display()}"
+
+
+class WorkCalendarDay(models.Model):
+    """An official day entered by an administrator: a holiday or a make-up workday.
+
+    Entering any day of a year declares that year's State Council schedule known to the
+    product; it then overrides the ``chinese-calendar`` package for that year.
+    """
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是工作日"), help_text=_("勾选表示调休上班日；不勾选表示法定节假日"))
+    name = models.CharField(_("名称"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class Meeting(models.Model):
+    """A meeting or visit (联席会议, 党委会, 屋场会, 走访) where demands are raised."""
+
+    class Kind(models.TextChoices):
+        JOINT = "joint", _("联席会议")
+        COMMITTEE = "committee", _("党委会议")
+        EVENING = "evening", _("屋场夜谈会")
+        VISIT = "visit", _("走访")
+        ON_SITE = "on_site", _("现场办公")
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("主题"), max_length=150)
+    held_at = models.DateTimeField(_("时间"))
+    place = models.CharField(_("地点"), max_length=150, blank=True)
+    region = models.ForeignKey(Region, verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT)
+    host = models.ForeignKey(Organisation, verbose_name=_("主办组织"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    enterprise = models.ForeignKey(
+        Organisation, verbose_name=_("走访企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    attendees = models.TextField(_("参会人员"), blank=True)
+    notes = models.TextField(_("纪要"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("会议走访")
+        verbose_name_plural = _("会议走访")
+        ordering = ["-held_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def open(self) -> "CaseQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def in_handling(self) -> "CaseQuerySet":
+        return self.filter(status__in=HANDLING_STATUSES)
+
+    def overdue(self) -> "CaseQuerySet":
+        return self.in_handling().filter(deadline__lt=timezone.now())
+
+    def for_unit(self, unit: Organisation) -> "CaseQuerySet":
+        return self.filter(Q(lead_unit=unit) | Q(assignments__unit=unit, assignments__is_active=True)).distinct()
+
+    def in_region(self, region: Region) -> "CaseQuerySet":
+        return self.filter(region__path__gte=region.path, region__path__lt=region.path_range_end)
+
+    def counted(self) -> "CaseQuerySet":
+        """Cases that count in rates: duplicates count in their master, refusals not at all."""
+        return self.exclude(status__in=(Status.MERGED, Status.REJECTED))
+
+
+class Case(models.Model):
+    """A demand, dispute, hazard or other matter, followed from report to close."""
+
+    number = models.CharField(_("编号"), max_length=24, unique=True, null=True, editable=False)
+    case_type = models.ForeignKey(CaseType, verbose_name=_("事项类型"), on_delete=models.PROTECT)
+    category = models.ForeignKey(Category, verbose_name=_("分类"), null=True, blank=True, on_delete=models.PROTECT)
+    priority = models.CharField(_("紧急程度"), max_length=16, choices=Priority.choices, default=Priority.NORMAL)
+    channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.REPORTED)
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("诉求内容"))
+
+    requester = models.ForeignKey(Person, verbose_name=_("诉求人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requester_name = models.CharField(_("诉求人姓名"), max_length=50, blank=True)
+    requester_phone = models.CharField(_("诉求人电话"), max_length=20, blank=True)
+    enterprise = models.ForeignKey(
+        Organisation, verbose_name=_("涉及企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases_raised",
+    )
+    region = models.ForeignKey(Region, verbose_name=_("发生地"), on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(_("详细地址"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    committee = models.ForeignKey(
+        Organisation, verbose_name=_("受理机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("负责研判交办的机构，如产业链党委、镇综治中心"),
+    )
+    meeting = models.ForeignKey(Meeting, verbose_name=_("来源会议"), null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A caller-chosen key (form token, API Idempotency-Key) so a resubmission never makes two cases.
+    source_key = models.CharField(max_length=80, unique=True, null=True, blank=True, editable=False)
+
+    lead_unit = models.ForeignKey(
+        Organisation, verbose_name=_("主办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    deadline = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    response_deadline = models.DateTimeField(_("响应期限"), null=True, blank=True)
+    extension_count = models.PositiveSmallIntegerField(_("延期次数"), default=0)
+    pending_extension_until = models.DateTimeField(_("申请延期至"), null=True, blank=True)
+    is_overdue = models.BooleanField(_("已超期"), default=False)
+    reminded_at = models.DateTimeField(_("催办时间"), null=True, blank=True)
+    supervision_level = models.PositiveSmallIntegerField(_("督办次数"), default=0)
+    send_back_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    rework_count = models.PositiveSmallIntegerField(_("返工次数"), default=0, help_text=_("回访不通过后重办的次数"))
+
+    reported_at = models.DateTimeField(_("受理时间"))
+    # The month the case was received (YYYYMM, local time): every rate's cohort key.
+    reported_month = models.PositiveIntegerField(_("受理月份"), editable=False)
+    triaged_at = models.DateTimeField(_("研判时间"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    first_answered_at = models.DateTimeField(_("首次答复时间"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    visited_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+
+    answer = models.TextField(_("答复内容"), blank=True)
+    resolved_on_spot = models.BooleanField(_("当场办结"), default=False)
+    answered_on_time = models.BooleanField(_("按期办结"), null=True, blank=True)
+    handling_hours = models.FloatField(_("办理用时(小时)"), null=True, blank=True)
+
+    # The latest valid return visit (有效回访: the requester was reached and answered).
+    visit_valid = models.BooleanField(_("有效回访"), default=False)
+    visit_contacted = models.BooleanField(_("及时联系"), null=True, blank=True)
+    visit_resolved = models.BooleanField(_("问题解决"), null=True, blank=True)
+    visit_satisfaction = models.CharField(_("满意度"), max_length=16, choices=Satisfaction.choices, blank=True)
+
+    risk_level = models.CharField(_("风险等级"), max_length=8, choices=RiskLevel.choices, blank=True)
+    mediation_outcome = models.CharField(_("调处结果"), max_length=16, choices=MediationOutcome.choices, blank=True)
+    details = models.JSONField(_("扩展信息"), default=dict, blank=True)
+
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates",
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("诉求事项")
+        verbose_name_plural = _("诉求事项")
+        ordering = ["-reported_at"]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="case_status_deadline"),
+            models.Index(fields=["lead_unit", "reported_month"], name="case_unit_month"),
+            models.Index(fields=["region", "reported_at"], name="case_region_reported"),
+            models.Index(fields=["reported_month", "case_type"], name="case_month_type"),
+            models.Index(fields=["-reported_at"], name="case_reported_desc"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or '—'} {self.title}"
+
+    @property
+    def status_label(self) -> str:
+        return self.case_type.label(self.status)
+
+    @property
+    def masked_requester_name(self) -> str:
+        return mask_name(self.requester_name)
+
+    @property
+    def masked_requester_phone(self) -> str:
+        return mask_phone(self.requester_phone)
+
+    @property
+    def visit_passed(self) -> bool:
+        """A return visit passes when the requester says it is solved and is not unsatisfied."""
+        return bool(
+            self.visit_valid and self.visit_resolved and self.visit_satisfaction != Satisfaction.UNSATISFIED
+        )
+
+
+class CaseAssignment(models.Model):
+    """A unit's part in a case: the lead unit (主办) or a co-handling unit (协办)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Organisation, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="assignments")
+    is_lead = models.BooleanField(_("主办"), default=False)
+    is_active = models.BooleanField(_("有效"), default=True)
+    assigned_at = models.DateTimeField(_("交办时间"))
+    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("交办单位")
+        verbose_name_plural = _("交办单位")
+        indexes = [models.Index(fields=["unit", "is_active"], name="assignment_unit_active")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({_('主办') if self.is_lead else _('协办')})"
+
+
+class CaseEvent(models.Model):
+    """One move of a case: who, when, from which state to which, why. Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("动作"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    from_status = models.CharField(_("原状态"), max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=Status.choices)
+    reason = models.TextField(_("理由/说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("流转记录")
+        verbose_name_plural = _("流转记录")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="event_case_time")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.from_status}→{self.to_status}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk and not kwargs.get("force_insert"):
+            raise RuntimeError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise RuntimeError("Case events are append-only.")
+
+
+class CaseAttachment(models.Model):
+    """A photo or document attached to a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to="cases/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,71 @@
+"""Who may see a case and who may move it: one set of rules for pages, API and commands.
+
+A role held over a region covers the whole subtree (one range condition on the region path);
+a role held over an organisation covers the cases that unit leads or co-handles, or, for a
+dispatcher of a committee, the cases that committee dispatches.
+"""
+
+from django.db.models import Q
+
+from cases.models import Case, CaseAssignment
+from people.models import EnterpriseLink, Role, RoleAssignment, User
+
+
+def _region_q(assignment: RoleAssignment, prefix: str = "") -> Q:
+    region = assignment.region
+    assert region is not None
+    return Q(**{f"{prefix}region__path__gte": region.path, f"{prefix}region__path__lt": region.path_range_end})
+
+
+def sees_everything(user: User) -> bool:
+    if user.is_admin:
+        return True
+    return any(a.role == Role.LEADER and a.region_id is None for a in user.role_assignments)
+
+
+def visible_cases_q(user: User) -> Q | None:
+    """A filter of the cases ``user`` may see, or None for everything."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if sees_everything(user):
+        return None
+    q = Q(reported_by=user)
+    if user.person_id:
+        q |= Q(requester_id=user.person_id)
+    for a in user.role_assignments:
+        if a.region_id:
+            q |= _region_q(a)
+        if a.organisation_id:
+            if a.role == Role.DISPATCHER:
+                q |= Q(committee_id=a.organisation_id)
+            elif a.role in (Role.DEPT_HANDLER, Role.DEPT_HEAD):
+                q |= Q(lead_unit_id=a.organisation_id) | Q(
+                    pk__in=CaseAssignment.objects.filter(unit_id=a.organisation_id).values("case_id")
+                )
+            elif a.role == Role.ENTERPRISE_LIAISON:
+                q |= Q(enterprise_id=a.organisation_id)
+            elif a.role == Role.LINKED_CADRE and user.person_id:
+                q |= Q(enterprise_id__in=EnterpriseLink.objects.filter(person_id=user.person_id).values("enterprise_id"))
+    return q
+
+
+def visible_cases(user: User, queryset=None):
+    queryset = Case.objects.all() if queryset is None else queryset
+    q = visible_cases_q(user)
+    return queryset if q is None else queryset.filter(q)
+
+
+def covers_region(user: User, case: Case, roles: frozenset[str]) -> bool:
+    """Whether the user holds one of ``roles`` over the case's place or its dispatching committee."""
+    for a in user.role_assignments:
+        if a.role not in roles:
+            continue
+        if a.region_id and a.region.path <= case.region.path < a.region.path_range_end:
+            return True
+        if a.organisation_id and a.role == Role.DISPATCHER and a.organisation_id == case.committee_id:
+            return True
+    return False
+
+
+def unit_ids(user: User, roles: frozenset[str]) -> set[int]:
+    return {a.organisation_id for a in user.role_assignments if a.role in roles and a.organisation_id}

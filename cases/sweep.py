@@ -1,0 +1,74 @@
+"""The overdue sweep: remind before a deadline, flag overdue, supervise the day after.
+
+DOMAIN.md: reminder (催办) before the deadline, written supervision (督办) the day after it,
+escalation if still overdue five working days later. Each step is a real move with its event.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from cases import deadlines, services
+from cases.models import Case
+
+logger = logging.getLogger("lianxin.sweep")
+
+ESCALATION_WORKING_DAYS = 5
+
+
+@dataclass
+class SweepResult:
+    reminded: int = 0
+    overdue: int = 0
+    supervised: int = 0
+    stale: int = 0
+
+    def __str__(self) -> str:
+        return (f"催办 {self.reminded} 件，标记超期 {self.overdue} 件，督办 {self.supervised} 件"
+                f"（跳过并发变更 {self.stale} 件）")
+
+
+def sweep(now: datetime | None = None, case_ids: list[int] | None = None) -> SweepResult:
+    """Run every due reminder, overdue flag and supervision; safe to run any number of times."""
+    now = now or timezone.now()
+    result = SweepResult()
+    base = Case.objects.in_handling().filter(deadline__isnull=False)
+    if case_ids is not None:
+        base = base.filter(pk__in=case_ids)
+
+    soon = deadlines.add_working_hours(now, settings.LIANXIN["SOON_OVERDUE_HOURS"])
+    for case in base.filter(reminded_at__isnull=True, deadline__gt=now, deadline__lte=soon):
+        result.reminded += _safely(services.remind_case, case, result)
+
+    for case in base.filter(is_overdue=False, deadline__lte=now):
+        result.overdue += _safely(services.mark_overdue, case, result)
+
+    # Supervision the working day after the deadline; escalation five working days later.
+    today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    escalate_before = deadlines.subtract_working_days(now, ESCALATION_WORKING_DAYS)
+    first = base.filter(supervision_level=0, deadline__lt=today_start)
+    second = base.filter(supervision_level=1, deadline__lt=min(escalate_before, today_start - timedelta(days=1)))
+    for case in list(first) + list(second):
+        result.supervised += _safely(services.supervise_case, case, result)
+    return result
+
+
+def _supervision_note(case: Case) -> str:
+    return "超期督办" if case.supervision_level == 0 else "超期5个工作日仍未办结，升级督办"
+
+
+def _safely(move, case: Case, result: SweepResult) -> int:
+    try:
+        if move is services.supervise_case:
+            move(case, actor=None, note=_supervision_note(case))
+        else:
+            move(case)
+    except services.StaleCase:
+        result.stale += 1  # a user moved it meanwhile; the next sweep sees the fresh case
+        return 0
+    except services.InvalidTransition:
+        return 0
+    return 1

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from config.views import home
+
+admin.site.site_header = _("连心桥 · 闭环服务平台")
+admin.site.site_title = _("连心桥")
+admin.site.index_title = _("管理后台")
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,103 @@
+"""The region tree (county → town → village → piece → group → neighbourhood) and grid stations."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Each level of the path is a fixed-width segment, so a subtree is a contiguous range of paths
+# and "everything under X" is one range scan on an ordinary B-tree index, on every database.
+PATH_SEGMENT_WIDTH = 4
+PATH_SEPARATOR = "."
+# The character that sorts right after the separator closes the range of a subtree.
+_PATH_RANGE_END = chr(ord(PATH_SEPARATOR) + 1)
+
+
+class RegionLevel(models.IntegerChoices):
+    COUNTY = 1, _("县")
+    TOWN = 2, _("镇/街道")
+    VILLAGE = 3, _("村/社区")
+    PIECE = 4, _("片")
+    GROUP = 5, _("组")
+    NEIGHBOURHOOD = 6, _("邻")
+
+
+class RegionQuerySet(models.QuerySet["Region"]):
+    def subtree(self, region: "Region") -> "RegionQuerySet":
+        """The region and all below it, as one indexed range query."""
+        return self.filter(path__gte=region.path, path__lt=region.path_range_end)
+
+
+class Region(models.Model):
+    """A node of the administrative and grid tree; its grid is everything under it."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.CharField(_("区划代码"), max_length=32, unique=True)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("路径"), max_length=255, unique=True, editable=False)
+    is_grid = models.BooleanField(_("是网格"), default=False, help_text=_("网格员负责的最小管理单元"))
+    population = models.PositiveIntegerField(_("人口"), null=True, blank=True)
+    households_count = models.PositiveIntegerField(_("户数"), null=True, blank=True)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("区域")
+        verbose_name_plural = _("区域")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def path_range_end(self) -> str:
+        return self.path[:-1] + _PATH_RANGE_END
+
+    @property
+    def depth(self) -> int:
+        return self.path.count(PATH_SEPARATOR)
+
+    def clean(self) -> None:
+        if self.parent and self.level <= self.parent.level:
+            raise ValidationError({"level": _("下级区域的层级必须低于上级区域。")})
+        if not self.parent and self.level != RegionLevel.COUNTY:
+            raise ValidationError({"parent": _("只有县级区域可以没有上级。")})
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.path:
+            self.path = self._next_path()
+        super().save(*args, **kwargs)
+
+    def _next_path(self) -> str:
+        siblings = Region.objects.filter(parent=self.parent) if self.parent else Region.objects.filter(parent__isnull=True)
+        last = siblings.order_by("-path").values_list("path", flat=True).first()
+        number = int(last.rstrip(PATH_SEPARATOR).rsplit(PATH_SEPARATOR, 1)[-1]) + 1 if last else 1
+        if number >= 10**PATH_SEGMENT_WIDTH:
+            raise ValidationError(_("同一上级下的区域过多。"))
+        prefix = self.parent.path if self.parent else ""
+        return f"{prefix}{number:0{PATH_SEGMENT_WIDTH}d}{PATH_SEPARATOR}"
+
+    def ancestors(self) -> models.QuerySet["Region"]:
+        """The chain from the county down to this region, in one query."""
+        segment = PATH_SEGMENT_WIDTH + len(PATH_SEPARATOR)
+        paths = [self.path[: i + segment] for i in range(0, len(self.path), segment)]
+        return Region.objects.filter(path__in=paths).order_by("path")
+
+
+class GridStation(models.Model):
+    """A grid station (网格驿站): a service point for collecting demands and mediating."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    region = models.ForeignKey(Region, verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="stations")
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    opening_hours = models.CharField(_("开放时间"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("网格驿站")
+        verbose_name_plural = _("网格驿站")
+
+    def __str__(self) -> str:
+        return self.name
