@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "people",
     "cases",
     "stats",
+    "ledgers",
+    "demo",
 ]
 
 MIDDLEWARE = [
