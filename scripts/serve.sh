@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Serve Lianxin on 127.0.0.1:8000 with its embedded background worker (django-tasks, database backend).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+ADDR="${LIANXIN_ADDR:-127.0.0.1:8000}"
+
+# The overdue sweep runs once now and then re-enqueues itself every SWEEP_INTERVAL_SECONDS.
+$PY manage.py sweep_overdue --schedule
+$PY manage.py db_worker --interval 5 --no-reload --queue-name '*' >var/worker.log 2>&1 &
+WORKER=$!
+trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+echo "后台任务进程已启动 (pid $WORKER, 日志 var/worker.log)"
+echo "Lianxin is serving on http://$ADDR/  (管理后台: http://$ADDR/admin/)"
+$PY manage.py runserver "$ADDR" --noreload

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The whole check: lint, migrations, layer contracts, then the test suite on SQLite and PostgreSQL.
+# In CI (CI=true) PostgreSQL is required and started if it is down; elsewhere it is skipped, visibly,
+# when no server answers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export LIANXIN_FAST_PASSWORDS=1
+PG_URL="${LIANXIN_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+
+echo "== ruff, migrations, import contracts"
+$BIN/ruff check .
+env -u DATABASE_URL $BIN/python manage.py makemigrations --check --dry-run >/dev/null \
+  || { echo "Model changes without migrations: run manage.py makemigrations" >&2; exit 1; }
+$BIN/lint-imports
+
+echo "== tests on SQLite"
+env -u DATABASE_URL $BIN/python -m pytest "$@"
+
+pg_answers() {
+  DATABASE_URL="$PG_URL" $BIN/python - <<'PY' 2>/dev/null
+import os, sys, psycopg
+try:
+    psycopg.connect(os.environ["DATABASE_URL"].replace("postgres://", "postgresql://"), connect_timeout=3).close()
+except Exception:
+    sys.exit(1)
+PY
+}
+
+if ! pg_answers; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "PostgreSQL is down: starting it (CI requires the PostgreSQL pass)"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+    for _ in $(seq 1 30); do pg_answers && break; sleep 1; done
+    pg_answers || { echo "PostgreSQL did not start" >&2; exit 1; }
+  else
+    echo "== SKIPPED: tests on PostgreSQL (no server answers at $PG_URL; set LIANXIN_TEST_POSTGRES_URL)"
+    exit 0
+  fi
+fi
+echo "== tests on PostgreSQL"
+DATABASE_URL="$PG_URL" $BIN/python -m pytest "$@"
