@@ -60,8 +60,11 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
             if calendar_source(y) == "weekends":
                 messages.warning(
                     request,
-                    _("%(year)s年的法定节假日安排尚未录入，且日历组件也没有该年数据：办理期限暂按仅排除周末计算。"
-                      "请录入国务院办公厅公布的%(year)s年节假日安排。") % {"year": y},
+                    _(
+                        "%(year)s年的法定节假日安排尚未录入，且日历组件也没有该年数据：办理期限暂按仅排除周末计算。"
+                        "请录入国务院办公厅公布的%(year)s年节假日安排。"
+                    )
+                    % {"year": y},
                 )
         return super().changelist_view(request, extra_context)
 
@@ -97,8 +100,18 @@ class CaseAttachmentInline(ReadOnlyInline):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "case_type", "status", "channel", "region", "lead_unit", "deadline",
-                    "is_overdue", "reported_at"]
+    list_display = [
+        "number",
+        "title",
+        "case_type",
+        "status",
+        "channel",
+        "region",
+        "lead_unit",
+        "deadline",
+        "is_overdue",
+        "reported_at",
+    ]
     list_filter = ["case_type", "status", "channel", "priority", "is_overdue", "resolved_on_spot"]
     search_fields = ["number", "title", "description"]
     date_hierarchy = "reported_at"
@@ -108,11 +121,11 @@ class CaseAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Case._meta.fields]
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(CaseEvent)

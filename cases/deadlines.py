@@ -65,7 +65,8 @@ def is_workday(day: date) -> bool:
             _warned_years.add(day.year)
             logger.warning(
                 "No official holiday schedule for %s: counting weekends only. "
-                "An administrator should enter the year's schedule (节假日安排).", day.year,
+                "An administrator should enter the year's schedule (节假日安排).",
+                day.year,
             )
         return day.weekday() < 5
 

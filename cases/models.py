@@ -29,8 +29,14 @@ class Status(models.TextChoices):
     MERGED = "merged", _("已合并")
 
 
-OPEN_STATUSES = (Status.REPORTED, Status.TRIAGED, Status.ASSIGNED, Status.IN_PROGRESS,
-                 Status.ANSWERED, Status.VERIFIED)
+OPEN_STATUSES = (
+    Status.REPORTED,
+    Status.TRIAGED,
+    Status.ASSIGNED,
+    Status.IN_PROGRESS,
+    Status.ANSWERED,
+    Status.VERIFIED,
+)
 HANDLING_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
 FINAL_STATUSES = (Status.CLOSED, Status.REJECTED, Status.MERGED)
 
@@ -95,7 +101,10 @@ class CaseType(models.Model):
     step_labels = models.JSONField(_("环节名称"), default=dict, blank=True)
     has_mediation = models.BooleanField(_("需调解"), default=False)
     default_priority = models.CharField(
-        _("默认紧急程度"), max_length=16, choices=Priority.choices, default=Priority.NORMAL,
+        _("默认紧急程度"),
+        max_length=16,
+        choices=Priority.choices,
+        default=Priority.NORMAL,
     )
     ordering = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -114,11 +123,17 @@ class CaseType(models.Model):
 class Category(models.Model):
     """A category of a case type, with the unit usually responsible for it."""
 
-    case_type = models.ForeignKey(CaseType, verbose_name=_("事项类型"), on_delete=models.CASCADE, related_name="categories")
+    case_type = models.ForeignKey(
+        CaseType, verbose_name=_("事项类型"), on_delete=models.CASCADE, related_name="categories"
+    )
     code = models.CharField(_("代码"), max_length=20)
     name = models.CharField(_("名称"), max_length=50)
     suggested_unit = models.ForeignKey(
-        Organisation, verbose_name=_("建议主办单位"), null=True, blank=True, on_delete=models.SET_NULL,
+        Organisation,
+        verbose_name=_("建议主办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -126,7 +141,9 @@ class Category(models.Model):
         verbose_name = _("事项分类")
         verbose_name_plural = _("事项分类")
         ordering = ["case_type", "code"]
-        constraints = [models.UniqueConstraint(fields=["case_type", "code"], name="unique_category_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["case_type", "code"], name="unique_category_code")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -135,16 +152,22 @@ class Category(models.Model):
 class TimeLimit(models.Model):
     """Handling and response limits per case type and priority, in working time."""
 
-    case_type = models.ForeignKey(CaseType, verbose_name=_("事项类型"), on_delete=models.CASCADE, related_name="time_limits")
+    case_type = models.ForeignKey(
+        CaseType, verbose_name=_("事项类型"), on_delete=models.CASCADE, related_name="time_limits"
+    )
     priority = models.CharField(_("紧急程度"), max_length=16, choices=Priority.choices)
     amount = models.PositiveSmallIntegerField(_("办理时限"))
-    unit = models.CharField(_("单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS)
+    unit = models.CharField(
+        _("单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS
+    )
     response_hours = models.PositiveSmallIntegerField(_("响应时限(工作小时)"), default=2)
 
     class Meta:
         verbose_name = _("办理时限")
         verbose_name_plural = _("办理时限")
-        constraints = [models.UniqueConstraint(fields=["case_type", "priority"], name="unique_time_limit")]
+        constraints = [
+            models.UniqueConstraint(fields=["case_type", "priority"], name="unique_time_limit")
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_type} · {self.get_priority_display()} · {self.amount}{self.get_unit_display()}"
@@ -158,7 +181,9 @@ class WorkCalendarDay(models.Model):
     """
 
     date = models.DateField(_("日期"), unique=True)
-    is_workday = models.BooleanField(_("是工作日"), help_text=_("勾选表示调休上班日；不勾选表示法定节假日"))
+    is_workday = models.BooleanField(
+        _("是工作日"), help_text=_("勾选表示调休上班日；不勾选表示法定节假日")
+    )
     name = models.CharField(_("名称"), max_length=30, blank=True)
 
     class Meta:
@@ -184,14 +209,30 @@ class Meeting(models.Model):
     title = models.CharField(_("主题"), max_length=150)
     held_at = models.DateTimeField(_("时间"))
     place = models.CharField(_("地点"), max_length=150, blank=True)
-    region = models.ForeignKey(Region, verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT)
-    host = models.ForeignKey(Organisation, verbose_name=_("主办组织"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        Region, verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    host = models.ForeignKey(
+        Organisation,
+        verbose_name=_("主办组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     enterprise = models.ForeignKey(
-        Organisation, verbose_name=_("走访企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Organisation,
+        verbose_name=_("走访企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     attendees = models.TextField(_("参会人员"), blank=True)
     notes = models.TextField(_("纪要"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("会议走访")
@@ -213,7 +254,9 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.in_handling().filter(deadline__lt=timezone.now())
 
     def for_unit(self, unit: Organisation) -> "CaseQuerySet":
-        return self.filter(Q(lead_unit=unit) | Q(assignments__unit=unit, assignments__is_active=True)).distinct()
+        return self.filter(
+            Q(lead_unit=unit) | Q(assignments__unit=unit, assignments__is_active=True)
+        ).distinct()
 
     def in_region(self, region: Region) -> "CaseQuerySet":
         return self.filter(region__path__gte=region.path, region__path__lt=region.path_range_end)
@@ -228,34 +271,80 @@ class Case(models.Model):
 
     number = models.CharField(_("编号"), max_length=24, unique=True, null=True, editable=False)
     case_type = models.ForeignKey(CaseType, verbose_name=_("事项类型"), on_delete=models.PROTECT)
-    category = models.ForeignKey(Category, verbose_name=_("分类"), null=True, blank=True, on_delete=models.PROTECT)
-    priority = models.CharField(_("紧急程度"), max_length=16, choices=Priority.choices, default=Priority.NORMAL)
+    category = models.ForeignKey(
+        Category, verbose_name=_("分类"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    priority = models.CharField(
+        _("紧急程度"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
     channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices, db_index=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.REPORTED)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.REPORTED
+    )
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("诉求内容"))
 
-    requester = models.ForeignKey(Person, verbose_name=_("诉求人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requester = models.ForeignKey(
+        Person,
+        verbose_name=_("诉求人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     requester_name = models.CharField(_("诉求人姓名"), max_length=50, blank=True)
     requester_phone = models.CharField(_("诉求人电话"), max_length=20, blank=True)
     enterprise = models.ForeignKey(
-        Organisation, verbose_name=_("涉及企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases_raised",
+        Organisation,
+        verbose_name=_("涉及企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_raised",
     )
-    region = models.ForeignKey(Region, verbose_name=_("发生地"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        Region, verbose_name=_("发生地"), on_delete=models.PROTECT, related_name="+"
+    )
     address = models.CharField(_("详细地址"), max_length=200, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     committee = models.ForeignKey(
-        Organisation, verbose_name=_("受理机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Organisation,
+        verbose_name=_("受理机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("负责研判交办的机构，如产业链党委、镇综治中心"),
     )
-    meeting = models.ForeignKey(Meeting, verbose_name=_("来源会议"), null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("来源会议"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # A caller-chosen key (form token, API Idempotency-Key) so a resubmission never makes two cases.
     source_key = models.CharField(max_length=80, unique=True, null=True, blank=True, editable=False)
 
     lead_unit = models.ForeignKey(
-        Organisation, verbose_name=_("主办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Organisation,
+        verbose_name=_("主办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     deadline = models.DateTimeField(_("办理期限"), null=True, blank=True)
     response_deadline = models.DateTimeField(_("响应期限"), null=True, blank=True)
@@ -266,7 +355,9 @@ class Case(models.Model):
     supervision_level = models.PositiveSmallIntegerField(_("督办次数"), default=0)
     send_back_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
-    rework_count = models.PositiveSmallIntegerField(_("返工次数"), default=0, help_text=_("回访不通过后重办的次数"))
+    rework_count = models.PositiveSmallIntegerField(
+        _("返工次数"), default=0, help_text=_("回访不通过后重办的次数")
+    )
 
     reported_at = models.DateTimeField(_("受理时间"))
     # The month the case was received (YYYYMM, local time): every rate's cohort key.
@@ -288,14 +379,25 @@ class Case(models.Model):
     visit_valid = models.BooleanField(_("有效回访"), default=False)
     visit_contacted = models.BooleanField(_("及时联系"), null=True, blank=True)
     visit_resolved = models.BooleanField(_("问题解决"), null=True, blank=True)
-    visit_satisfaction = models.CharField(_("满意度"), max_length=16, choices=Satisfaction.choices, blank=True)
+    visit_satisfaction = models.CharField(
+        _("满意度"), max_length=16, choices=Satisfaction.choices, blank=True
+    )
 
-    risk_level = models.CharField(_("风险等级"), max_length=8, choices=RiskLevel.choices, blank=True)
-    mediation_outcome = models.CharField(_("调处结果"), max_length=16, choices=MediationOutcome.choices, blank=True)
+    risk_level = models.CharField(
+        _("风险等级"), max_length=8, choices=RiskLevel.choices, blank=True
+    )
+    mediation_outcome = models.CharField(
+        _("调处结果"), max_length=16, choices=MediationOutcome.choices, blank=True
+    )
     details = models.JSONField(_("扩展信息"), default=dict, blank=True)
 
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates",
+        "self",
+        verbose_name=_("合并至"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
     )
     version = models.PositiveIntegerField(_("版本"), default=1)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -333,7 +435,9 @@ class Case(models.Model):
     def visit_passed(self) -> bool:
         """A return visit passes when the requester says it is solved and is not unsatisfied."""
         return bool(
-            self.visit_valid and self.visit_resolved and self.visit_satisfaction != Satisfaction.UNSATISFIED
+            self.visit_valid
+            and self.visit_resolved
+            and self.visit_satisfaction != Satisfaction.UNSATISFIED
         )
 
 
@@ -341,7 +445,9 @@ class CaseAssignment(models.Model):
     """A unit's part in a case: the lead unit (主办) or a co-handling unit (协办)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    unit = models.ForeignKey(Organisation, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="assignments")
+    unit = models.ForeignKey(
+        Organisation, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="assignments"
+    )
     is_lead = models.BooleanField(_("主办"), default=False)
     is_active = models.BooleanField(_("有效"), default=True)
     assigned_at = models.DateTimeField(_("交办时间"))
@@ -362,7 +468,12 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("动作"), max_length=40)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     from_status = models.CharField(_("原状态"), max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=16, choices=Status.choices)
@@ -394,7 +505,9 @@ class CaseAttachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("文件"), upload_to="cases/%Y/%m/")
     name = models.CharField(_("文件名"), max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     class Meta:

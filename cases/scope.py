@@ -14,7 +14,12 @@ from people.models import EnterpriseLink, Role, RoleAssignment, User
 def _region_q(assignment: RoleAssignment, prefix: str = "") -> Q:
     region = assignment.region
     assert region is not None
-    return Q(**{f"{prefix}region__path__gte": region.path, f"{prefix}region__path__lt": region.path_range_end})
+    return Q(
+        **{
+            f"{prefix}region__path__gte": region.path,
+            f"{prefix}region__path__lt": region.path_range_end,
+        }
+    )
 
 
 def sees_everything(user: User) -> bool:
@@ -40,12 +45,18 @@ def visible_cases_q(user: User) -> Q | None:
                 q |= Q(committee_id=a.organisation_id)
             elif a.role in (Role.DEPT_HANDLER, Role.DEPT_HEAD):
                 q |= Q(lead_unit_id=a.organisation_id) | Q(
-                    pk__in=CaseAssignment.objects.filter(unit_id=a.organisation_id).values("case_id")
+                    pk__in=CaseAssignment.objects.filter(unit_id=a.organisation_id).values(
+                        "case_id"
+                    )
                 )
             elif a.role == Role.ENTERPRISE_LIAISON:
                 q |= Q(enterprise_id=a.organisation_id)
             elif a.role == Role.LINKED_CADRE and user.person_id:
-                q |= Q(enterprise_id__in=EnterpriseLink.objects.filter(person_id=user.person_id).values("enterprise_id"))
+                q |= Q(
+                    enterprise_id__in=EnterpriseLink.objects.filter(
+                        person_id=user.person_id
+                    ).values("enterprise_id")
+                )
     return q
 
 
@@ -62,10 +73,16 @@ def covers_region(user: User, case: Case, roles: frozenset[str]) -> bool:
             continue
         if a.region_id and a.region.path <= case.region.path < a.region.path_range_end:
             return True
-        if a.organisation_id and a.role == Role.DISPATCHER and a.organisation_id == case.committee_id:
+        if (
+            a.organisation_id
+            and a.role == Role.DISPATCHER
+            and a.organisation_id == case.committee_id
+        ):
             return True
     return False
 
 
 def unit_ids(user: User, roles: frozenset[str]) -> set[int]:
-    return {a.organisation_id for a in user.role_assignments if a.role in roles and a.organisation_id}
+    return {
+        a.organisation_id for a in user.role_assignments if a.role in roles and a.organisation_id
+    }

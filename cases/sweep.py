@@ -27,8 +27,10 @@ class SweepResult:
     stale: int = 0
 
     def __str__(self) -> str:
-        return (f"催办 {self.reminded} 件，标记超期 {self.overdue} 件，督办 {self.supervised} 件"
-                f"（跳过并发变更 {self.stale} 件）")
+        return (
+            f"催办 {self.reminded} 件，标记超期 {self.overdue} 件，督办 {self.supervised} 件"
+            f"（跳过并发变更 {self.stale} 件）"
+        )
 
 
 def sweep(now: datetime | None = None, case_ids: list[int] | None = None) -> SweepResult:
@@ -50,7 +52,9 @@ def sweep(now: datetime | None = None, case_ids: list[int] | None = None) -> Swe
     today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     escalate_before = deadlines.subtract_working_days(now, ESCALATION_WORKING_DAYS)
     first = base.filter(supervision_level=0, deadline__lt=today_start)
-    second = base.filter(supervision_level=1, deadline__lt=min(escalate_before, today_start - timedelta(days=1)))
+    second = base.filter(
+        supervision_level=1, deadline__lt=min(escalate_before, today_start - timedelta(days=1))
+    )
     for case in list(first) + list(second):
         result.supervised += _safely(services.supervise_case, case, result)
     return result

@@ -15,15 +15,37 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
-    list_display = ["name", "credit_code", "industry", "size", "park", "chain_position", "employees", "region"]
+    list_display = [
+        "name",
+        "credit_code",
+        "industry",
+        "size",
+        "park",
+        "chain_position",
+        "employees",
+        "region",
+    ]
     list_filter = ["size", "chain_position", "is_above_scale", "park"]
     search_fields = ["name", "short_name", "credit_code"]
     autocomplete_fields = ["region", "chain", "parent"]
     list_select_related = ["region"]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "credit_code", "region", "phone", "is_active"]}),
-        (_("企业画像"), {"fields": ["industry", "size", "employees", "is_above_scale", "park", "chain_position",
-                                 "chain", "parent"]}),
+        (
+            _("企业画像"),
+            {
+                "fields": [
+                    "industry",
+                    "size",
+                    "employees",
+                    "is_above_scale",
+                    "park",
+                    "chain_position",
+                    "chain",
+                    "parent",
+                ]
+            },
+        ),
     ]
 
     def save_model(self, request, obj, form, change) -> None:

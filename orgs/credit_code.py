@@ -20,7 +20,8 @@ def validate_credit_code(value: str) -> None:
     bad = [ch for ch in code if ch not in ALPHABET]
     if bad:
         raise ValidationError(
-            _("统一社会信用代码含有非法字符：%(chars)s。"), code="charset",
+            _("统一社会信用代码含有非法字符：%(chars)s。"),
+            code="charset",
             params={"chars": "".join(sorted(set(bad)))},
         )
     if check_character(code[:17]) != code[17]:

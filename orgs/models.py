@@ -44,8 +44,13 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def handling_units(self) -> "OrganisationQuerySet":
         """Units a case may be assigned to."""
         return self.filter(
-            kind__in=[OrgKind.DEPARTMENT, OrgKind.TOWN_GOVERNMENT, OrgKind.VILLAGE_COMMITTEE,
-                      OrgKind.WORKING_GROUP, OrgKind.ASSOCIATION],
+            kind__in=[
+                OrgKind.DEPARTMENT,
+                OrgKind.TOWN_GOVERNMENT,
+                OrgKind.VILLAGE_COMMITTEE,
+                OrgKind.WORKING_GROUP,
+                OrgKind.ASSOCIATION,
+            ],
             is_active=True,
         )
 
@@ -57,27 +62,44 @@ class Organisation(models.Model):
     name = models.CharField(_("名称"), max_length=150)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级组织"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
-    region = models.ForeignKey(Region, verbose_name=_("所在区域"), null=True, blank=True, on_delete=models.PROTECT)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区域"), null=True, blank=True, on_delete=models.PROTECT
+    )
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     # Enterprise profile (blank for other kinds).
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True,
+        _("统一社会信用代码"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
         validators=[validate_credit_code],
     )
     industry = models.CharField(_("行业"), max_length=50, blank=True)
     size = models.CharField(_("规模"), max_length=10, choices=EnterpriseSize.choices, blank=True)
     park = models.CharField(_("所在园区"), max_length=100, blank=True)
-    chain_position = models.CharField(_("产业链环节"), max_length=16, choices=ChainPosition.choices, blank=True)
+    chain_position = models.CharField(
+        _("产业链环节"), max_length=16, choices=ChainPosition.choices, blank=True
+    )
     employees = models.PositiveIntegerField(_("从业人数"), null=True, blank=True)
     is_above_scale = models.BooleanField(_("规模以上"), default=False)
     # A committee's or association's chain: enterprises in the ceramic chain point at it.
     chain = models.ForeignKey(
-        "self", verbose_name=_("所属产业链党委"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="chain_members", limit_choices_to={"kind": OrgKind.CHAIN_COMMITTEE},
+        "self",
+        verbose_name=_("所属产业链党委"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chain_members",
+        limit_choices_to={"kind": OrgKind.CHAIN_COMMITTEE},
     )
 
     objects = OrganisationQuerySet.as_manager()

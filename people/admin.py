@@ -51,8 +51,16 @@ class EnterpriseLinkInline(admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
     # Personal data is masked in lists; the edit form is for administrators who need it.
-    list_display = ["name", "masked_phone", "masked_id_number", "organisation", "position", "region",
-                    "is_party_member", "is_representative"]
+    list_display = [
+        "name",
+        "masked_phone",
+        "masked_id_number",
+        "organisation",
+        "position",
+        "region",
+        "is_party_member",
+        "is_representative",
+    ]
     list_filter = ["is_party_member", "is_representative"]
     search_fields = ["name", "phone", "position"]
     autocomplete_fields = ["region", "organisation"]

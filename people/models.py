@@ -19,9 +19,15 @@ class Person(models.Model):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
-    region = models.ForeignKey(Region, verbose_name=_("所在区域"), null=True, blank=True, on_delete=models.PROTECT)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区域"), null=True, blank=True, on_delete=models.PROTECT
+    )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.SET_NULL,
+        Organisation,
+        verbose_name=_("所在单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="staff",
     )
     position = models.CharField(_("职务"), max_length=50, blank=True)
@@ -67,14 +73,24 @@ class Role(models.TextChoices):
 # Roles whose scope is a region subtree, and roles whose scope is an organisation.
 REGION_ROLES = {Role.DISPATCHER, Role.GRID_WORKER, Role.GRID_CHIEF, Role.VILLAGE_CADRE, Role.LEADER}
 ORG_ROLES = {Role.DEPT_HANDLER, Role.DEPT_HEAD, Role.ENTERPRISE_LIAISON, Role.LINKED_CADRE}
-COLLECTOR_ROLES = {Role.GRID_WORKER, Role.GRID_CHIEF, Role.VILLAGE_CADRE, Role.LINKED_CADRE, Role.DISPATCHER}
+COLLECTOR_ROLES = {
+    Role.GRID_WORKER,
+    Role.GRID_CHIEF,
+    Role.VILLAGE_CADRE,
+    Role.LINKED_CADRE,
+    Role.DISPATCHER,
+}
 
 
 class User(AbstractUser):
     """A sign-in account; the person behind it carries the real-world identity."""
 
     person = models.OneToOneField(
-        Person, verbose_name=_("人员"), null=True, blank=True, on_delete=models.SET_NULL,
+        Person,
+        verbose_name=_("人员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="user",
     )
 
@@ -89,9 +105,7 @@ class User(AbstractUser):
     @cached_property
     def role_assignments(self) -> list["RoleAssignment"]:
         """The user's active roles with their scopes, loaded once per request (one query)."""
-        return list(
-            self.roles.filter(is_active=True).select_related("region", "organisation")
-        )
+        return list(self.roles.filter(is_active=True).select_related("region", "organisation"))
 
     def has_role(self, *roles: str) -> bool:
         return self.is_superuser or any(a.role in roles for a in self.role_assignments)
@@ -104,11 +118,19 @@ class User(AbstractUser):
 class RoleAssignment(models.Model):
     """A role held over a region subtree or an organisation."""
 
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="roles"
+    )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
-    region = models.ForeignKey(Region, verbose_name=_("区域范围"), null=True, blank=True, on_delete=models.PROTECT)
+    region = models.ForeignKey(
+        Region, verbose_name=_("区域范围"), null=True, blank=True, on_delete=models.PROTECT
+    )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("组织范围"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("组织范围"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
     )
     is_active = models.BooleanField(_("有效"), default=True)
 
@@ -116,7 +138,9 @@ class RoleAssignment(models.Model):
         verbose_name = _("角色授权")
         verbose_name_plural = _("角色授权")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "region", "organisation"], name="unique_role_scope"),
+            models.UniqueConstraint(
+                fields=["user", "role", "region", "organisation"], name="unique_role_scope"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,14 +169,20 @@ class RegionDuty(models.TextChoices):
 class RegionResponsibility(models.Model):
     """Who answers for a region node (镇干部包村, 村干部包片, 组长包组, 村民代表联邻)."""
 
-    region = models.ForeignKey(Region, verbose_name=_("区域"), on_delete=models.CASCADE, related_name="responsibilities")
-    person = models.ForeignKey(Person, verbose_name=_("责任人"), on_delete=models.CASCADE, related_name="region_duties")
+    region = models.ForeignKey(
+        Region, verbose_name=_("区域"), on_delete=models.CASCADE, related_name="responsibilities"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("责任人"), on_delete=models.CASCADE, related_name="region_duties"
+    )
     duty = models.CharField(_("职责"), max_length=32, choices=RegionDuty.choices)
 
     class Meta:
         verbose_name = _("区域责任人")
         verbose_name_plural = _("区域责任人")
-        constraints = [models.UniqueConstraint(fields=["region", "person", "duty"], name="unique_region_duty")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "person", "duty"], name="unique_region_duty")
+        ]
 
     def __str__(self) -> str:
         return f"{self.region} · {self.get_duty_display()} · {self.person}"
@@ -169,9 +199,14 @@ class EnterpriseLinkKind(models.TextChoices):
 class EnterpriseLink(models.Model):
     """A typed link between a person and an enterprise."""
 
-    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="enterprise_links")
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="enterprise_links"
+    )
     enterprise = models.ForeignKey(
-        Organisation, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="person_links",
+        Organisation,
+        verbose_name=_("企业"),
+        on_delete=models.CASCADE,
+        related_name="person_links",
         limit_choices_to=Q(kind="enterprise"),
     )
     kind = models.CharField(_("联系类型"), max_length=32, choices=EnterpriseLinkKind.choices)
@@ -180,7 +215,11 @@ class EnterpriseLink(models.Model):
     class Meta:
         verbose_name = _("人员-企业联系")
         verbose_name_plural = _("人员-企业联系")
-        constraints = [models.UniqueConstraint(fields=["person", "enterprise", "kind"], name="unique_enterprise_link")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "enterprise", "kind"], name="unique_enterprise_link"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_kind_display()} · {self.enterprise}"
@@ -206,9 +245,13 @@ class Household(models.Model):
     head_id_number = models.CharField(_("户主身份证号"), max_length=18, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
-    region = models.ForeignKey(Region, verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="households")
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="households"
+    )
     members = models.PositiveSmallIntegerField(_("家庭人口"), default=1)
-    tags = models.ManyToManyField(HouseholdTag, verbose_name=_("标签"), blank=True, related_name="households")
+    tags = models.ManyToManyField(
+        HouseholdTag, verbose_name=_("标签"), blank=True, related_name="households"
+    )
 
     class Meta:
         verbose_name = _("户")
@@ -230,14 +273,22 @@ class HouseholdLinkKind(models.TextChoices):
 class HouseholdLink(models.Model):
     """A typed link between a person and a household."""
 
-    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="household_links")
-    household = models.ForeignKey(Household, verbose_name=_("户"), on_delete=models.CASCADE, related_name="person_links")
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="household_links"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("户"), on_delete=models.CASCADE, related_name="person_links"
+    )
     kind = models.CharField(_("联系类型"), max_length=32, choices=HouseholdLinkKind.choices)
 
     class Meta:
         verbose_name = _("人员-户联系")
         verbose_name_plural = _("人员-户联系")
-        constraints = [models.UniqueConstraint(fields=["person", "household", "kind"], name="unique_household_link")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "household", "kind"], name="unique_household_link"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_kind_display()} · {self.household}"

@@ -34,11 +34,17 @@ class Region(models.Model):
     code = models.CharField(_("区划代码"), max_length=32, unique=True)
     level = models.PositiveSmallIntegerField(_("层级"), choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(_("路径"), max_length=255, unique=True, editable=False)
-    is_grid = models.BooleanField(_("是网格"), default=False, help_text=_("网格员负责的最小管理单元"))
+    is_grid = models.BooleanField(
+        _("是网格"), default=False, help_text=_("网格员负责的最小管理单元")
+    )
     population = models.PositiveIntegerField(_("人口"), null=True, blank=True)
     households_count = models.PositiveIntegerField(_("户数"), null=True, blank=True)
 
@@ -51,6 +57,11 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.path:
+            self.path = self._next_path()
+        super().save(*args, **kwargs)
 
     @property
     def path_range_end(self) -> str:
@@ -66,13 +77,12 @@ class Region(models.Model):
         if not self.parent and self.level != RegionLevel.COUNTY:
             raise ValidationError({"parent": _("只有县级区域可以没有上级。")})
 
-    def save(self, *args, **kwargs) -> None:
-        if not self.path:
-            self.path = self._next_path()
-        super().save(*args, **kwargs)
-
     def _next_path(self) -> str:
-        siblings = Region.objects.filter(parent=self.parent) if self.parent else Region.objects.filter(parent__isnull=True)
+        siblings = (
+            Region.objects.filter(parent=self.parent)
+            if self.parent
+            else Region.objects.filter(parent__isnull=True)
+        )
         last = siblings.order_by("-path").values_list("path", flat=True).first()
         number = int(last.rstrip(PATH_SEPARATOR).rsplit(PATH_SEPARATOR, 1)[-1]) + 1 if last else 1
         if number >= 10**PATH_SEGMENT_WIDTH:
@@ -91,7 +101,9 @@ class GridStation(models.Model):
     """A grid station (网格驿站): a service point for collecting demands and mediating."""
 
     name = models.CharField(_("名称"), max_length=100)
-    region = models.ForeignKey(Region, verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="stations")
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="stations"
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     opening_hours = models.CharField(_("开放时间"), max_length=100, blank=True)
 

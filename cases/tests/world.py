@@ -17,12 +17,20 @@ from people.models import Person, Role, RoleAssignment, User
 from regions.models import Region, RegionLevel
 
 
-def make_user(username: str, role: str | None = None, *, region: Region | None = None,
-              organisation: Organisation | None = None, person_name: str | None = None) -> User:
+def make_user(
+    username: str,
+    role: str | None = None,
+    *,
+    region: Region | None = None,
+    organisation: Organisation | None = None,
+    person_name: str | None = None,
+) -> User:
     person = Person.objects.create(name=person_name or username, phone="13800000000")
     user = User.objects.create_user(username=username, password="pass-12345", person=person)
     if role:
-        RoleAssignment.objects.create(user=user, role=role, region=region, organisation=organisation)
+        RoleAssignment.objects.create(
+            user=user, role=role, region=region, organisation=organisation
+        )
     return user
 
 
@@ -52,21 +60,63 @@ class World:
     def build(cls) -> World:
         types = ensure_reference_data()
         county = Region.objects.create(name="德化县", code="350526", level=RegionLevel.COUNTY)
-        town = Region.objects.create(name="浔中镇", code="350526100", level=RegionLevel.TOWN, parent=county)
-        village = Region.objects.create(name="浔中村", code="350526100001", level=RegionLevel.VILLAGE, parent=town)
-        grid = Region.objects.create(name="第一网格", code="350526100001G1", level=RegionLevel.PIECE, parent=village, is_grid=True)
-        other_town = Region.objects.create(name="龙浔镇", code="350526101", level=RegionLevel.TOWN, parent=county)
-        other_grid = Region.objects.create(name="龙浔第一网格", code="350526101001G1", level=RegionLevel.VILLAGE, parent=other_town, is_grid=True)
-        chain = Organisation.objects.create(kind=OrgKind.CHAIN_COMMITTEE, name="德化县陶瓷产业链党委", region=county)
-        dept = Organisation.objects.create(kind=OrgKind.DEPARTMENT, name="德化县人力资源和社会保障局", short_name="人社局", region=county)
-        other_dept = Organisation.objects.create(kind=OrgKind.DEPARTMENT, name="德化县市场监督管理局", short_name="市场监管局", region=county)
+        town = Region.objects.create(
+            name="浔中镇", code="350526100", level=RegionLevel.TOWN, parent=county
+        )
+        village = Region.objects.create(
+            name="浔中村", code="350526100001", level=RegionLevel.VILLAGE, parent=town
+        )
+        grid = Region.objects.create(
+            name="第一网格",
+            code="350526100001G1",
+            level=RegionLevel.PIECE,
+            parent=village,
+            is_grid=True,
+        )
+        other_town = Region.objects.create(
+            name="龙浔镇", code="350526101", level=RegionLevel.TOWN, parent=county
+        )
+        other_grid = Region.objects.create(
+            name="龙浔第一网格",
+            code="350526101001G1",
+            level=RegionLevel.VILLAGE,
+            parent=other_town,
+            is_grid=True,
+        )
+        chain = Organisation.objects.create(
+            kind=OrgKind.CHAIN_COMMITTEE, name="德化县陶瓷产业链党委", region=county
+        )
+        dept = Organisation.objects.create(
+            kind=OrgKind.DEPARTMENT,
+            name="德化县人力资源和社会保障局",
+            short_name="人社局",
+            region=county,
+        )
+        other_dept = Organisation.objects.create(
+            kind=OrgKind.DEPARTMENT,
+            name="德化县市场监督管理局",
+            short_name="市场监管局",
+            region=county,
+        )
         enterprise = Organisation.objects.create(
-            kind=OrgKind.ENTERPRISE, name="德化佳诚陶瓷有限公司", region=town, chain=chain,
+            kind=OrgKind.ENTERPRISE,
+            name="德化佳诚陶瓷有限公司",
+            region=town,
+            chain=chain,
             credit_code=make_credit_code("9", "1", "350526", "MA2Y00001"),
         )
         return cls(
-            county=county, town=town, village=village, grid=grid, other_town=other_town, other_grid=other_grid,
-            chain_committee=chain, dept=dept, other_dept=other_dept, enterprise=enterprise, types=types,
+            county=county,
+            town=town,
+            village=village,
+            grid=grid,
+            other_town=other_town,
+            other_grid=other_grid,
+            chain_committee=chain,
+            dept=dept,
+            other_dept=other_dept,
+            enterprise=enterprise,
+            types=types,
             dispatcher=make_user("dispatcher", Role.DISPATCHER, region=county),
             handler=make_user("handler", Role.DEPT_HANDLER, organisation=dept),
             other_handler=make_user("other_handler", Role.DEPT_HANDLER, organisation=other_dept),
@@ -80,11 +130,17 @@ class World:
     def category(self, type_code: str = "resident_issue") -> Category:
         return self.types[type_code].categories.order_by("code").first()
 
-    def report(self, type_code: str = "resident_issue", *, actor: User | None = None, **overrides: Any) -> Case:
+    def report(
+        self, type_code: str = "resident_issue", *, actor: User | None = None, **overrides: Any
+    ) -> Case:
         fields: dict[str, Any] = {
-            "case_type": self.types[type_code], "region": self.grid, "title": "路灯不亮",
-            "description": "浔中村第一网格主路三盏路灯不亮，夜间出行不便。", "channel": Channel.GRID,
-            "requester_name": "张三", "requester_phone": "13912345678",
+            "case_type": self.types[type_code],
+            "region": self.grid,
+            "title": "路灯不亮",
+            "description": "浔中村第一网格主路三盏路灯不亮，夜间出行不便。",
+            "channel": Channel.GRID,
+            "requester_name": "张三",
+            "requester_phone": "13912345678",
         }
         fields.update(overrides)
         return services.report_case(actor=actor or self.grid_worker, **fields)

@@ -15,7 +15,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--schedule", action="store_true",
+            "--schedule",
+            action="store_true",
             help="Also enqueue the periodic sweep task for the background worker, unless one is waiting.",
         )
 
