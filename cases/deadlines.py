@@ -1,8 +1,9 @@
 """Working-time arithmetic over the Chinese official calendar.
 
-The calendar comes, in order, from: days an administrator entered for that year
-(``WorkCalendarDay``, the State Council's schedule for a year the package does not know yet),
-then the ``chinese-calendar`` package, then weekends only — with a logged warning, never a crash.
+A day's status comes, in order, from: the days an administrator entered (``WorkCalendarDay``:
+the State Council's schedule for a year the package does not know yet, or a correction), then
+the ``chinese-calendar`` package, then weekends only — with a logged warning, never a crash,
+and only for a year for which neither the package nor an administrator has any data.
 """
 
 import logging
@@ -55,12 +56,16 @@ def calendar_source(year: int) -> str:
 
 
 def is_workday(day: date) -> bool:
+    """An entered day wins; other days of a year the package knows follow the package (so an
+    administrator can correct one day without re-entering the year); else weekends only."""
     overrides = _override_days().get(day.year)
-    if overrides is not None:
-        return overrides.get(day, day.weekday() < 5)
+    if overrides is not None and day in overrides:
+        return overrides[day]
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
+        if overrides is not None:
+            return day.weekday() < 5
         if day.year not in _warned_years:
             _warned_years.add(day.year)
             logger.warning(

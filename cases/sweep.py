@@ -1,15 +1,17 @@
-"""The overdue sweep: remind before a deadline, flag overdue, supervise the day after.
+"""The overdue sweep: remind before a deadline, flag overdue, supervise the working day after.
 
-DOMAIN.md: reminder (催办) before the deadline, written supervision (督办) the day after it,
+DOMAIN.md: reminder (催办) before the deadline, written supervision (督办) the working day after it,
 escalation if still overdue five working days later. Each step is a real move with its event.
 """
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
+from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cases import deadlines, services
 from cases.models import Case
@@ -48,20 +50,37 @@ def sweep(now: datetime | None = None, case_ids: list[int] | None = None) -> Swe
     for case in base.filter(is_overdue=False, deadline__lte=now):
         result.overdue += _safely(services.mark_overdue, case, result)
 
-    # Supervision the working day after the deadline; escalation five working days later.
-    today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    # Supervision notices go out on working days only: the first on the working day after the
+    # deadline, the escalation five working days after it.
+    local_now = timezone.localtime(now)
+    if not deadlines.is_workday(local_now.date()):
+        return result
+    today_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     escalate_before = deadlines.subtract_working_days(now, ESCALATION_WORKING_DAYS)
-    first = base.filter(supervision_level=0, deadline__lt=today_start)
-    second = base.filter(
-        supervision_level=1, deadline__lt=min(escalate_before, today_start - timedelta(days=1))
+    # The stage is the number of the sweep's own notices since the deadline in force, not
+    # ``supervision_level``: that also counts a leader's notice and those of an earlier deadline
+    # (before an extension, a send-back or a reopening), which would skip or repeat a step.
+    staged = base.annotate(
+        stage=Count(
+            "events",
+            filter=Q(
+                events__kind="supervised",
+                events__actor__isnull=True,
+                events__created_at__gt=F("deadline"),
+            ),
+        )
     )
+    first = staged.filter(stage=0, deadline__lt=today_start)
+    second = staged.filter(stage=1, deadline__lt=escalate_before)
     for case in list(first) + list(second):
         result.supervised += _safely(services.supervise_case, case, result)
     return result
 
 
 def _supervision_note(case: Case) -> str:
-    return "超期督办" if case.supervision_level == 0 else "超期5个工作日仍未办结，升级督办"
+    if case.stage == 0:
+        return gettext("超期督办")
+    return gettext("超期5个工作日仍未办结，升级督办")
 
 
 def _safely(move, case: Case, result: SweepResult) -> int:

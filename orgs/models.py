@@ -37,22 +37,25 @@ class ChainPosition(models.TextChoices):
     SERVICE = "service", _("配套服务")
 
 
+# Kinds of organisation a case may be assigned to (主办/协办).
+HANDLING_KINDS = frozenset(
+    {
+        OrgKind.DEPARTMENT,
+        OrgKind.TOWN_GOVERNMENT,
+        OrgKind.VILLAGE_COMMITTEE,
+        OrgKind.WORKING_GROUP,
+        OrgKind.ASSOCIATION,
+    }
+)
+
+
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def enterprises(self) -> "OrganisationQuerySet":
         return self.filter(kind=OrgKind.ENTERPRISE)
 
     def handling_units(self) -> "OrganisationQuerySet":
         """Units a case may be assigned to."""
-        return self.filter(
-            kind__in=[
-                OrgKind.DEPARTMENT,
-                OrgKind.TOWN_GOVERNMENT,
-                OrgKind.VILLAGE_COMMITTEE,
-                OrgKind.WORKING_GROUP,
-                OrgKind.ASSOCIATION,
-            ],
-            is_active=True,
-        )
+        return self.filter(kind__in=HANDLING_KINDS, is_active=True)
 
 
 class Organisation(models.Model):

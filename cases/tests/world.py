@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cases import services
-from cases.models import Case, CaseType, Category, Channel
+from cases.models import Case, CaseType, Category, Channel, Satisfaction, Status
 from cases.reference import ensure_reference_data
 from orgs.credit_code import make_credit_code
 from orgs.models import Organisation, OrgKind
@@ -143,7 +143,12 @@ class World:
             "requester_phone": "13912345678",
         }
         fields.update(overrides)
-        return services.report_case(actor=actor or self.grid_worker, **fields)
+        if actor is None:
+            # The grid worker reports in their own grid; elsewhere the county dispatcher does.
+            region = fields["region"]
+            in_grid = self.grid.path <= region.path < self.grid.path_range_end
+            actor = self.grid_worker if in_grid else self.dispatcher
+        return services.report_case(actor=actor, **fields)
 
     def assigned(self, type_code: str = "resident_issue", **overrides: Any) -> Case:
         case = self.report(type_code, **overrides)
@@ -153,3 +158,37 @@ class World:
     def answered(self, type_code: str = "resident_issue", **overrides: Any) -> Case:
         case = services.accept_case(self.assigned(type_code, **overrides), actor=self.handler)
         return services.answer_case(case, actor=self.handler, answer="已维修路灯，恢复照明。")
+
+    def verified(self, type_code: str = "resident_issue", *, passed: bool = True,
+                 **overrides: Any) -> Case:
+        """An answered case after a reached return visit (passed or not)."""
+        return services.return_visit(
+            self.answered(type_code, **overrides), actor=self.dispatcher, reached=True,
+            contacted=True, resolved=passed,
+            satisfaction=Satisfaction.SATISFIED if passed else Satisfaction.UNSATISFIED,
+        )
+
+    def in_status(self, status: str, type_code: str = "resident_issue", **overrides: Any) -> Case:
+        """A case brought to ``status`` by the engine's own moves, the usual way."""
+        if status == Status.REPORTED:
+            return self.report(type_code, **overrides)
+        if status == Status.TRIAGED:
+            return services.triage_case(self.report(type_code, **overrides), actor=self.dispatcher)
+        if status == Status.ASSIGNED:
+            return self.assigned(type_code, **overrides)
+        if status == Status.IN_PROGRESS:
+            return services.accept_case(self.assigned(type_code, **overrides), actor=self.handler)
+        if status == Status.ANSWERED:
+            return self.answered(type_code, **overrides)
+        if status == Status.VERIFIED:
+            return self.verified(type_code, **overrides)
+        if status == Status.CLOSED:
+            return services.close_case(self.verified(type_code, **overrides), actor=self.dispatcher)
+        if status == Status.REJECTED:
+            return services.reject_case(self.report(type_code, **overrides), actor=self.dispatcher,
+                                        reason="不属于受理范围。")
+        if status == Status.MERGED:
+            master = self.report(type_code, **overrides)
+            return services.merge_case(self.report(type_code, **overrides), actor=self.dispatcher,
+                                       master=master, note="重复反映。")
+        raise ValueError(status)
