@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from people.models import (
+    ApiKey,
     EnterpriseLink,
     Household,
     HouseholdLink,
@@ -129,3 +130,21 @@ class HouseholdLinkAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     autocomplete_fields = ["person", "household"]
     list_select_related = ["person", "household"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are created with `manage.py create_api_key` (the raw key is shown once) and revoked here."""
+
+    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["name", "prefix", "user", "created_at", "last_used_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("吊销所选密钥"))
+    def revoke(self, request, queryset) -> None:
+        from django.utils import timezone
+
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -292,3 +292,35 @@ class HouseholdLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_kind_display()} · {self.household}"
+
+
+class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
+    def active(self) -> "ApiKeyQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(models.Model):
+    """A key for another system (12345 platform, mini-program, Open311 client).
+
+    Only a SHA-256 digest of the key is stored; the key is shown once, when it is created. The
+    key acts as its ``user``, a service account whose roles give the key its scope.
+    """
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("服务账号"), on_delete=models.PROTECT, related_name="api_keys"
+    )
+    prefix = models.CharField(_("前缀"), max_length=12, db_index=True, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("接口密钥")
+        verbose_name_plural = _("接口密钥")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
