@@ -60,6 +60,12 @@ INSTALLED_APPS = [
     "stats",
     "ledgers",
     "demo",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
+    "open311",
 ]
 
 MIDDLEWARE = [
@@ -167,3 +173,20 @@ LIANXIN = {
 
 if env_bool("LIANXIN_FAST_PASSWORDS", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- REST API (api/) -------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
+                                 "rest_framework.renderers.BrowsableAPIRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Lianxin (连心桥) API",
+    "DESCRIPTION": "Cases, every move of the closed loop, registries and rates.",
+    "VERSION": "1.0.0",
+    # The product runs on closed networks: Swagger UI and ReDoc are served from the sidecar package.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
+}

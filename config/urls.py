@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from config.views import home
@@ -11,4 +11,6 @@ admin.site.index_title = _("管理后台")
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
+    path("open311/v2/", include("open311.urls")),
 ]

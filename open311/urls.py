@@ -1,0 +1,4 @@
+
+
+app_name = "open311"
+urlpatterns: list = []
