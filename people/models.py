@@ -148,7 +148,13 @@ class RoleAssignment(models.Model):
         return f"{self.get_role_display()} @ {scope}"
 
     def clean(self) -> None:
-        if self.role in REGION_ROLES - {Role.DISPATCHER} and not self.region_id:
+        # A resident sees only what they raised: a scope would show them a whole region.
+        if self.role == Role.RESIDENT and (self.region_id or self.organisation_id):
+            raise ValidationError(_("群众角色不能指定区域或组织范围。"))
+        if self.role == Role.ENTERPRISE_LIAISON and self.region_id:
+            raise ValidationError({"region": _("企业联络员只能指定所在企业。")})
+        # A leader without a region reads everywhere.
+        if self.role in REGION_ROLES - {Role.DISPATCHER, Role.LEADER} and not self.region_id:
             raise ValidationError({"region": _("该角色必须指定区域范围。")})
         if self.role in ORG_ROLES and not self.organisation_id:
             raise ValidationError({"organisation": _("该角色必须指定组织范围。")})

@@ -19,3 +19,9 @@ def test_a_region_role_needs_a_region_and_an_org_role_an_organisation(world):
     with pytest.raises(ValidationError) as error:
         RoleAssignment(user=world.outsider, role=Role.DEPT_HANDLER).full_clean()
     assert "organisation" in error.value.message_dict
+
+
+def test_a_resident_role_takes_no_scope_and_a_leader_may_have_none(world):
+    with pytest.raises(ValidationError):
+        RoleAssignment(user=world.outsider, role=Role.RESIDENT, region=world.county).full_clean()
+    RoleAssignment(user=world.outsider, role=Role.LEADER).full_clean()

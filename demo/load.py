@@ -1,0 +1,105 @@
+"""Load the demo county: registries, meetings and a year of cases, in one transaction.
+
+Reference data first, then the county (bulk inserts), then every case through the engine's
+services under a controlled clock. A second run finds the county and changes nothing.
+"""
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from django.db import transaction
+from django.db.models import Count
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent, Channel, Status
+from cases.reference import ensure_reference_data
+from cases.tasks import check_case_deadline
+from demo.county import CountyBuilder
+from demo.logins import FEATURED
+from demo.places import COUNTY_CODE
+from demo.plan import Planner
+from demo.replay import Replayer, suggest_units
+from people.models import User
+from regions.models import Region, RegionLevel
+
+DEFAULT_SEED = 20250601
+# While history is replayed, the deadline checks a move schedules are collected and dropped:
+# the replay runs each check at its own moment instead. Afterwards only the checks still in
+# the future are queued, as a live installation would have them.
+REPLAY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+@dataclass
+class LoadResult:
+    created: bool
+    seconds: float = 0.0
+    cases: int = 0
+    events: int = 0
+    sweeps: int = 0
+    by_status: dict[str, int] | None = None
+    by_type: dict[str, int] | None = None
+    by_channel: dict[str, int] | None = None
+    on_spot: int = 0
+
+
+class DemoConflict(Exception):
+    """Demo accounts would collide with existing users of a non-demo installation."""
+
+
+def demo_exists() -> bool:
+    return Region.objects.filter(code=COUNTY_CODE, level=RegionLevel.COUNTY).exists()
+
+
+def load(cases: int = 2000, seed: int = DEFAULT_SEED) -> LoadResult:
+    """Create the demo county with ``cases`` cases, unless it exists already."""
+    ensure_reference_data()
+    if demo_exists():
+        return LoadResult(created=False)
+    taken = list(User.objects.filter(username__in=FEATURED).values_list("username", flat=True)[:5])
+    if taken:
+        raise DemoConflict(", ".join(taken))
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    now = timezone.now().replace(second=0, microsecond=0)
+    types = ensure_reference_data()
+    replayer = None
+    # One outer transaction: all or nothing, and SQLite syncs once instead of per move.
+    with transaction.atomic():
+        planner_start = now - timedelta(days=365)
+        county = CountyBuilder(rng, joined=planner_start - timedelta(days=30)).build()
+        suggest_units(county, types)
+        planner = Planner(county, rng, now, cases)
+        planner.plan_meetings(county.users)
+        specs = planner.plan()
+        with (
+            override_settings(TASKS=REPLAY_TASKS),
+            time_machine.travel(planner.start, tick=False) as traveller,
+        ):
+
+            def move_clock(moment: datetime) -> None:
+                # UTC, so time-machine does not switch the process time zone on every move.
+                traveller.move_to(moment.astimezone(UTC))
+
+            replayer = Replayer(county, types, rng, now, move_clock)
+            for spec in specs:
+                replayer.play(spec)
+        for pk, deadline in (
+            Case.objects.in_handling().filter(deadline__gt=now).values_list("pk", "deadline")
+        ):
+            check_case_deadline.using(run_after=deadline).enqueue(pk)
+    result = LoadResult(created=True, seconds=time.perf_counter() - started, sweeps=replayer.sweeps)
+    county_cases = Case.objects.all()
+    result.cases = county_cases.count()
+    result.events = CaseEvent.objects.count()
+    statuses = dict(county_cases.values_list("status").annotate(n=Count("id")))
+    result.by_status = {str(Status(s).label): statuses.get(s, 0) for s in Status.values}
+    result.by_type = dict(Counter(county_cases.values_list("case_type__name", flat=True)))
+    channels = dict(county_cases.values_list("channel").annotate(n=Count("id")))
+    result.by_channel = {str(Channel(c).label): channels.get(c, 0) for c in Channel.values}
+    result.on_spot = county_cases.filter(resolved_on_spot=True).count()
+    return result

@@ -1,0 +1,191 @@
+"""The demo county: loaded once for this module (150 cases), rolled back afterwards."""
+
+from collections import defaultdict
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from cases.models import HANDLING_STATUSES, Case, CaseEvent, CaseType, Channel, Meeting, Status
+from demo.places import CHAIN_COMMITTEE_NAME, DEMO_PASSWORD
+from orgs.credit_code import validate_credit_code
+from orgs.models import Organisation, OrgKind
+from people.models import (
+    EnterpriseLink,
+    Household,
+    HouseholdLink,
+    HouseholdLinkKind,
+    Person,
+    RegionDuty,
+    RegionResponsibility,
+    Role,
+    RoleAssignment,
+    User,
+)
+from regions.models import GridStation, Region, RegionLevel
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = (
+    Case,
+    CaseEvent,
+    Organisation,
+    Person,
+    User,
+    RoleAssignment,
+    Region,
+    Meeting,
+    Household,
+    HouseholdLink,
+    EnterpriseLink,
+    RegionResponsibility,
+    GridStation,
+)
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    """Load a small demo once; the outer transaction is rolled back so other tests never see it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("load_demo", "--cases", "150", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def test_it_makes_every_case_type_channel_and_state(demo_output):
+    cases = Case.objects.all()
+    assert cases.count() == 150
+    assert set(cases.values_list("case_type__code", flat=True)) == set(
+        CaseType.objects.values_list("code", flat=True)
+    )
+    assert set(cases.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(cases.values_list("status", flat=True)) == set(Status.values)
+    assert cases.filter(resolved_on_spot=True).exists()
+    assert cases.filter(visit_satisfaction="unsatisfied").exists()
+    assert cases.filter(rework_count__gt=0).exists()
+    assert cases.filter(send_back_count__gt=0).exists()
+    assert cases.filter(extension_count__gt=0).exists()
+    assert CaseEvent.objects.filter(kind="extension_refused").exists()
+
+
+def test_a_second_run_changes_nothing(demo_output):
+    before = {model.__name__: model.objects.count() for model in COUNTED}
+    out = StringIO()
+    call_command("load_demo", "--cases", "150", stdout=out)
+    after = {model.__name__: model.objects.count() for model in COUNTED}
+    assert after == before
+    assert "演示县已存在" in out.getvalue()
+    assert "chain_dispatcher" in out.getvalue()
+
+
+def test_every_event_log_agrees_with_its_case(demo_output):
+    events = defaultdict(list)
+    for event in CaseEvent.objects.order_by("id").values(
+        "case_id", "kind", "from_status", "to_status", "created_at"
+    ):
+        events[event["case_id"]].append(event)
+    for case in Case.objects.all():
+        log = events[case.pk]
+        assert log[0]["kind"] == "reported" and log[0]["created_at"] == case.reported_at
+        assert log[-1]["to_status"] == case.status, case.number
+        for before, after in zip(log, log[1:], strict=False):
+            assert after["from_status"] == before["to_status"], case.number
+            assert after["created_at"] > before["created_at"], case.number
+        assert case.updated_at >= log[-1]["created_at"]
+
+
+def test_open_cases_past_their_deadline_are_flagged_and_supervised(demo_output):
+    late = Case.objects.filter(status__in=HANDLING_STATUSES, deadline__lt=timezone.now())
+    assert late.exists()
+    assert not late.filter(is_overdue=False).exists()
+    for case in late:
+        kinds = list(case.events.values_list("kind", flat=True))
+        assert "overdue" in kinds
+        assert "supervised" in kinds
+        assert case.events.get(kind="overdue").created_at > case.deadline
+
+
+def test_enterprises_have_valid_credit_codes_and_belong_to_the_chain(demo_output):
+    chain = Organisation.objects.get(kind=OrgKind.CHAIN_COMMITTEE, name=CHAIN_COMMITTEE_NAME)
+    enterprises = Organisation.objects.filter(kind=OrgKind.ENTERPRISE)
+    for enterprise in enterprises:
+        validate_credit_code(enterprise.credit_code)
+    members = enterprises.filter(chain=chain)
+    assert members.count() >= 30
+    assert (
+        not members.filter(industry="").exists() and not members.filter(chain_position="").exists()
+    )
+    assert {"陶知然陶瓷文化创意有限公司", "佳诚陶瓷有限公司", "盛艺窑瓷业有限公司"} <= set(
+        members.values_list("name", flat=True)
+    )
+    demands = Case.objects.filter(case_type__code="enterprise_demand")
+    assert demands.exists() and not demands.exclude(committee=chain).exists()
+
+
+def test_every_role_has_a_demo_user_with_the_shared_password(demo_output):
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
+    for role in Role:
+        assert str(role.label) in demo_output
+    assert authenticate(username="dispatcher", password=DEMO_PASSWORD) is not None
+    assert User.objects.get(username="admin").is_superuser
+    chain_dispatcher = RoleAssignment.objects.get(user__username="chain_dispatcher")
+    assert (
+        chain_dispatcher.organisation.kind == OrgKind.CHAIN_COMMITTEE
+        and chain_dispatcher.region is None
+    )
+
+
+def test_the_towns_have_their_grids_people_and_households(demo_output):
+    huju = Region.objects.get(name="虎踞镇")
+    levels = set(Region.objects.subtree(huju).values_list("level", flat=True))
+    assert levels == {
+        RegionLevel.TOWN,
+        RegionLevel.VILLAGE,
+        RegionLevel.PIECE,
+        RegionLevel.GROUP,
+        RegionLevel.NEIGHBOURHOOD,
+    }
+    duties = RegionResponsibility.objects.filter(region__path__startswith=huju.path)
+    assert (
+        duties.filter(duty=RegionDuty.REPRESENTATIVE, person__is_representative=True).count() == 853
+    )
+    for duty in (RegionDuty.TOWN_CADRE, RegionDuty.VILLAGE_CADRE, RegionDuty.GROUP_LEADER):
+        assert duties.filter(duty=duty).exists()
+    shangbu = Region.objects.get(name="上埠镇")
+    assert GridStation.objects.filter(region__path__startswith=shangbu.path).count() == 52
+    grid_roles = RoleAssignment.objects.filter(
+        region__path__startswith=shangbu.path, region__is_grid=True
+    )
+    assert grid_roles.filter(role=Role.GRID_CHIEF).count() == 71
+    assert grid_roles.filter(role=Role.GRID_WORKER).count() == 170
+    households = Household.objects.filter(region__path__startswith=shangbu.path)
+    tags = set(households.values_list("tags__name", flat=True))
+    assert {"脱贫户", "监测对象", "低保", "残疾"} <= tags
+    assert households.filter(tags__name="监测对象").count() == 47
+    party_links = HouseholdLink.objects.filter(kind=HouseholdLinkKind.PARTY_MEMBER)
+    assert party_links.values("person").annotate(n=Count("id")).filter(n=10).count() == 71
+    household = households.first()
+    assert len(household.phone) == 11 and len(household.head_id_number) == 18
+
+
+def test_meetings_raise_several_cases_and_disputes_are_mediated(demo_output):
+    kinds = set(Meeting.objects.values_list("kind", flat=True))
+    assert {
+        Meeting.Kind.JOINT,
+        Meeting.Kind.COMMITTEE,
+        Meeting.Kind.EVENING,
+        Meeting.Kind.VISIT,
+    } <= kinds
+    assert Meeting.objects.annotate(n=Count("cases")).filter(n__gte=2).exists()
+    mediated = Case.objects.filter(
+        case_type__code="dispute", status=Status.CLOSED, resolved_on_spot=False
+    )
+    assert mediated.exists()
+    assert not mediated.filter(risk_level="").exists()
+    assert not mediated.filter(mediation_outcome="").exists()
+    assert CaseEvent.objects.filter(case__in=mediated, kind="mediated").count() >= mediated.count()
