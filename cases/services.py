@@ -364,27 +364,37 @@ def report_case(
     return case
 
 
-def resolve_on_spot(case: Case, *, actor: User, answer: str) -> Case:
-    """当场办结: the collector solves it while there; it still gets a return visit."""
+def resolve_on_spot(case: Case, *, actor: User, answer: str, mediation_outcome: str = "") -> Case:
+    """当场办结: the collector solves it while there; it still gets a return visit.
+
+    A dispute mediated on the spot records its outcome here, so it counts in 调处成功率.
+    """
     answer = _require(answer, _("请填写现场处理情况。"))
+    if mediation_outcome and mediation_outcome not in MediationOutcome.values:
+        raise ValidationError(_("调处结果无效。"))
     with transaction.atomic():
         case = _lock(case, "resolved_on_spot", actor)
+        if mediation_outcome and not case.case_type.has_mediation:
+            raise ValidationError(_("该类型事项不需要调解。"))
         now = timezone.now()
         case.answer, case.resolved_on_spot = answer, True
         case.first_answered_at = case.answered_at = now
         case.handling_hours = 0.0
+        case.mediation_outcome = mediation_outcome or case.mediation_outcome
         _move(
             case,
             "resolved_on_spot",
             actor=actor,
             reason=answer,
             now=now,
+            data={"mediation_outcome": mediation_outcome} if mediation_outcome else None,
             fields=[
                 "answer",
                 "resolved_on_spot",
                 "first_answered_at",
                 "answered_at",
                 "handling_hours",
+                "mediation_outcome",
             ],
         )
     return case

@@ -993,3 +993,23 @@ def test_a_move_returns_the_fresh_case_and_leaves_the_callers_copy_alone(world, 
     moved = services.accept_case(case, actor=world.handler)
     assert (moved.status, moved.version) == (Status.IN_PROGRESS, case.version + 1)
     assert case.status == Status.ASSIGNED
+
+
+def test_a_dispute_resolved_on_the_spot_records_its_mediation_outcome(world):
+    case = world.report("dispute")
+    case = services.resolve_on_spot(
+        case, actor=world.grid_worker, answer="现场调解，双方和解。", mediation_outcome="success"
+    )
+    case.refresh_from_db()
+    assert case.mediation_outcome == "success" and case.resolved_on_spot
+    assert case.events.last().data == {"mediation_outcome": "success"}
+
+
+def test_a_mediation_outcome_on_the_spot_is_refused_for_a_type_without_mediation(world):
+    case = world.report()
+    with pytest.raises(ValidationError):
+        services.resolve_on_spot(
+            case, actor=world.grid_worker, answer="已处理", mediation_outcome="success"
+        )
+    case.refresh_from_db()
+    assert case.status == "reported"
