@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -14,3 +16,6 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("open311/v2/", include("open311.urls")),
 ]
+
+# Development only (DEBUG): uploaded photos; in production the web server serves MEDIA_ROOT.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
