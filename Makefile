@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	bash scripts/vendor.sh
 	touch $(STAMP)
 
 ## Install, build the demo county on SQLite (idempotent) and serve http://127.0.0.1:8000
@@ -25,6 +26,7 @@ serve: $(STAMP)
 
 ## Install what the tests need and run the whole suite on SQLite, then on PostgreSQL
 test: $(STAMP)
+	bash scripts/install_browser.sh
 	bash scripts/test.sh
 
 clean-demo:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api",
     "open311",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "web.context_processors.navigation",
             ],
         },
     },
@@ -135,7 +137,9 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
 
 TASKS = {
     "default": {
@@ -176,17 +180,54 @@ if env_bool("LIANXIN_FAST_PASSWORDS", False):
 
 # --- REST API (api/) -------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
-                                 "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    # JSON only: one contract for systems and for the pages' own calls.
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.StrictJSONParser"],
+    # Systems send `Authorization: Token <key>` (or Bearer); pages use their session, with CSRF.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # Rates per user (per client address for anonymous requests), counted in Django's cache.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.UserThrottle", "api.throttling.AnonThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("LIANXIN_API_RATE_USER", "6000/min"),
+        "anon": env_str("LIANXIN_API_RATE_ANON", "600/min"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # No OPTIONS introspection: the OpenAPI schema is the one description of the API.
+    "DEFAULT_METADATA_CLASS": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lianxin (连心桥) API",
-    "DESCRIPTION": "Cases, every move of the closed loop, registries and rates.",
+    "DESCRIPTION": "Cases, every move of the closed loop, registries and rates. "
+    "How to get a key, authenticate, paginate and read errors: docs/api.md.",
     "VERSION": "1.0.0",
     # The product runs on closed networks: Swagger UI and ReDoc are served from the sidecar package.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "cases.models.Status",
+        "PriorityEnum": "cases.models.Priority",
+        "ChannelEnum": "cases.models.Channel",
+        "RiskLevelEnum": "cases.models.RiskLevel",
+        "SatisfactionEnum": "cases.models.Satisfaction",
+        "MediationOutcomeEnum": "cases.models.MediationOutcome",
+        "SendBackReasonEnum": "cases.models.SendBackReason",
+        "OrgKindEnum": "orgs.models.OrgKind",
+        "RegionLevelEnum": "regions.models.RegionLevel",
+    },
 }

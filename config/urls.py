@@ -4,14 +4,20 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from config.views import home
-
 admin.site.site_header = _("连心桥 · 闭环服务平台")
 admin.site.site_title = _("连心桥")
 admin.site.index_title = _("管理后台")
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", include("web.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("dispatch/", include("web.dispatch.urls")),
+    path("dept/", include("web.department.urls")),
+    path("grid/", include("web.grid.urls")),
+    path("meetings/", include("web.meetings.urls")),
+    path("cases/", include("web.caseviews.urls")),
+    path("registry/", include("web.registry.urls")),
+    path("dashboard/", include("web.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("open311/v2/", include("open311.urls")),

@@ -1,0 +1,45 @@
+"""The navigation each role sees: one list, so every page shows the same menu for a user."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from people.models import Role, User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str]  # empty: everyone signed in
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+DISPATCH = frozenset({Role.DISPATCHER})
+DEPT = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
+GRID = frozenset({Role.GRID_WORKER, Role.GRID_CHIEF, Role.VILLAGE_CADRE, Role.LINKED_CADRE})
+READERS = frozenset({Role.LEADER, Role.DISPATCHER, Role.DEPT_HEAD})
+
+NAV = [
+    NavItem(_("首页"), "web:home", frozenset()),
+    NavItem(_("研判交办"), "dispatch:inbox", DISPATCH),
+    NavItem(_("承办工作台"), "department:queue", DEPT),
+    NavItem(_("网格工作"), "grid:home", GRID),
+    NavItem(_("会议走访"), "meetings:meeting-new", DISPATCH | GRID),
+    NavItem(_("事项台账"), "caseviews:case-list", frozenset()),
+    NavItem(_("统计考核"), "dashboard:index", READERS),
+    NavItem(_("基础信息"), "registry:region-tree", READERS | GRID),
+]
+
+
+def nav_for(user: User) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    if user.is_admin:
+        return list(NAV)
+    held = {a.role for a in user.role_assignments}
+    return [item for item in NAV if not item.roles or item.roles & held]

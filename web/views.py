@@ -1,0 +1,37 @@
+"""Sign-in landing: the home page of each role, with the counts that start its day."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from cases.models import HANDLING_STATUSES, Status
+from cases.scope import visible_cases
+from people.models import Role
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """One aggregate query over the cases the user may see, whatever their role."""
+    user = request.user
+    now = timezone.now()
+    counts = visible_cases(user).aggregate(
+        to_triage=Count("pk", filter=Q(status__in=[Status.REPORTED, Status.TRIAGED])),
+        in_handling=Count("pk", filter=Q(status__in=HANDLING_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=HANDLING_STATUSES, deadline__lt=now)),
+        to_visit=Count("pk", filter=Q(status=Status.ANSWERED)),
+        to_close=Count("pk", filter=Q(status=Status.VERIFIED)),
+        extensions=Count("pk", filter=Q(pending_extension_until__isnull=False)),
+        mine=Count("pk", filter=Q(reported_by=user)),
+    )
+    roles = list(user.role_assignments)
+    return render(
+        request,
+        "web/home.html",
+        {"counts": counts, "roles": roles, "Role": Role, "held": {a.role for a in roles}},
+    )
+
+
+def under_construction(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    return render(request, "web/under_construction.html", status=200)
