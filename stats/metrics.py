@@ -242,7 +242,9 @@ def _aggregates(now: datetime) -> dict[str, Any]:
         "received": Count("pk"),
         "closed": Count("pk", filter=Q(status=Status.CLOSED)),
         "on_spot": Count("pk", filter=Q(resolved_on_spot=True)),
-        "overdue_now": Count("pk", filter=Q(is_overdue=True, status__in=HANDLING_STATUSES)),
+        # The deadline itself, not the sweep's flag: the same rule as the case list and home page,
+        # so a number never disagrees with the list it links to between two sweeps.
+        "overdue_now": Count("pk", filter=Q(status__in=HANDLING_STATUSES, deadline__lt=now)),
         "extended": Count("pk", filter=Q(extension_count__gt=0)),
         "sent_back": Count("pk", filter=Q(send_back_count__gt=0)),
         "reopened": Count("pk", filter=Q(reopen_count__gt=0)),

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from web.views import under_construction
+from web.dashboard import views
 
 app_name = "dashboard"
 urlpatterns = [
-    path("", under_construction, name="index"),
+    path("", views.index, name="index"),
 ]

@@ -1,0 +1,44 @@
+"""The dashboard in Chromium: charts drawn by the vendored ECharts, numbers that click through."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from web.tests.conftest import PHONE, new_page, screenshot, sign_in
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_leader_reads_the_charts_and_follows_a_number(chromium, live):
+    from cases import services
+    from cases.tests.world import World
+
+    world = World.build()
+    world.verified()
+    services.resolve_on_spot(world.report(), actor=world.grid_worker, answer="当场修好。")
+    page = new_page(chromium)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live, "leader")
+    page.goto(f"{live}/dashboard/")
+    page.wait_for_selector("body[data-charts-ready]")
+    assert page.locator("#trend-chart canvas").count() == 1
+    assert page.locator("#ranking-chart canvas").count() == 1
+    assert page.inner_text("[data-metric=received] b") == "2"
+    assert page.inner_text("[data-metric=on_spot] b") == "50.0%"
+    screenshot(page, "dashboard-leader")
+    page.click("[data-metric=received]")
+    page.wait_for_url(re.compile(r".*/cases/\?status=open,closed&month=\d{6}"))
+    assert "共 2 件" in page.content()
+    assert errors == []
+
+    phone = new_page(chromium, PHONE)
+    sign_in(phone, live, "leader")
+    phone.goto(f"{live}/dashboard/")
+    phone.wait_for_selector("body[data-charts-ready]")
+    # Nothing wider than the phone but the tables, which scroll inside their frame.
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+    screenshot(phone, "dashboard-phone")

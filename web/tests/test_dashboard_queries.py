@@ -1,0 +1,63 @@
+"""The dashboard costs the same number of queries for 10 cases as for 100."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import services
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2030, 6, 12, 10, 0, tzinfo=TZ)
+TYPES = ("resident_issue", "enterprise_demand", "dispute")
+
+
+def add_cases(world, start: int, stop: int) -> None:
+    """Cases spread over months, towns, types, categories and units, some far along the loop."""
+    for i in range(start, stop):
+        month = i % 12 + 1
+        moment = datetime(2029 if month > 6 else 2030, month, 3, 10, 0, tzinfo=TZ)
+        type_code = TYPES[i % 3]
+        region = world.grid if i % 2 else world.other_grid
+        extra = {"enterprise": world.enterprise} if type_code == "enterprise_demand" else {}
+        with time_machine.travel(moment, tick=False):
+            case = world.report(type_code, region=region, title=f"事项{i}", **extra)
+            if i % 4 == 0:
+                continue
+            category = world.types[type_code].categories.order_by("code")[i % 2]
+            case = services.triage_case(case, actor=world.dispatcher, category=category)
+            unit, handler = (
+                (world.dept, world.handler) if i % 3 else (world.other_dept, world.other_handler)
+            )
+            case = services.assign_case(case, actor=world.dispatcher, lead_unit=unit)
+            if i % 4 == 1:
+                continue
+            case = services.accept_case(case, actor=handler)
+            services.answer_case(case, actor=handler, answer="已办理。")
+
+
+def dashboard_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("dashboard:index"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_dashboard_costs_the_same_queries_for_10_and_100_cases(world, client):
+    add_cases(world, 0, 10)
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(world.leader)
+        few = dashboard_queries(client)
+    add_cases(world, 10, 100)
+    with time_machine.travel(NOW, tick=False):
+        many = dashboard_queries(client)
+        body = client.get(reverse("dashboard:index")).content.decode()
+    assert 'data-metric="received">' in body and "<b>100</b>" in body
+    assert few == many
+    # Session, user, roles, case types, then one GROUP BY per table and one name look-up each.
+    assert many <= 13, many
