@@ -1,4 +1,39 @@
+"""The REST API (mounted at /api/ by config/urls.py): /api/v1/…, its OpenAPI schema and docs.
 
+Every other path under /api/ answers a JSON 404 (``NotFoundView``), never an HTML page.
+"""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from api import views
+from api.registries import router
 
 app_name = "api"
-urlpatterns: list = []
+
+v1 = [
+    path("cases/", views.CaseListView.as_view(), name="case-list"),
+    path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case-detail"),
+    path("cases/<int:pk>/events/", views.CaseEventsView.as_view(), name="case-events"),
+    *[
+        path(f"cases/<int:pk>/{action}/", view.as_view(), name=f"case-{action}")
+        for action, view in views.MOVE_VIEWS.items()
+    ],
+    path("events/", views.EventFeedView.as_view(), name="event-list"),
+    path("case-types/", views.CaseTypeListView.as_view(), name="case-type-list"),
+    path("metrics/", views.MetricsView.as_view(), name="metrics"),
+    path("me/", views.MeView.as_view(), name="me"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
+]

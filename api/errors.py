@@ -1,0 +1,304 @@
+"""One JSON shape for every API error, in Chinese and in English, with the right status.
+
+    {"errors": [{"field": "title", "code": "required",
+                 "message": "该字段是必填项。", "message_en": "This field is required."}]}
+
+``field`` names the request field (dotted for nested ones: ``co_units.0``), the query
+parameter, or the header the error is about, and is null for an error about the whole request.
+``exception_handler`` is DRF's ``EXCEPTION_HANDLER``: it maps the engine's errors
+(``NotPermitted`` → 403, ``InvalidTransition`` / ``StaleCase`` → 409), Django's
+``ValidationError`` → 400, DRF's own exceptions to their status, and anything unexpected to a
+logged JSON 500, never an HTML page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import set_rollback
+
+from api.english import english, fallback
+from cases.services import CaseError, InvalidTransition, NotPermitted, StaleCase
+
+logger = logging.getLogger("lianxin.api")
+
+CHINESE = "zh-hans"
+
+
+@dataclass(frozen=True)
+class ErrorItem:
+    field: str | None
+    code: str
+    message: str
+    message_en: str
+
+
+class ApiError(exceptions.APIException):
+    """An error whose items are already in both languages."""
+
+    def __init__(self, items: list[ErrorItem], status_code: int = status.HTTP_400_BAD_REQUEST):
+        super().__init__(
+            detail=items[0].message if items else "", code=items[0].code if items else None
+        )
+        self.items = items
+        self.status_code = status_code
+
+    @classmethod
+    def one(
+        cls,
+        status_code: int,
+        code: str,
+        message: str,
+        message_en: str,
+        *,
+        field: str | None = None,
+    ) -> ApiError:
+        return cls([ErrorItem(field, code, message, message_en)], status_code)
+
+
+def error_body(items: Iterable[ErrorItem]) -> dict[str, Any]:
+    return {"errors": [asdict(item) for item in items]}
+
+
+# --- Validation errors in both languages ------------------------------------------------------
+
+
+def flatten(detail: Any, prefix: str | None = None) -> Iterator[tuple[str | None, str, str]]:
+    """(field, code, message) for each error of a DRF error tree (dicts, lists, ErrorDetail)."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            key = str(key)
+            if key in ("__all__", api_settings.NON_FIELD_ERRORS_KEY):
+                name = prefix
+            else:
+                name = f"{prefix}.{key}" if prefix else key
+            yield from flatten(value, name)
+    elif isinstance(detail, list | tuple):
+        if all(isinstance(item, str) for item in detail):
+            for item in detail:
+                yield prefix, str(getattr(item, "code", None) or "invalid"), str(item)
+        else:
+            for index, item in enumerate(detail):
+                if item:  # a list of nested serializers has {} for the items without errors
+                    yield from flatten(item, f"{prefix}.{index}" if prefix else str(index))
+    else:
+        yield prefix, str(getattr(detail, "code", None) or "invalid"), str(detail)
+
+
+def bilingual(
+    chinese: list[tuple[str | None, str, str]], english_twin: list[tuple[str | None, str, str]]
+) -> list[ErrorItem]:
+    """Pair the errors of one validation run in Chinese with the same run in English.
+
+    A message that has no English translation (the project's own validators) is looked up in
+    ``api.english``; the two runs are the same code on the same data, so they line up.
+    """
+    paired = len(chinese) == len(english_twin)
+    items = []
+    for index, (field, code, message) in enumerate(chinese):
+        en = english_twin[index][2] if paired else ""
+        if not en or en == message:
+            known = english(message)
+            en = known.text if known else fallback(code)
+        items.append(ErrorItem(field, code, message, en))
+    return items
+
+
+def validation_error(run: Any) -> ApiError:
+    """Run ``run()`` (returning a DRF error tree) in Chinese and in English and pair them."""
+    with translation.override(CHINESE):
+        chinese = list(flatten(run()))
+    with translation.override("en"):
+        english_twin = list(flatten(run()))
+    return ApiError(bilingual(chinese, english_twin))
+
+
+class BilingualSerializerMixin:
+    """A serializer whose validation errors come out as ``ApiError`` in both languages."""
+
+    def is_valid(self, *, raise_exception: bool = False) -> bool:
+        valid = super().is_valid(raise_exception=False)  # type: ignore[misc]
+        if not valid and raise_exception:
+
+            def run() -> Any:
+                twin = type(self)(
+                    instance=getattr(self, "instance", None),
+                    data=self.initial_data,  # type: ignore[attr-defined]
+                    context=self.context,  # type: ignore[attr-defined]
+                    partial=self.partial,  # type: ignore[attr-defined]
+                )
+                twin.is_valid()
+                return twin.errors
+
+            raise validation_error(run)
+        return valid
+
+
+# --- The exception handler --------------------------------------------------------------------
+
+ENGINE_STATUS = {
+    NotPermitted: status.HTTP_403_FORBIDDEN,
+    InvalidTransition: status.HTTP_409_CONFLICT,
+    StaleCase: status.HTTP_409_CONFLICT,
+}
+
+
+def _engine_items(message: str, code: str) -> list[ErrorItem]:
+    known = english(message)
+    return [
+        ErrorItem(
+            known.field if known else None,
+            code,
+            message,
+            known.text if known else fallback(code),
+        )
+    ]
+
+
+def _django_validation_items(exc: DjangoValidationError) -> list[ErrorItem]:
+    groups = exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc.error_list)]
+    items = []
+    for field, errors in groups:
+        for error in errors:
+            message = str(error.message % error.params if error.params else error.message)
+            code = error.code or "invalid"
+            known = english(message)
+            name = None if field in (None, "__all__") else field
+            items.append(
+                ErrorItem(
+                    name or (known.field if known else None),
+                    (known.code if known and known.code and not error.code else code),
+                    message,
+                    known.text if known else fallback(code),
+                )
+            )
+    return items
+
+
+def _drf_items(exc: exceptions.APIException, request: Any) -> list[ErrorItem]:
+    code = exc.get_codes() if not isinstance(exc.detail, dict | list) else "invalid"
+    code = code if isinstance(code, str) else "invalid"
+    method = getattr(request, "method", "")
+    if isinstance(exc, exceptions.ValidationError):
+        return bilingual(list(flatten(exc.detail)), [])
+    if isinstance(exc, exceptions.ParseError):
+        return [
+            ErrorItem(
+                None,
+                "parse_error",
+                _("请求体不是有效的 JSON。"),
+                f"The request body is not valid JSON ({exc.detail}).",
+            )
+        ]
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return [
+            ErrorItem(
+                None,
+                code,
+                _("不支持 %(method)s 方法。") % {"method": method},
+                f'Method "{method}" is not allowed here.',
+            )
+        ]
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return [
+            ErrorItem(
+                None,
+                code,
+                _("请求体须为 JSON（Content-Type: application/json）。"),
+                "Send the request body as JSON (Content-Type: application/json).",
+            )
+        ]
+    if isinstance(exc, exceptions.Throttled):
+        wait = int(exc.wait or 1)
+        return [
+            ErrorItem(
+                None,
+                "throttled",
+                _("请求过于频繁，请 %(seconds)d 秒后再试。") % {"seconds": wait},
+                f"Too many requests; try again in {wait} seconds.",
+            )
+        ]
+    if isinstance(exc, exceptions.NotAuthenticated):
+        return [
+            ErrorItem(
+                None,
+                code,
+                _("请提供接口密钥（Authorization: Token <密钥>）或先登录。"),
+                "Send an API key (Authorization: Token <key>) or sign in.",
+            )
+        ]
+    if isinstance(exc, exceptions.PermissionDenied) and "CSRF" in str(exc.detail):
+        return [
+            ErrorItem(
+                None,
+                code,
+                str(exc.detail),
+                "CSRF check failed: send the csrftoken cookie's value as the X-CSRFToken header "
+                f"({exc.detail}).",
+            )
+        ]
+    if isinstance(exc, exceptions.NotFound):
+        return [ErrorItem(None, "not_found", _("未找到。"), "Not found.")]
+    message = str(exc.detail)
+    known = english(message)
+    return [ErrorItem(None, code, message, known.text if known else fallback(code))]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """DRF's ``EXCEPTION_HANDLER``: every error as ``{"errors": [...]}``."""
+    request = context.get("request")
+    headers: dict[str, str] = {}
+    if isinstance(exc, ApiError):
+        items, code = exc.items, exc.status_code
+    elif isinstance(exc, CaseError):
+        code = ENGINE_STATUS.get(type(exc), status.HTTP_409_CONFLICT)
+        items = _engine_items(str(exc), exc.code)
+    elif isinstance(exc, IntegrityError):
+        # Validation checks uniqueness first; this is the race where two requests both passed.
+        items = [
+            ErrorItem(
+                None,
+                "conflict",
+                _("与已有数据冲突（可能有人同时提交了相同内容），请刷新后重试。"),
+                "This conflicts with existing data (perhaps a simultaneous request); reload and retry.",
+            )
+        ]
+        code = status.HTTP_409_CONFLICT
+    elif isinstance(exc, DjangoValidationError):
+        items, code = _django_validation_items(exc), status.HTTP_400_BAD_REQUEST
+    elif isinstance(exc, Http404):
+        items, code = _drf_items(exceptions.NotFound(), request), status.HTTP_404_NOT_FOUND
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+        items, code = _drf_items(exc, request), status.HTTP_403_FORBIDDEN
+    elif isinstance(exc, exceptions.APIException):
+        items, code = _drf_items(exc, request), exc.status_code
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+        if getattr(exc, "wait", None):
+            headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+    else:
+        logger.exception("Unexpected error in the API", exc_info=exc)
+        items = [
+            ErrorItem(
+                None,
+                "server_error",
+                _("服务器内部错误，请稍后重试或联系管理员。"),
+                "An unexpected error occurred; try again later or contact the administrator.",
+            )
+        ]
+        code = status.HTTP_500_INTERNAL_SERVER_ERROR
+    set_rollback()
+    return Response(error_body(items), status=code, headers=headers)

@@ -1,0 +1,218 @@
+"""Query filters of the case and event lists, validated like request bodies (400 in both languages).
+
+Every value a filter accepts is bounded before it reaches the database: ids fit a 64-bit
+integer, dates lie between 2000 and 2099, text has no NUL character, so no input turns into
+a database error.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import DateTimeField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ErrorDetail
+
+from api.errors import validation_error
+from cases.models import (
+    HANDLING_STATUSES,
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    Channel,
+    Priority,
+    Status,
+)
+from regions.models import Region
+
+MAX_ID = 2**63 - 1
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+# Sorts cases without a deadline after every real one, so a cursor never holds a null.
+NO_DEADLINE = datetime(2999, 12, 31, tzinfo=UTC)
+
+
+class BoundedDateField(forms.DateField):
+    def clean(self, value: Any) -> date | None:
+        day = super().clean(value)
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise forms.ValidationError(
+                _("日期须在 2000-01-01 至 2099-12-31 之间。"), code="invalid"
+            )
+        return day
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    def clean(self, value: Any) -> datetime | None:
+        moment = super().clean(value)
+        if moment is not None and not FIRST_DAY <= moment.date() <= LAST_DAY:
+            raise forms.ValidationError(
+                _("日期须在 2000-01-01 至 2099-12-31 之间。"), code="invalid"
+            )
+        return moment
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class DateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedDateTimeField
+
+
+def start_of(day: date) -> datetime:
+    """Midnight at the start of a local day (dates in filters are local, Asia/Shanghai)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+CASE_ORDERINGS = {
+    "-reported_at": ("-reported_at", "-id"),
+    "reported_at": ("reported_at", "id"),
+    "deadline": ("deadline_key", "id"),
+    "-deadline": ("-deadline_key", "-id"),
+    "-updated_at": ("-updated_at", "-id"),
+    "updated_at": ("updated_at", "id"),
+}
+
+
+class CaseFilter(django_filters.FilterSet):
+    """Filters of ``GET /api/v1/cases/``; all combine with AND, repeated values with OR."""
+
+    type = django_filters.CharFilter(
+        field_name="case_type__code", max_length=40, help_text="Case type code, e.g. `dispute`."
+    )
+    category = IdFilter(field_name="category_id", help_text="Category id.")
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, help_text="Status.")
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, help_text="Priority.")
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, help_text="Channel.")
+    unit = IdFilter(method="filter_unit", help_text="Organisation id: lead or active co-unit.")
+    region = django_filters.CharFilter(
+        method="filter_region",
+        max_length=32,
+        help_text="Region code (区划代码): the region and everything under it.",
+    )
+    reported_from = DateFilter(
+        method="filter_reported_from", help_text="Reported on or after this local date."
+    )
+    reported_to = DateFilter(
+        method="filter_reported_to", help_text="Reported on or before this local date."
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", help_text="In handling and past the deadline now (or not)."
+    )
+    q = django_filters.CharFilter(
+        method="search", max_length=100, help_text="Text in the title, description or number."
+    )
+    ordering = extend_schema_field({"type": "string", "enum": list(CASE_ORDERINGS)})(
+        django_filters.ChoiceFilter(
+            choices=[(key, key) for key in CASE_ORDERINGS],
+            method="order",
+            help_text="Sort order; default `-reported_at` (newest first).",
+        )
+    )
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def filter_unit(self, queryset: QuerySet[Case], name: str, value: int) -> QuerySet[Case]:
+        # A sub-select instead of a join: a join to assignments would repeat cases.
+        co_cases = CaseAssignment.objects.filter(unit_id=value, is_active=True).values("case_id")
+        return queryset.filter(Q(lead_unit_id=value) | Q(pk__in=co_cases))
+
+    def filter_region(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        region = Region.objects.filter(code=value).only("path").first()
+        if region is None:
+            return queryset.none()
+        return queryset.filter(
+            region__path__gte=region.path, region__path__lt=region.path_range_end
+        )
+
+    def filter_reported_from(self, queryset: QuerySet[Case], name: str, value: date) -> QuerySet:
+        return queryset.filter(reported_at__gte=start_of(value))
+
+    def filter_reported_to(self, queryset: QuerySet[Case], name: str, value: date) -> QuerySet:
+        return queryset.filter(reported_at__lt=start_of(value + timedelta(days=1)))
+
+    def filter_overdue(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet:
+        overdue = Q(status__in=HANDLING_STATUSES, deadline__lt=timezone.now())
+        return queryset.filter(overdue if value else ~overdue)
+
+    def search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value) | Q(description__icontains=value) | Q(number=value)
+        )
+
+    def order(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        # The cursor pagination applies the order itself (``case_ordering``); sorting by deadline
+        # needs the deadline without nulls, which a cursor cannot hold.
+        return with_deadline_key(queryset) if value.endswith("deadline") else queryset
+
+
+def case_ordering(request: Any) -> tuple[str, ...]:
+    """The validated ``ordering`` parameter as the cursor's order_by fields."""
+    return CASE_ORDERINGS.get(
+        request.query_params.get("ordering") or "", CASE_ORDERINGS["-reported_at"]
+    )
+
+
+def with_deadline_key(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    return queryset.annotate(
+        deadline_key=Coalesce("deadline", Value(NO_DEADLINE), output_field=DateTimeField())
+    )
+
+
+class EventFilter(django_filters.FilterSet):
+    """Filters of the event lists (the timeline of one case, or the feed of all visible cases)."""
+
+    kind = django_filters.CharFilter(max_length=40, help_text="Event kind, e.g. `assigned`.")
+    since = DateTimeFilter(
+        field_name="created_at", lookup_expr="gt", help_text="Events after this moment (ISO 8601)."
+    )
+
+    class Meta:
+        model = CaseEvent
+        fields: list[str] = []
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, with its validation errors in the API's one error shape."""
+
+    def filter_queryset(self, request: Any, queryset: QuerySet, view: Any) -> QuerySet:
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+
+            def run() -> dict[str, list[ErrorDetail]]:
+                twin = self.get_filterset(request, queryset, view)
+                return {
+                    name: [
+                        ErrorDetail(str(message), code=error.code or "invalid")
+                        for error in errors
+                        for message in error.messages
+                    ]
+                    for name, errors in twin.form.errors.as_data().items()
+                }
+
+            raise validation_error(run)
+        return filterset.qs

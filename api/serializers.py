@@ -1,0 +1,611 @@
+"""Explicit request and response shapes of the case API; they validate input, nothing more.
+
+Responses are read-only serializers over the models; requests are plain serializers whose
+validated data a view hands to one service of ``cases/services.py``. Personal data of a
+requester is masked (``people.masking``) unless the view says the caller may see it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.errors import BilingualSerializerMixin
+from api.filters import FIRST_DAY, LAST_DAY, MAX_ID
+from cases.models import (
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    CaseType,
+    Category,
+    Channel,
+    MediationOutcome,
+    Priority,
+    RiskLevel,
+    Satisfaction,
+    SendBackReason,
+    Status,
+)
+from cases.scope import visible_cases
+from orgs.models import Organisation
+from people.masking import mask_address, mask_name, mask_phone
+from people.models import User
+from regions.models import Region
+
+MAX_TEXT = 5000
+MAX_DETAILS_BYTES = 20_000
+
+# --- Small references --------------------------------------------------------------------------
+
+
+class CaseTypeRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CategoryRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RegionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class UnitRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    short_name = serializers.CharField()
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        allow_null=True, help_text="Request field, query parameter or header; null for the request."
+    )
+    code = serializers.CharField(help_text="Stable machine code: required, invalid, stale, …")
+    message = serializers.CharField(help_text="Message in Chinese (zh-hans).")
+    message_en = serializers.CharField(help_text="The same message in English.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    errors = ErrorItemSerializer(many=True)
+
+
+# --- Cases: responses -------------------------------------------------------------------------
+
+
+def may_unmask(context: dict[str, Any]) -> bool:
+    return bool(context.get("unmasked"))
+
+
+class CaseListItemSerializer(serializers.ModelSerializer):
+    """One row of the case list: everything from the case row and its to-one relations."""
+
+    status_label = serializers.CharField(read_only=True)
+    case_type = CaseTypeRefSerializer(read_only=True)
+    category = CategoryRefSerializer(read_only=True, allow_null=True)
+    region = RegionRefSerializer(read_only=True)
+    lead_unit = UnitRefSerializer(read_only=True, allow_null=True)
+    enterprise = UnitRefSerializer(read_only=True, allow_null=True)
+    requester_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "title",
+            "status",
+            "status_label",
+            "case_type",
+            "category",
+            "priority",
+            "channel",
+            "region",
+            "lead_unit",
+            "enterprise",
+            "requester_name",
+            "deadline",
+            "is_overdue",
+            "supervision_level",
+            "reported_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_requester_name(self, case: Case) -> str:
+        return case.requester_name if may_unmask(self.context) else mask_name(case.requester_name)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    unit = UnitRefSerializer(read_only=True)
+
+    class Meta:
+        model = CaseAssignment
+        fields = ["unit", "is_lead", "is_active", "assigned_at", "accepted_at"]
+        read_only_fields = fields
+
+
+def blank_choice(choices: Any) -> serializers.ChoiceField:
+    """A read-only choice that may be "" (not set yet), as the schema must say."""
+    return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """One move of a case, as the engine recorded it (append-only)."""
+
+    case = serializers.IntegerField(source="case_id", read_only=True)
+    from_status = blank_choice(Status.choices)
+    actor = UserRefSerializer(read_only=True, allow_null=True)
+    data = serializers.DictField(read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "case",
+            "kind",
+            "from_status",
+            "to_status",
+            "actor",
+            "reason",
+            "data",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AllowedMoveSerializer(serializers.Serializer):
+    move = serializers.CharField(help_text="The engine's name of the move (cases.services.RULES).")
+    action = serializers.CharField(
+        help_text="The endpoint that makes it: POST /api/v1/cases/{id}/{action}/."
+    )
+
+
+class CaseDetailSerializer(CaseListItemSerializer):
+    """A case with its timeline (events), its units (assignments) and the caller's moves."""
+
+    requester_phone = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
+    committee = UnitRefSerializer(read_only=True, allow_null=True)
+    reported_by = UserRefSerializer(read_only=True, allow_null=True)
+    merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    details = serializers.DictField(read_only=True)
+    visit_satisfaction = blank_choice(Satisfaction.choices)
+    risk_level = blank_choice(RiskLevel.choices)
+    mediation_outcome = blank_choice(MediationOutcome.choices)
+    assignments = AssignmentSerializer(many=True, read_only=True)
+    events = EventSerializer(many=True, read_only=True)
+    allowed_moves = serializers.SerializerMethodField()
+
+    class Meta(CaseListItemSerializer.Meta):
+        fields = [
+            *CaseListItemSerializer.Meta.fields,
+            "description",
+            "requester_phone",
+            "address",
+            "latitude",
+            "longitude",
+            "committee",
+            "reported_by",
+            "response_deadline",
+            "pending_extension_until",
+            "extension_count",
+            "send_back_count",
+            "reopen_count",
+            "rework_count",
+            "triaged_at",
+            "assigned_at",
+            "accepted_at",
+            "first_answered_at",
+            "answered_at",
+            "visited_at",
+            "closed_at",
+            "answer",
+            "resolved_on_spot",
+            "answered_on_time",
+            "handling_hours",
+            "visit_valid",
+            "visit_contacted",
+            "visit_resolved",
+            "visit_satisfaction",
+            "risk_level",
+            "mediation_outcome",
+            "merged_into",
+            "details",
+            "assignments",
+            "events",
+            "allowed_moves",
+        ]
+        read_only_fields = fields
+
+    def get_requester_phone(self, case: Case) -> str:
+        return (
+            case.requester_phone if may_unmask(self.context) else mask_phone(case.requester_phone)
+        )
+
+    def get_address(self, case: Case) -> str:
+        return case.address if may_unmask(self.context) else mask_address(case.address)
+
+    @extend_schema_field(AllowedMoveSerializer(many=True))
+    def get_allowed_moves(self, case: Case) -> list[dict[str, str]]:
+        return self.context.get("allowed_moves", [])
+
+
+# --- Cases: requests ------------------------------------------------------------------------
+
+
+def text(
+    *, required: bool = True, max_length: int = MAX_TEXT, **kwargs: Any
+) -> serializers.CharField:
+    """A text field; a required one may not be blank, an optional one defaults to ""."""
+    if not required:
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("allow_blank", True)
+    return serializers.CharField(required=required, max_length=max_length, **kwargs)
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A moment between 2000 and 2099: far dates overflow the local-time arithmetic of deadlines."""
+
+    def to_internal_value(self, value: Any) -> datetime:
+        moment = super().to_internal_value(value)
+        if not FIRST_DAY <= moment.date() <= LAST_DAY:
+            raise serializers.ValidationError(
+                _("日期须在 2000-01-01 至 2099-12-31 之间。"), code="invalid"
+            )
+        return moment
+
+
+def _no_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, dict):
+        return all(_no_nul(k) and _no_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_no_nul(v) for v in value)
+    return True
+
+
+class DetailsField(serializers.DictField):
+    """Free extra fields of a case (a JSON object), small and storable in any database."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        value = super().to_internal_value(data)
+        if not _no_nul(value):
+            raise serializers.ValidationError(
+                _("不能包含空字符（\\u0000）。"), code="null_characters_not_allowed"
+            )
+        if len(json.dumps(value, ensure_ascii=False).encode()) > MAX_DETAILS_BYTES:
+            raise serializers.ValidationError(
+                _("扩展信息过大（上限 20000 字节）。"), code="max_length"
+            )
+        return value
+
+
+class CaseCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
+    """``POST /api/v1/cases/``: the arguments of ``services.report_case``."""
+
+    case_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=CaseType.objects.all(), help_text="Case type code."
+    )
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), help_text="Region code (区划代码)."
+    )
+    title = text(max_length=200)
+    description = text()
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    requester_name = text(required=False, max_length=50)
+    requester_phone = text(required=False, max_length=20)
+    enterprise = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.enterprises(), required=False, allow_null=True
+    )
+    committee = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The body that triages and dispatches it (产业链党委, 综治中心).",
+    )
+    address = text(required=False, max_length=200)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        allow_null=True,
+    )
+    details = DetailsField(required=False, default=dict)
+
+
+class VersionSerializer(BilingualSerializerMixin, serializers.Serializer):
+    """Every move names the version of the case the client saw; a stale one is refused (409)."""
+
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="`version` of the case as the client read it."
+    )
+
+
+class TriageSerializer(VersionSerializer):
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    risk_level = serializers.ChoiceField(
+        choices=RiskLevel.choices, required=False, allow_blank=True
+    )
+    note = text(required=False)
+
+
+class AssignSerializer(VersionSerializer):
+    lead_unit = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    co_units = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), many=True, required=False, default=list
+    )
+    deadline = BoundedDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Default: the time limit of the case type and priority, in working time.",
+    )
+    note = text(required=False)
+
+
+class NoteRequiredSerializer(VersionSerializer):
+    note = text()
+
+
+class NoteOptionalSerializer(VersionSerializer):
+    note = text(required=False)
+
+
+class ReasonSerializer(VersionSerializer):
+    reason = text()
+
+
+class AnswerSerializer(VersionSerializer):
+    answer = text()
+
+
+class MediationSerializer(VersionSerializer):
+    note = text()
+    outcome = serializers.ChoiceField(
+        choices=MediationOutcome.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class ExtensionRequestSerializer(VersionSerializer):
+    until = BoundedDateTimeField(help_text="The deadline asked for.")
+    reason = text()
+
+
+class SendBackSerializer(VersionSerializer):
+    reason_code = serializers.ChoiceField(choices=SendBackReason.choices)
+    reason = text()
+
+
+class ReturnVisitSerializer(VersionSerializer):
+    reached = serializers.BooleanField(help_text="Was the requester reached (有效回访)?")
+    contacted = serializers.BooleanField(required=False, allow_null=True, default=None)
+    resolved = serializers.BooleanField(required=False, allow_null=True, default=None)
+    satisfaction = serializers.ChoiceField(
+        choices=Satisfaction.choices, required=False, allow_blank=True, default=""
+    )
+    note = text(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["reached"]:
+            missing = {
+                name: serializers.ErrorDetail(_("有效回访必须填写此项。"), code="required")
+                for name in ("contacted", "resolved", "satisfaction")
+                if attrs.get(name) in (None, "")
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
+
+
+class MergeSerializer(VersionSerializer):
+    master = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="Id of the case this one duplicates."
+    )
+    note = text(required=False)
+
+    def validate_master(self, value: int) -> Case:
+        # The master is fetched through the caller's scope like any case: an invisible one
+        # does not exist for them.
+        user: User = self.context["request"].user
+        master = visible_cases(user).select_related("region").filter(pk=value).first()
+        if master is None:
+            raise serializers.ValidationError(_("主事项不存在。"), code="does_not_exist")
+        return master
+
+
+# --- Reference data ----------------------------------------------------------------------------
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    suggested_unit = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name", "suggested_unit", "is_active"]
+        read_only_fields = fields
+
+
+class CaseTypeSerializer(serializers.ModelSerializer):
+    step_labels = serializers.DictField(child=serializers.CharField(), read_only=True)
+    categories = CategorySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CaseType
+        fields = [
+            "id",
+            "code",
+            "name",
+            "description",
+            "step_labels",
+            "has_mediation",
+            "default_priority",
+            "categories",
+        ]
+        read_only_fields = fields
+
+
+def case_types() -> QuerySet[CaseType]:
+    return CaseType.objects.prefetch_related("categories")
+
+
+# --- Who am I -------------------------------------------------------------------------------
+
+
+class RoleSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    role_label = serializers.CharField(source="get_role_display")
+    region = RegionRefSerializer(allow_null=True)
+    organisation = UnitRefSerializer(allow_null=True)
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    is_admin = serializers.BooleanField()
+    roles = RoleSerializer(many=True, source="role_assignments")
+
+
+# --- Metrics ------------------------------------------------------------------------------------
+
+# The API's group names → the names of ``stats.metrics.GROUPS``.
+METRIC_GROUPS = {
+    "unit": "lead_unit",
+    "month": "month",
+    "type": "case_type",
+    "category": "category",
+    "region": "region",
+}
+
+
+class MonthField(serializers.RegexField):
+    """``YYYY-MM`` → the month key ``YYYYMM`` the rates count cases in."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(r"^20\d\d-(0[1-9]|1[0-2])$", max_length=7, **kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        value = super().run_validation(data)
+        return int(value[:4]) * 100 + int(value[5:]) if isinstance(value, str) else value
+
+
+class CommaListField(serializers.ListField):
+    """A list from repeated parameters (``?group_by=unit&group_by=month``) or commas (``unit,month``)."""
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if isinstance(data, list | tuple):
+            data = [part for item in data for part in str(item).split(",") if part.strip()]
+        return super().to_internal_value(data)
+
+
+class MetricsQuerySerializer(BilingualSerializerMixin, serializers.Serializer):
+    """The query of ``GET /api/v1/metrics/``."""
+
+    group_by = CommaListField(
+        child=serializers.ChoiceField(choices=list(METRIC_GROUPS)),
+        required=False,
+        default=list,
+        max_length=5,
+        help_text="Group rows by any of unit, month, type, category, region.",
+    )
+    region_level = serializers.IntegerField(
+        min_value=1,
+        max_value=6,
+        default=2,
+        help_text="With group_by=region: the depth of the tree to group at (1 county, 2 towns, …).",
+    )
+    unit = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), required=False, help_text="Region code."
+    )
+    category = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    type = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=CaseType.objects.all(),
+        required=False,
+        help_text="Case type code.",
+    )
+    month_from = MonthField(required=False, help_text="First month received, YYYY-MM.")
+    month_to = MonthField(required=False, help_text="Last month received, YYYY-MM (inclusive).")
+
+    def validate_group_by(self, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError(_("分组维度不能重复。"), code="invalid")
+        return value
+
+
+class RateRowSerializer(serializers.Serializer):
+    """The counts and rates of one group (docs/metrics.md defines each field)."""
+
+    group = serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        help_text="The group's keys: unit and category ids (null: none), month YYYYMM, type id, "
+        "region path prefix.",
+    )
+    labels = serializers.DictField(
+        child=serializers.CharField(), help_text="Display names of the keys."
+    )
+    received = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    on_spot = serializers.IntegerField()
+    overdue_now = serializers.IntegerField()
+    extended = serializers.IntegerField()
+    sent_back = serializers.IntegerField()
+    reopened = serializers.IntegerField()
+    valid_visits = serializers.IntegerField()
+    contacted = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    satisfied = serializers.IntegerField()
+    basic = serializers.IntegerField()
+    unsatisfied = serializers.IntegerField()
+    due = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    reworked = serializers.IntegerField()
+    disputes = serializers.IntegerField()
+    disputes_judged = serializers.IntegerField()
+    mediation_success = serializers.IntegerField()
+    avg_handling_hours = serializers.FloatField(allow_null=True)
+    response_rate = serializers.FloatField(allow_null=True)
+    resolution_rate = serializers.FloatField(allow_null=True)
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+    composite_score = serializers.FloatField(allow_null=True)
+    on_time_rate = serializers.FloatField(allow_null=True)
+    rework_rate = serializers.FloatField(allow_null=True)
+    on_spot_rate = serializers.FloatField(allow_null=True)
+    mediation_success_rate = serializers.FloatField(allow_null=True)
+
+
+class MetricsSerializer(serializers.Serializer):
+    group_by = serializers.ListField(child=serializers.CharField())
+    rows = RateRowSerializer(many=True)
+    totals = RateRowSerializer()

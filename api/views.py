@@ -1,0 +1,393 @@
+"""The case API: list and create cases, read one with its timeline, make every move, read the
+events, the rates and the caller's own roles.
+
+Each view validates, fetches through the caller's scope (``cases.scope.visible_cases``: a
+case they may not see is a 404), calls one service of ``cases/services.py`` and serializes.
+Who may make a move is the engine's ``RULES``; its refusals become 403 and 409 in
+``api.errors``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
+from django.utils.http import parse_etags
+from django.utils.translation import gettext as _
+from django.views import defaults
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers as s
+from api.base import ApiMixin, get_case, scoped_cases, validated
+from api.errors import CHINESE, ApiError, ErrorItem, error_body
+from api.filters import CaseFilter, EventFilter, FilterBackend, case_ordering
+from api.idempotency import HEADER, MAX_KEY_LENGTH, clean_key, create_once
+from api.moves import MOVES, Move, allowed_actions
+from api.pagination import Cursor
+from cases import services
+from cases.models import Case, CaseAssignment, CaseEvent
+from cases.scope import visible_cases, visible_cases_q
+from stats import metrics
+
+# --- Cases ------------------------------------------------------------------------------------
+
+
+def case_etag(case: Case, user: Any) -> str:
+    """Changes with every move (each bumps ``version``); per user, since masking and the
+    allowed moves depend on who asks."""
+    return f'"case-{case.pk}-v{case.version}-u{user.pk}"'
+
+
+def detail_response(request: Request, case: Case, *, code: int = status.HTTP_200_OK) -> Response:
+    """The case with its timeline, its units and the moves the caller may make now."""
+    prefetch_related_objects(
+        [case],
+        Prefetch(
+            "events", CaseEvent.objects.select_related("actor__person").order_by("created_at", "id")
+        ),
+        Prefetch(
+            "assignments",
+            CaseAssignment.objects.select_related("unit").order_by("-is_active", "-is_lead", "id"),
+        ),
+    )
+    user = request.user
+    moves = allowed_actions(case, user)
+    # Whoever may act on the case now needs to reach the requester; others see masked data.
+    context = {"unmasked": user.is_admin or bool(moves), "allowed_moves": moves}
+    data = s.CaseDetailSerializer(case, context=context).data
+    return Response(data, status=code, headers={"ETag": case_etag(case, user)})
+
+
+def reload(case: Case) -> Case:
+    """A case just moved, with what its detail shows (the caller made the move, so it is theirs
+    to see even if the move took it out of their scope)."""
+    return (
+        Case.objects.select_related(
+            "case_type", "category", "region", "lead_unit", "enterprise", "committee",
+            "reported_by__person",
+        ).get(pk=case.pk)
+    )  # fmt: skip
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    HEADER,
+    {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"^[!-~]+$"},
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any 1–255 visible ASCII characters, unique per request. The same key with the "
+    "same body never makes a second case: the first request answers 201, a retry 200 with the "
+    "same case and `Idempotency-Replayed: true`. The same key with another body answers 409.",
+)
+
+
+class CaseListView(ApiMixin, generics.GenericAPIView):
+    """``GET`` the cases the caller may see; ``POST`` a new one."""
+
+    serializer_class = s.CaseListItemSerializer
+    filter_backends = [FilterBackend]
+    filterset_class = CaseFilter
+    pagination_class = Cursor
+
+    def get_queryset(self) -> Any:
+        return scoped_cases(self.request.user)
+
+    def get_cursor_ordering(self, request: Request) -> tuple[str, ...]:
+        return case_ordering(request)
+
+    @extend_schema(
+        operation_id="cases_list",
+        summary="事项列表 List cases",
+        description="The cases the caller may see, newest first by default, filtered and sorted; "
+        "cursor-paginated (follow `next`). Requester names are masked unless the caller is an "
+        "administrator.",
+        tags=["cases"],
+        responses=s.CaseListItemSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        data = s.CaseListItemSerializer(
+            page, many=True, context={"unmasked": request.user.is_admin}
+        )
+        return self.get_paginated_response(data.data)
+
+    @extend_schema(
+        operation_id="cases_create",
+        summary="受理 Report a case",
+        description="Register a new case (services.report_case). With an `Idempotency-Key` "
+        "header a retried request never makes a second case.",
+        tags=["cases"],
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=s.CaseCreateSerializer,
+        responses={
+            201: s.CaseDetailSerializer,
+            200: OpenApiResponse(
+                s.CaseDetailSerializer, description="A replay: the case made by the first request."
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        key = clean_key(request.headers.get(HEADER))
+        data = validated(s.CaseCreateSerializer, request)
+
+        def report(source_key: str | None = None) -> Case:
+            return services.report_case(actor=request.user, source_key=source_key, **data)
+
+        case, created = (
+            create_once(request.user, key, request.data, report) if key else (report(), True)
+        )
+        response = detail_response(request, reload(case), code=201 if created else 200)
+        response["Location"] = f"/api/v1/cases/{case.pk}/"
+        if not created:
+            response["Idempotency-Replayed"] = "true"
+        return response
+
+
+class CaseDetailView(ApiMixin, APIView):
+    @extend_schema(
+        operation_id="cases_retrieve",
+        summary="事项详情 Read a case",
+        description="The case, its timeline (events), its units (assignments) and the moves the "
+        "caller may make now. Send the `ETag` back as `If-None-Match` to get 304 while the case "
+        "has not moved.",
+        tags=["cases"],
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="The ETag of a previous response.",
+            )
+        ],
+        responses={
+            200: s.CaseDetailSerializer,
+            304: OpenApiResponse(description="Not modified since the ETag sent."),
+        },
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        case = get_case(request.user, pk)
+        etag = case_etag(case, request.user)
+        sent = parse_etags(request.headers.get("If-None-Match", ""))
+        if etag in sent or "*" in sent:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return detail_response(request, case)
+
+
+class MoveView(ApiMixin, APIView):
+    """One move of the engine on one case (subclassed per move by ``move_view``)."""
+
+    move: Move
+
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(self.move.serializer, request)
+        case = get_case(request.user, pk)
+        case.version = data.pop("version")
+        case = self.move.call(case, request.user, data)
+        return detail_response(request, reload(case))
+
+
+def move_view(move: Move) -> type[MoveView]:
+    name = "".join(part.title() for part in move.action.split("-")) + "View"
+
+    @extend_schema(
+        operation_id=f"cases_{move.action.replace('-', '_')}",
+        summary=move.summary,
+        description=move.description + " The body names the `version` the client read: a case "
+        "moved since answers 409 (`stale`); a move not allowed from the case's state answers 409 "
+        "(`invalid_transition`); a caller without the role or scope answers 403.",
+        tags=["moves"],
+        request=move.serializer,
+        responses={200: s.CaseDetailSerializer},
+    )
+    def post(self: MoveView, request: Request, pk: int) -> Response:
+        return MoveView.post(self, request, pk)
+
+    return type(name, (MoveView,), {"move": move, "post": post, "__doc__": move.description})
+
+
+MOVE_VIEWS = {move.action: move_view(move) for move in MOVES}
+
+
+# --- Events -----------------------------------------------------------------------------------
+
+
+def _events() -> Any:
+    return CaseEvent.objects.select_related("actor__person")
+
+
+class CaseEventsView(ApiMixin, generics.GenericAPIView):
+    serializer_class = s.EventSerializer
+    filter_backends = [FilterBackend]
+    filterset_class = EventFilter
+    pagination_class = Cursor
+    cursor_ordering = ("id",)
+
+    def get_queryset(self) -> Any:
+        return _events()
+
+    @extend_schema(
+        operation_id="cases_events_list",
+        summary="流转记录 A case's events",
+        description="The case's timeline, oldest first, cursor-paginated.",
+        tags=["cases"],
+        responses=s.EventSerializer(many=True),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        case = get_case(request.user, pk)
+        events = self.filter_queryset(self.get_queryset().filter(case_id=case.pk))
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(s.EventSerializer(page, many=True).data)
+
+
+class EventFeedView(ApiMixin, generics.GenericAPIView):
+    serializer_class = s.EventSerializer
+    filter_backends = [FilterBackend]
+    filterset_class = EventFilter
+    pagination_class = Cursor
+    cursor_ordering = ("id",)
+
+    def get_queryset(self) -> Any:
+        q = visible_cases_q(self.request.user)
+        events = _events()
+        return events if q is None else events.filter(case__in=Case.objects.filter(q).values("pk"))
+
+    @extend_schema(
+        operation_id="events_list",
+        summary="流转记录 Events of every visible case",
+        description="Every move of every case the caller may see, in the order the engine "
+        "recorded them: a feed for systems that keep a copy (poll with `since` or follow `next`).",
+        tags=["cases"],
+        responses=s.EventSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.EventSerializer(page, many=True).data)
+
+
+# --- Reference data, rates, the caller ------------------------------------------------------
+
+
+class CaseTypeListView(ApiMixin, generics.ListAPIView):
+    serializer_class = s.CaseTypeSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return s.case_types()
+
+    @extend_schema(
+        operation_id="case_types_list",
+        summary="事项类型 Case types and categories",
+        tags=["reference"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class MetricsView(ApiMixin, APIView):
+    @extend_schema(
+        operation_id="metrics_retrieve",
+        summary="考核指标 Rates",
+        description="The rates of docs/metrics.md over the cases the caller may see, one row per "
+        "group and the totals. Cases count in the month they were received.",
+        tags=["metrics"],
+        parameters=[s.MetricsQuerySerializer],
+        responses=s.MetricsSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = validated(s.MetricsQuerySerializer, request, data=request.query_params)
+        months = (query.get("month_from"), query.get("month_to"))
+        cases = metrics.filter_cases(
+            visible_cases(request.user),
+            unit=query.get("unit"),
+            region=query.get("region"),
+            category=query.get("category"),
+            case_type=query.get("type"),
+            months=months if any(months) else None,
+        )
+        groups = [s.METRIC_GROUPS[name] for name in query["group_by"]]
+        rows = metrics.rates(cases, group_by=groups, region_level=query["region_level"])
+        data = {
+            "group_by": query["group_by"],
+            "rows": [_rate_row(row) for row in metrics.with_names(rows)],
+            "totals": _rate_row(metrics.totals(cases)),
+        }
+        return Response(s.MetricsSerializer(data).data)
+
+
+_API_GROUP = {engine: api for api, engine in s.METRIC_GROUPS.items()}
+
+
+def _rate_row(row: metrics.RateRow) -> dict[str, Any]:
+    data = row.to_dict()
+    data["group"] = {_API_GROUP.get(k, k): v for k, v in data["group"].items()}
+    data["labels"] = {_API_GROUP.get(k, k): v for k, v in data["labels"].items()}
+    return data
+
+
+class MeView(ApiMixin, APIView):
+    @extend_schema(
+        operation_id="me_retrieve",
+        summary="当前用户 Who am I",
+        description="The account behind the key or session, and its roles with their scopes.",
+        tags=["reference"],
+        responses=s.MeSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        return Response(s.MeSerializer(request.user).data)
+
+
+# --- Anything else under /api/ ----------------------------------------------------------------
+
+
+class NotFoundView(ApiMixin, APIView):
+    """Every other path under /api/: a JSON 404 (never Django's HTML page), with a hint when only
+    the trailing slash is missing."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        from django.utils import translation
+
+        translation.activate(CHINESE)
+        path = request.path
+        if not path.endswith("/"):
+            try:
+                match = resolve(path + "/")
+            except Resolver404:
+                match = None
+            if match is not None and match.url_name != "not-found":
+                raise ApiError.one(
+                    404,
+                    "not_found",
+                    _("未找到。接口地址以 / 结尾：%(path)s/") % {"path": path},
+                    f"Not found. API paths end with a slash: {path}/",
+                )
+        raise NotFound()
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500`` for the project: JSON for /api/ paths (an error outside a DRF view, in a
+    middleware for instance), Django's own page elsewhere. Wire it in config/urls.py with
+    ``handler500 = "api.views.server_error"``."""
+    if not request.path.startswith("/api/"):
+        return defaults.server_error(request)
+    items = [
+        ErrorItem(
+            None,
+            "server_error",
+            _("服务器内部错误，请稍后重试或联系管理员。"),
+            "An unexpected error occurred; try again later or contact the administrator.",
+        )
+    ]
+    return JsonResponse(error_body(items), status=500, json_dumps_params={"ensure_ascii": False})
