@@ -25,3 +25,6 @@ urlpatterns = [
 
 # Development only (DEBUG): uploaded photos; in production the web server serves MEDIA_ROOT.
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Errors raised outside a view (middleware) answer JSON under /api/, the usual page elsewhere.
+handler500 = "api.views.server_error"

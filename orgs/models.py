@@ -123,8 +123,8 @@ class Organisation(models.Model):
         return self.short_name or self.name
 
     def save(self, *args, **kwargs) -> None:
-        if self.credit_code:
-            self.credit_code = self.credit_code.strip().upper()
+        # A blank code is stored as NULL: the unique constraint allows many NULLs, not many "".
+        self.credit_code = (self.credit_code or "").strip().upper() or None
         super().save(*args, **kwargs)
 
 

@@ -30,3 +30,10 @@ def test_the_enterprise_proxy_lists_only_enterprises_and_saves_the_kind(db):
     firm.refresh_from_db()
     assert firm.kind == OrgKind.ENTERPRISE
     assert firm.credit_code == firm.credit_code.upper()
+
+
+def test_blank_credit_codes_are_stored_as_null_so_many_may_exist(db):
+    first = Organisation.objects.create(kind=OrgKind.DEPARTMENT, name="陶瓷办", credit_code="")
+    Organisation.objects.create(kind=OrgKind.DEPARTMENT, name="版权局", credit_code="  ")
+    first.refresh_from_db()
+    assert first.credit_code is None

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from web.views import under_construction
+from web.caseviews import views
 
 app_name = "caseviews"
 urlpatterns = [
-    path("", under_construction, name="case-list"),
-    path("<int:pk>/", under_construction, name="case-detail"),
+    path("", views.case_list, name="case-list"),
+    path("export.xlsx", views.case_export, name="case-export"),
+    path("<int:pk>/", views.case_detail, name="case-detail"),
+    path("<int:pk>/move/<slug:kind>/", views.case_move, name="case-move"),
 ]

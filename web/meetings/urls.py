@@ -1,8 +1,10 @@
 from django.urls import path
 
-from web.views import under_construction
+from web.meetings import views
 
 app_name = "meetings"
 urlpatterns = [
-    path("", under_construction, name="meeting-new"),
+    path("", views.meeting_new, name="meeting-new"),
+    path("list/", views.meeting_list, name="meeting-list"),
+    path("<int:pk>/", views.meeting_detail, name="meeting-detail"),
 ]

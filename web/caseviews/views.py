@@ -1,0 +1,232 @@
+"""The case page, the case list with its Excel export, and the one endpoint for every move."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import services
+from cases.models import HANDLING_STATUSES, Case, CaseAssignment
+from cases.scope import visible_cases
+from people.models import User
+from web.caseviews.export import ledger_response
+from web.caseviews.filters import DEFAULT_SORT, CaseFilter
+from web.caseviews.forms import MOVES, Move, MoveForm
+from web.caseviews.timeline import ancestors_with_people, clock, timeline
+from web.privacy import can_see_requester
+
+PER_PAGE = 30
+# Filters always in view; the others fold under "more" unless one of them is set.
+PRIMARY_FILTERS = ("q", "type", "status", "region")
+MORE_FILTERS = (
+    "category",
+    "unit",
+    "channel",
+    "reported_from",
+    "reported_to",
+    "month",
+    "overdue",
+    "mine",
+)
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+# (sort key, column header) of the sortable columns.
+SORTABLE = {
+    "number": gettext_lazy("编号"),
+    "status": gettext_lazy("状态"),
+    "reported_at": gettext_lazy("受理时间"),
+    "deadline": gettext_lazy("办理期限"),
+}
+
+
+def _filtered(request: HttpRequest) -> CaseFilter:
+    cases = visible_cases(request.user).select_related(
+        "case_type", "category", "region", "lead_unit"
+    )
+    return CaseFilter(request.GET, queryset=cases, user=request.user)
+
+
+def _sort_links(current: str) -> dict[str, dict[str, str]]:
+    """Each sortable column's next sort value (click again to reverse) and its arrow."""
+    links = {}
+    for key, label in SORTABLE.items():
+        if current == key:
+            links[key] = {"label": label, "next": f"-{key}", "arrow": "▲"}
+        elif current == f"-{key}":
+            links[key] = {"label": label, "next": key, "arrow": "▼"}
+        else:
+            first = key if key in ("number", "deadline", "status") else f"-{key}"
+            links[key] = {"label": label, "next": first, "arrow": ""}
+    return links
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The cases the user may see, filtered by the query string (all parameters optional):
+
+    - ``q``: text in the number, title or description;
+    - ``type``: a case type code (``dispute``); ``category``: a category id;
+    - ``status``: a state, or a comma list of states (codes such as ``assigned,in_progress``, the
+      canonical labels such as ``已销号``, or ``open`` for every open state);
+    - ``unit``: an organisation id, the lead unit (主办单位);
+    - ``region``: a region code (区划代码): the region and everything under it;
+    - ``channel``: a channel code (``grid``, ``hotline`` …);
+    - ``reported_from`` / ``reported_to``: local dates (YYYY-MM-DD), both ends included;
+    - ``month``: a reported month YYYYMM, or a comma list (``202405,202406``);
+    - ``overdue=1``: in handling and past the deadline now; ``mine=1``: reported by me;
+    - ``sort``: ``-reported_at`` (default), ``reported_at``, ``deadline``, ``-deadline``,
+      ``status``, ``-status``, ``number``, ``-number``; ``page``: the page (30 per page).
+
+    The same parameters on ``caseviews:case-export`` give the list as an Excel ledger.
+    """
+    filterset = _filtered(request)
+    now = timezone.now()
+    cases = filterset.qs.annotate(
+        overdue_now=ExpressionWrapper(
+            Q(status__in=HANDLING_STATUSES, deadline__lt=now), output_field=BooleanField()
+        )
+    ).defer("description", "answer", "details")
+    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort") or DEFAULT_SORT
+    context = {
+        "filter": filterset,
+        "form": filterset.form,
+        "page": page,
+        "elided": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "sort_links": _sort_links(sort),
+        "primary_fields": PRIMARY_FILTERS,
+        "more_open": any(request.GET.get(name) for name in MORE_FILTERS),
+        "query": request.GET.urlencode(),
+    }
+    template = "web/caseviews/case_list.html"
+    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        template += "#results"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def case_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as .xlsx; only cases the user may see, in the list's order."""
+    filterset = _filtered(request)
+    if not filterset.is_valid():
+        messages.error(request, _("筛选条件有误，请修改后再导出。"))
+        return redirect(f"{reverse('caseviews:case-list')}?{request.GET.urlencode()}")
+    return ledger_response(filterset.qs)
+
+
+def _case_for(user: User, pk: int) -> Case:
+    """The case if the user may see it (404 otherwise: an outsider never learns it exists)."""
+    cases = visible_cases(user).select_related(
+        "case_type",
+        "category",
+        "region",
+        "enterprise",
+        "meeting",
+        "committee",
+        "lead_unit",
+        "merged_into",
+        "reported_by__person",
+    )
+    return get_object_or_404(cases, pk=pk)
+
+
+def _actions(case: Case, user: User) -> list[dict[str, Any]]:
+    """The moves the user may make now, each with its form (irreversible ones link to a page)."""
+    allowed = set(services.allowed_moves(case, user))
+    return [
+        {
+            "kind": kind,
+            "move": move,
+            "form": None
+            if move.irreversible
+            else move.form(case=case, user=user, auto_id=f"id_{kind}_%s"),
+        }
+        for kind, move in MOVES.items()
+        if kind in allowed
+    ]
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything about one case, its timeline, and only the moves this viewer may make now."""
+    case = _case_for(request.user, pk)
+    assignments = list(
+        CaseAssignment.objects.filter(case=case, is_active=True)
+        .select_related("unit")
+        .order_by("-is_lead", "id")
+    )
+    attachments = list(case.attachments.order_by("uploaded_at", "id"))
+    for attachment in attachments:
+        attachment.is_image = attachment.name.lower().endswith(IMAGE_SUFFIXES) or str(
+            attachment.file
+        ).lower().endswith(IMAGE_SUFFIXES)
+    context = {
+        "case": case,
+        "show_requester": can_see_requester(request.user, case),
+        "places": ancestors_with_people(case),
+        "clock": clock(case),
+        "lead": next((a for a in assignments if a.is_lead), None),
+        "co_units": [a for a in assignments if not a.is_lead],
+        "timeline": timeline(case),
+        "attachments": attachments,
+        "duplicates": list(case.duplicates.only("number", "title")),
+        "actions": _actions(case, request.user),
+    }
+    return render(request, "web/caseviews/case_detail.html", context)
+
+
+def _perform(request: HttpRequest, case: Case, move: Move, form: MoveForm) -> HttpResponse | None:
+    """Call the move's service; a redirect on success or on a refused move, None to re-show the
+    form with the service's validation error beside its field."""
+    # The version the form was rendered with: a second submit is stale, never a second move.
+    case.version = form.cleaned_data["version"]
+    try:
+        move.call(case, request.user, form.cleaned_data)
+    except (services.StaleCase, services.InvalidTransition) as error:
+        messages.error(request, str(error))
+    except services.NotPermitted as error:
+        raise PermissionDenied(str(error)) from error
+    except ValidationError as error:
+        form.add_error(move.error_field, error)
+        return None
+    else:
+        messages.success(request, _("已完成：%(move)s。") % {"move": move.label})
+    return redirect("caseviews:case-detail", pk=case.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_move(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """One endpoint for every move: GET shows its form (the confirmation page of irreversible
+    moves), POST validates it and calls the move's one service."""
+    move = MOVES.get(kind)
+    if move is None:
+        raise Http404
+    case = _case_for(request.user, pk)
+    if request.method == "POST":
+        form = move.form(request.POST, case=case, user=request.user)
+        if form.is_valid():
+            response = _perform(request, case, move, form)
+            if response is not None:
+                return response
+    else:
+        if kind not in services.allowed_moves(case, request.user):
+            messages.error(request, _("您现在不能对该事项执行“%(move)s”。") % {"move": move.label})
+            return redirect("caseviews:case-detail", pk=case.pk)
+        form = move.form(case=case, user=request.user)
+    context = {"case": case, "move": move, "kind": kind, "form": form}
+    return render(request, "web/caseviews/case_move.html", context)

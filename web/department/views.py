@@ -1,0 +1,357 @@
+"""The handling unit's workbench (承办工作台): sign for new orders, handle, answer, ask for more
+time, send back, note progress, and print the duty list (履职清单).
+
+A handler's scope is their organisation(s). Cases come through ``visible_cases(user)`` (404
+outside it); the lead unit moves the case, a co-unit (协办) adds progress notes only — the
+engine's rules decide, and the page shows only ``services.allowed_moves(case, user)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from cases import services
+from cases.models import Case, CaseAssignment, Status
+from cases.scope import unit_ids, visible_cases
+from orgs.models import Organisation
+from people.models import Role, User
+from web.caseviews.timeline import timeline
+from web.department.duty_list import duty_list, duty_list_workbook
+from web.department.forms import (
+    AcceptForm,
+    AnswerForm,
+    ExtensionForm,
+    MediationForm,
+    ProgressNoteForm,
+    SendBackForm,
+)
+from web.department.time_left import WorkClock
+from web.dispatch.forms import MoveForm
+from web.dispatch.moves import role_required, run_move
+from web.privacy import can_see_requester
+
+DEPT_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
+department_only = role_required(*DEPT_ROLES)
+PAGE_SIZE = 50
+CO_UNIT_LIMIT = 100
+HANDLING = (Status.ASSIGNED, Status.IN_PROGRESS)
+
+
+def _units(user: User) -> set[int]:
+    return unit_ids(user, DEPT_ROLES)
+
+
+def _unit_orgs(user: User) -> list[Organisation]:
+    """The user's units, in the order of their roles, once each (role_assignments is cached)."""
+    units = _units(user)
+    return list(
+        dict.fromkeys(a.organisation for a in user.role_assignments if a.organisation_id in units)
+    )
+
+
+def _cases(user: User) -> QuerySet[Case]:
+    return visible_cases(user).select_related("case_type", "category", "region", "lead_unit")
+
+
+def _co_unit_cases(user: User, units: set[int]) -> QuerySet[Case]:
+    """Cases in handling that the units help with (协办) but do not lead."""
+    helping = CaseAssignment.objects.filter(
+        case=OuterRef("pk"), unit_id__in=units, is_lead=False, is_active=True
+    )
+    return (
+        _cases(user)
+        .filter(Exists(helping), status__in=HANDLING)
+        .exclude(lead_unit_id__in=units)
+        .order_by("deadline", "pk")
+    )
+
+
+def _rows(cases: list[Case], user: User, clock: WorkClock, *, moves: bool = True) -> list[Case]:
+    """Time left and, for the units' own (lead) cases, the moves allowed now: both query-free."""
+    for case in cases:
+        case.time_left = clock.time_left(case.deadline)
+        case.moves = services.allowed_moves(case, user) if moves else []
+        case.accept_form = AcceptForm(initial={"version": case.version}, prefix=f"c{case.pk}")
+    return cases
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict, clock: WorkClock, status: int = 200
+) -> HttpResponse:
+    units = _units(request.user)
+    counts = visible_cases(request.user).aggregate(
+        to_accept=Count("pk", filter=Q(status=Status.ASSIGNED, lead_unit_id__in=units)),
+        in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS, lead_unit_id__in=units)),
+        overdue=Count(
+            "pk",
+            filter=Q(status__in=HANDLING, lead_unit_id__in=units, deadline__lt=clock.now),
+        ),
+    )
+    context.update(tab_counts=counts, clock=clock, units=_unit_orgs(request.user))
+    return render(request, template, context, status=status)
+
+
+# --- Lists ------------------------------------------------------------------------------------
+
+
+@department_only
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """New orders to sign for (主办), and the cases the units help with (协办), kept apart."""
+    user, clock = request.user, WorkClock()
+    units = _units(user)
+    co_units = CaseAssignment.objects.filter(is_active=True, is_lead=False).select_related("unit")
+    to_accept = (
+        _cases(user)
+        .filter(status=Status.ASSIGNED, lead_unit_id__in=units)
+        .prefetch_related(Prefetch("assignments", queryset=co_units, to_attr="co_assignments"))
+    )
+    page = Paginator(to_accept.order_by("assigned_at", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    co_cases = list(_co_unit_cases(user, units)[: CO_UNIT_LIMIT + 1])
+    context = {
+        "page": page,
+        "cases": _rows(list(page.object_list), user, clock),
+        # A co-unit's moves need a query each; its only move (进展) is on the case page.
+        "co_cases": _rows(co_cases[:CO_UNIT_LIMIT], user, clock, moves=False),
+        "co_more": len(co_cases) > CO_UNIT_LIMIT,
+    }
+    return _render(request, "web/department/queue.html", context, clock)
+
+
+@department_only
+@require_GET
+def in_progress(request: HttpRequest) -> HttpResponse:
+    """The units' cases in handling, nearest deadline first, with time left in working time."""
+    user, clock = request.user, WorkClock()
+    queryset = _cases(user).filter(status=Status.IN_PROGRESS, lead_unit_id__in=_units(user))
+    page = Paginator(queryset.order_by("deadline", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "cases": _rows(list(page.object_list), user, clock)}
+    return _render(request, "web/department/in_progress.html", context, clock)
+
+
+# --- One case: the handling page and its moves -------------------------------------------------
+
+# The move forms of the case page, in the order shown: (move, form, heading, url name).
+PANELS: list[tuple[str, type[MoveForm], Any, str]] = [
+    ("answered", AnswerForm, gettext_lazy("办结答复"), "department:answer"),
+    ("mediated", MediationForm, gettext_lazy("调解记录"), "department:mediation"),
+    ("progress_noted", ProgressNoteForm, gettext_lazy("办理进展"), "department:note"),
+    ("extension_requested", ExtensionForm, gettext_lazy("申请延期"), "department:extension"),
+    ("sent_back", SendBackForm, gettext_lazy("退单"), "department:send-back"),
+]
+
+
+def _case_page(
+    request: HttpRequest, case: Case, bound: dict[str, MoveForm] | None = None, status: int = 200
+) -> HttpResponse:
+    user, clock = request.user, WorkClock()
+    moves = services.allowed_moves(case, user)
+    panels = [
+        {
+            "name": name,
+            "title": title,
+            "url": reverse(url_name, args=[case.pk]),
+            "form": (bound or {}).get(name)
+            or form_class(initial={"version": case.version}, prefix=name),
+        }
+        for name, form_class, title, url_name in PANELS
+        if name in moves
+    ]
+    context = {
+        "case": case,
+        "moves": moves,
+        "panels": panels,
+        "accept_form": AcceptForm(initial={"version": case.version}, prefix="accepted"),
+        "time_left": clock.time_left(case.deadline) if case.status in HANDLING else None,
+        "assignments": case.assignments.filter(is_active=True).select_related("unit"),
+        "timeline": timeline(case),
+        "show_requester": can_see_requester(user, case),
+        "mine": case.lead_unit_id in _units(user),
+    }
+    return _render(request, "web/department/case.html", context, clock, status=status)
+
+
+@department_only
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_page(request, get_object_or_404(_cases(request.user), pk=pk))
+
+
+def _move(
+    request: HttpRequest,
+    pk: int,
+    name: str,
+    form_class: type[MoveForm],
+    move: Callable[[Case, dict[str, Any]], Case],
+    done: str,
+    then: str | None = None,
+) -> HttpResponse:
+    """Validate the move's form, make the one move, redirect; errors show beside the field."""
+    case = get_object_or_404(_cases(request.user), pk=pk)
+    form = form_class(request.POST, prefix=name)
+    if not form.is_valid():
+        return _case_page(request, case, {name: form}, status=400)
+    here = reverse("department:case", args=[pk])
+    try:
+        moved, failure = run_move(
+            request,
+            case,
+            form.cleaned_data["version"],
+            lambda c: move(c, form.cleaned_data),
+            back=here,
+        )
+    except ValidationError as error:
+        form.add_error(getattr(form, "error_field", None), error)
+        return _case_page(request, case, {name: form}, status=400)
+    if failure:
+        return failure
+    messages.success(request, done % {"number": moved.number})
+    return redirect(then or here)
+
+
+@department_only
+@require_POST
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """签收 from the queue (prefix c<pk>) or from the case page (prefix accepted)."""
+    prefix = "accepted" if "accepted-version" in request.POST else f"c{pk}"
+    return _move(
+        request,
+        pk,
+        prefix,
+        AcceptForm,
+        lambda c, d: services.accept_case(c, actor=request.user),
+        _("%(number)s 已签收，请在办理期限内办结答复。"),
+        then=reverse("department:case", args=[pk]),
+    )
+
+
+@department_only
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move(
+        request,
+        pk,
+        "answered",
+        AnswerForm,
+        lambda c, d: services.answer_case(c, actor=request.user, answer=d["answer"]),
+        _("%(number)s 已答复，等待回访。"),
+        then=reverse("department:in-progress"),
+    )
+
+
+@department_only
+@require_POST
+def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move(
+        request,
+        pk,
+        "extension_requested",
+        ExtensionForm,
+        lambda c, d: services.request_extension(
+            c, actor=request.user, until=d["until"], reason=d["reason"]
+        ),
+        _("%(number)s 的延期申请已提交，等待审批。"),
+    )
+
+
+@department_only
+@require_POST
+def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move(
+        request,
+        pk,
+        "sent_back",
+        SendBackForm,
+        lambda c, d: services.send_back(
+            c, actor=request.user, reason_code=d["reason_code"], reason=d["reason"]
+        ),
+        _("%(number)s 已退回研判交办。"),
+        then=reverse("department:queue"),
+    )
+
+
+@department_only
+@require_POST
+def progress_note(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move(
+        request,
+        pk,
+        "progress_noted",
+        ProgressNoteForm,
+        lambda c, d: services.add_progress_note(c, actor=request.user, note=d["note"]),
+        _("%(number)s 的办理进展已记录。"),
+    )
+
+
+@department_only
+@require_POST
+def mediation(request: HttpRequest, pk: int) -> HttpResponse:
+    return _move(
+        request,
+        pk,
+        "mediated",
+        MediationForm,
+        lambda c, d: services.record_mediation(
+            c, actor=request.user, note=d["note"], outcome=d["outcome"]
+        ),
+        _("%(number)s 的调解情况已记录。"),
+    )
+
+
+# --- Duty list (履职清单) -------------------------------------------------------------------
+
+
+def _duty_title(units: list[Organisation], clock: WorkClock) -> str:
+    names = "、".join(u.name for u in units)
+    return _("%(units)s 履职清单（%(date)s）") % {
+        "units": names,
+        "date": clock.now.strftime("%Y-%m-%d"),
+    }
+
+
+@department_only
+@require_GET
+def duty_list_page(request: HttpRequest) -> HttpResponse:
+    """The printable duty list: app.css hides the menu and buttons when printing."""
+    clock = WorkClock()
+    groups = duty_list(_units(request.user), clock)
+    context = {
+        "groups": groups,
+        "total": sum(len(g.rows) for g in groups),
+        "title": _duty_title(_unit_orgs(request.user), clock),
+    }
+    return _render(request, "web/department/duty_list.html", context, clock)
+
+
+@department_only
+@require_GET
+def duty_list_xlsx(request: HttpRequest) -> HttpResponse:
+    """The same rows as the page, as an Excel workbook for the unit's ledger."""
+    clock = WorkClock()
+    groups = duty_list(_units(request.user), clock)
+    content = duty_list_workbook(groups, _duty_title(_unit_orgs(request.user), clock))
+    filename = _("履职清单-%(date)s.xlsx") % {"date": timezone.localdate().strftime("%Y%m%d")}
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

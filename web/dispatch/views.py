@@ -1,0 +1,574 @@
+"""The dispatcher's workbench (研判交办): triage and assign, extensions, send-backs, supervision,
+closing after the return visit.
+
+Cases come through ``visible_cases(user)`` (404 outside it); each action shown is one of
+``services.allowed_moves(case, user)``, which costs no query for a dispatcher once the case's
+region and type are loaded. Every list costs a fixed number of queries whatever its length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases import deadlines, services
+from cases.models import (
+    HANDLING_STATUSES,
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    SendBackReason,
+    Status,
+    TimeLimit,
+)
+from cases.scope import visible_cases
+from people.models import Role, User
+from web.department.time_left import WorkClock, deadline_text, limit_text
+from web.dispatch.duplicates import duplicate_hints
+from web.dispatch.forms import (
+    DeadlinePreviewForm,
+    MergeForm,
+    MoveForm,
+    NoteForm,
+    RejectForm,
+    TriageAssignForm,
+)
+from web.dispatch.moves import is_htmx, role_required, run_move
+from web.privacy import can_see_requester
+
+dispatcher_only = role_required(Role.DISPATCHER)
+# Leaders may supervise too (督办 is open to them in the engine's rules).
+supervisors = role_required(Role.DISPATCHER, Role.LEADER)
+PAGE_SIZE = 50
+TO_TRIAGE = (Status.REPORTED, Status.TRIAGED)
+
+
+def _cases(user: User) -> QuerySet[Case]:
+    return visible_cases(user).select_related("case_type", "category", "region", "lead_unit")
+
+
+def _last_event(kind: str) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case=OuterRef("pk"), kind=kind).order_by("-created_at", "-id")
+
+
+def _with_send_back(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """The unit's reason from the last 退单 event, its reason code, and the unit that sent it."""
+    last = _last_event("sent_back")
+    previous_lead = CaseAssignment.objects.filter(
+        case=OuterRef("pk"), is_lead=True, is_active=False
+    ).order_by("-assigned_at", "-id")
+    return queryset.annotate(
+        sent_back_reason=Subquery(last.values("reason")[:1]),
+        sent_back_code=Subquery(last.annotate(code=KT("data__reason_code")).values("code")[:1]),
+        sent_back_unit=Subquery(previous_lead.values("unit__name")[:1]),
+    )
+
+
+def _decorate(cases: list[Case], user: User) -> list[Case]:
+    """What each row shows: the moves allowed now and the send-back reason label."""
+    labels = dict(SendBackReason.choices)
+    for case in cases:
+        case.moves = services.allowed_moves(case, user)
+        code = getattr(case, "sent_back_code", None)
+        case.sent_back_label = labels.get(code, "") if code else ""
+    return cases
+
+
+def _page(request: HttpRequest, queryset: QuerySet) -> Page:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _tab_counts(user: User, clock: WorkClock) -> dict[str, int]:
+    """The figures on the workbench's tabs, in one aggregate query."""
+    return visible_cases(user).aggregate(
+        inbox=Count("pk", filter=Q(status__in=TO_TRIAGE)),
+        extensions=Count(
+            "pk",
+            filter=Q(status__in=HANDLING_STATUSES, pending_extension_until__isnull=False),
+        ),
+        sent_back=Count("pk", filter=Q(status=Status.TRIAGED, send_back_count__gt=0)),
+        supervision=Count(
+            "pk", filter=Q(status__in=HANDLING_STATUSES, deadline__lt=clock.soon_bound)
+        ),
+        closing=Count("pk", filter=Q(status=Status.VERIFIED)),
+    )
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict, clock: WorkClock, **kw
+) -> HttpResponse:
+    user = request.user
+    context.update(
+        tab_counts=_tab_counts(user, clock),
+        clock=clock,
+        # A leader reaches the supervision board only; the other tabs are the dispatcher's.
+        all_tabs=user.is_admin or user.has_role(Role.DISPATCHER),
+    )
+    return render(request, template, context, **kw)
+
+
+# --- Inbox ------------------------------------------------------------------------------------
+
+
+@dispatcher_only
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Cases to triage, oldest first, sent-back ones marked, with duplicate hints."""
+    user, clock = request.user, WorkClock()
+    page = _page(
+        request,
+        _with_send_back(_cases(user).filter(status__in=TO_TRIAGE)).order_by("reported_at", "pk"),
+    )
+    cases = _decorate(list(page.object_list), user)
+    hints = duplicate_hints(visible_cases(user), cases, clock.now)
+    for case in cases:
+        case.hints = hints.get(case.pk, [])
+    return _render(request, "web/dispatch/inbox.html", {"page": page, "cases": cases}, clock)
+
+
+# --- Triage and assignment ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadlinePreview:
+    text: str
+    deadline: datetime | None
+    manual: bool = False
+
+
+def preview_deadline(
+    case: Case, priority: str, override: datetime | None = None
+) -> DeadlinePreview:
+    """The deadline ``assign_case`` will set if the dispatcher submits now."""
+    if override is not None:
+        text = _("办理期限：%(when)s（人工指定）") % {"when": deadline_text(override)}
+        return DeadlinePreview(text, override, manual=True)
+    limit = TimeLimit.objects.filter(case_type_id=case.case_type_id, priority=priority).first()
+    if limit is None:
+        return DeadlinePreview(_("该类型和紧急程度没有设置办理时限，请指定办理期限。"), None)
+    deadline = deadlines.deadline_for(timezone.now(), limit.amount, limit.unit)
+    text = _("办理期限：%(when)s（%(limit)s）") % {
+        "when": deadline_text(deadline),
+        "limit": limit_text(limit.amount, limit.unit),
+    }
+    return DeadlinePreview(text, deadline)
+
+
+def _triage_case(request: HttpRequest, pk: int) -> Case:
+    return get_object_or_404(_with_send_back(_cases(request.user)), pk=pk)
+
+
+def _triage_page(
+    request: HttpRequest,
+    case: Case,
+    form: TriageAssignForm | None = None,
+    reject_form: RejectForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    clock = WorkClock()
+    form = form or TriageAssignForm(case=case)
+    reject_form = reject_form or RejectForm(initial={"version": case.version})
+    priority = form["priority"].value() or case.priority
+    override = form.cleaned_data.get("deadline") if form.is_bound and form.is_valid() else None
+    _decorate([case], request.user)
+    hints = duplicate_hints(visible_cases(request.user), [case], clock.now).get(case.pk, [])
+    context = {
+        "case": case,
+        "form": form,
+        "reject_form": reject_form,
+        "preview": preview_deadline(case, priority, override),
+        "hints": hints,
+        "show_requester": can_see_requester(request.user, case),
+    }
+    return _render(request, "web/dispatch/triage.html", context, clock, status=status)
+
+
+@dispatcher_only
+@require_http_methods(["GET", "POST"])
+def triage(request: HttpRequest, pk: int) -> HttpResponse:
+    """研判 + 交办 in one request, all or nothing: a failed assignment leaves the case untouched."""
+    case = _triage_case(request, pk)
+    if request.method == "GET":
+        return _triage_page(request, case)
+    form = TriageAssignForm(request.POST, case=case)
+    if not form.is_valid():
+        return _triage_page(request, case, form=form, status=400)
+    data = form.cleaned_data
+
+    def triage_and_assign(case: Case) -> Case:
+        with transaction.atomic():
+            case = services.triage_case(
+                case,
+                actor=request.user,
+                category=data["category"],
+                priority=data["priority"],
+                risk_level=data.get("risk_level", ""),
+            )
+            return services.assign_case(
+                case,
+                actor=request.user,
+                lead_unit=data["lead_unit"],
+                co_units=data["co_units"],
+                deadline=data["deadline"],
+                note=data["note"],
+            )
+
+    try:
+        moved, failure = run_move(
+            request, case, data["version"], triage_and_assign, back=request.path
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _triage_page(request, case, form=form, status=400)
+    if failure:
+        return failure
+    messages.success(
+        request,
+        _("%(number)s 已交办至%(unit)s，办理期限 %(when)s。")
+        % {"number": moved.number, "unit": moved.lead_unit, "when": deadline_text(moved.deadline)},
+    )
+    return redirect("dispatch:inbox")
+
+
+@dispatcher_only
+@require_GET
+def deadline_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The htmx fragment under the priority: the deadline the assignment would get now."""
+    case = get_object_or_404(_cases(request.user), pk=pk)
+    form = DeadlinePreviewForm(request.GET)
+    if not form.is_valid():
+        priority, override = case.priority, None
+    else:
+        priority, override = form.cleaned_data["priority"], form.cleaned_data["deadline"]
+        if override is not None and override <= timezone.now():
+            override = None
+    return render(
+        request,
+        "web/dispatch/triage.html#deadline-preview",
+        {"preview": preview_deadline(case, priority, override)},
+    )
+
+
+@dispatcher_only
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    """不予受理 from the triage screen, with the reason the requester is told."""
+    case = _triage_case(request, pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _triage_page(request, case, reject_form=form, status=400)
+    reason = form.cleaned_data["reason"]
+    moved, failure = run_move(
+        request,
+        case,
+        form.cleaned_data["version"],
+        lambda c: services.reject_case(c, actor=request.user, reason=reason),
+        back=reverse("dispatch:triage", args=[pk]),
+    )
+    if failure:
+        return failure
+    messages.success(request, _("%(number)s 已不予受理。") % {"number": moved.number})
+    return redirect("dispatch:inbox")
+
+
+# --- Merge ------------------------------------------------------------------------------------
+
+
+@dispatcher_only
+@require_http_methods(["GET", "POST"])
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """合并 a duplicate into its master: GET shows both side by side, POST merges."""
+    case = get_object_or_404(_cases(request.user), pk=pk)
+    form = MergeForm(request.POST or None, initial={"version": case.version})
+    master_pk = request.POST.get("master") or request.GET.get("into")
+    if not (master_pk or "").isdigit():
+        return HttpResponseBadRequest(_("请选择要并入的主事项。"))
+    master = get_object_or_404(_cases(request.user), pk=int(master_pk))
+    form.initial["master"] = master.pk
+    if request.method == "POST" and form.is_valid():
+        note = form.cleaned_data["note"]
+        try:
+            moved, failure = run_move(
+                request,
+                case,
+                form.cleaned_data["version"],
+                lambda c: services.merge_case(c, actor=request.user, master=master, note=note),
+                back=reverse("dispatch:inbox"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if failure:
+                return failure
+            messages.success(
+                request,
+                _("%(number)s 已并入 %(master)s。")
+                % {"number": moved.number, "master": master.number},
+            )
+            return redirect("dispatch:inbox")
+    _decorate([case], request.user)
+    return _render(
+        request,
+        "web/dispatch/merge.html",
+        {"case": case, "master": master, "form": form},
+        WorkClock(),
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Extensions -------------------------------------------------------------------------------
+
+
+def _extension_rows(user: User) -> QuerySet[Case]:
+    last = _last_event("extension_requested")
+    return (
+        _cases(user)
+        .filter(status__in=HANDLING_STATUSES, pending_extension_until__isnull=False)
+        .annotate(
+            extension_reason=Subquery(last.values("reason")[:1]),
+            extension_asked_at=Subquery(last.values("created_at")[:1]),
+        )
+        .order_by("deadline", "pk")
+    )
+
+
+def _row_list(
+    request: HttpRequest,
+    template: str,
+    queryset: QuerySet[Case],
+    failed: tuple[int, NoteForm] | None = None,
+    extra: dict | None = None,
+) -> HttpResponse:
+    """A list of case rows, each with its note form (the failed row's form shows its errors)."""
+    clock = WorkClock()
+    status = 400 if failed else 200
+    page = _page(request, queryset)
+    cases = _decorate(list(page.object_list), request.user)
+    for case in cases:
+        case.time_left = clock.time_left(case.deadline)
+        case.form = NoteForm(initial={"version": case.version}, prefix=f"c{case.pk}")
+        if failed and failed[0] == case.pk:
+            case.form, failed = failed[1], None
+    if failed:  # the row is on another page: say it here
+        for errors in failed[1].errors.values():
+            messages.error(request, " ".join(errors))
+    context = {"page": page, "cases": cases, **(extra or {})}
+    return _render(request, template, context, clock, status=status)
+
+
+def _row_move(
+    request: HttpRequest,
+    pk: int,
+    move,  # (case, note) -> Case
+    *,
+    list_view: str,
+    rows,  # (user) -> QuerySet[Case]
+    template: str,
+    done: str,
+) -> HttpResponse:
+    """One move from a row of a list: a missing reason shows beside that row's note."""
+    back = reverse(list_view)
+    case = get_object_or_404(_cases(request.user), pk=pk)
+    form = NoteForm(request.POST, prefix=f"c{pk}")
+    if not form.is_valid():
+        return _row_list(request, template, rows(request.user), failed=(pk, form))
+    note = form.cleaned_data["note"]
+    try:
+        moved, failure = run_move(
+            request, case, form.cleaned_data["version"], lambda c: move(c, note), back=back
+        )
+    except ValidationError as error:
+        form.add_error("note", error)
+        return _row_list(request, template, rows(request.user), failed=(pk, form))
+    if failure:
+        return failure
+    messages.success(request, done % {"number": moved.number})
+    return redirect(back)
+
+
+@dispatcher_only
+@require_GET
+def extensions(request: HttpRequest) -> HttpResponse:
+    return _row_list(request, "web/dispatch/extensions.html", _extension_rows(request.user))
+
+
+@dispatcher_only
+@require_POST
+def extension_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _row_move(
+        request,
+        pk,
+        lambda c, note: services.approve_extension(c, actor=request.user, note=note),
+        list_view="dispatch:extensions",
+        rows=_extension_rows,
+        template="web/dispatch/extensions.html",
+        done=_("%(number)s 已同意延期。"),
+    )
+
+
+@dispatcher_only
+@require_POST
+def extension_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    return _row_move(
+        request,
+        pk,
+        lambda c, note: services.refuse_extension(c, actor=request.user, reason=note),
+        list_view="dispatch:extensions",
+        rows=_extension_rows,
+        template="web/dispatch/extensions.html",
+        done=_("%(number)s 已不同意延期。"),
+    )
+
+
+# --- Send-backs -------------------------------------------------------------------------------
+
+
+@dispatcher_only
+@require_GET
+def sent_back(request: HttpRequest) -> HttpResponse:
+    """Triaged cases a unit sent back, with its reason, to dispatch again."""
+    user, clock = request.user, WorkClock()
+    queryset = _with_send_back(
+        _cases(user).filter(status=Status.TRIAGED, send_back_count__gt=0)
+    ).order_by("reported_at", "pk")
+    page = _page(request, queryset)
+    cases = _decorate(list(page.object_list), user)
+    return _render(request, "web/dispatch/sent_back.html", {"page": page, "cases": cases}, clock)
+
+
+# --- Supervision board ------------------------------------------------------------------------
+
+SUPERVISION_FILTERS = {"all", "overdue", "soon"}
+
+
+def _supervision_rows(user: User, clock: WorkClock, show: str = "all") -> QuerySet[Case]:
+    queryset = _cases(user).filter(status__in=HANDLING_STATUSES, deadline__lt=clock.soon_bound)
+    if show == "overdue":
+        queryset = queryset.filter(deadline__lt=clock.now)
+    elif show == "soon":
+        queryset = queryset.filter(deadline__gte=clock.now)
+    return queryset.order_by("deadline", "pk")
+
+
+def _supervision_row(case: Case, user: User, clock: WorkClock) -> Case:
+    _decorate([case], user)
+    case.time_left = clock.time_left(case.deadline)
+    return case
+
+
+@supervisors
+@require_GET
+def supervision(request: HttpRequest) -> HttpResponse:
+    """Overdue and soon-overdue cases in handling, most overdue first, with one-click 督办."""
+    user, clock = request.user, WorkClock()
+    show = request.GET.get("show", "all")
+    show = show if show in SUPERVISION_FILTERS else "all"
+    page = _page(request, _supervision_rows(user, clock, show))
+    cases = [_supervision_row(case, user, clock) for case in page.object_list]
+    context = {
+        "page": page,
+        "cases": cases,
+        "show": show,
+        "soon_hours": settings.LIANXIN["SOON_OVERDUE_HOURS"],
+    }
+    return _render(request, "web/dispatch/supervision.html", context, clock)
+
+
+@supervisors
+@require_POST
+def supervise(request: HttpRequest, pk: int) -> HttpResponse:
+    """督办 one case; under htmx the row comes back updated in place (or with the reason not)."""
+    user = request.user
+    case = get_object_or_404(_cases(user), pk=pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest()
+    if not is_htmx(request):
+        moved, failure = run_move(
+            request,
+            case,
+            form.cleaned_data["version"],
+            lambda c: services.supervise_case(c, actor=user),
+            back=reverse("dispatch:supervision"),
+        )
+        if failure:
+            return failure
+        messages.success(request, _("%(number)s 已督办。") % {"number": moved.number})
+        return redirect("dispatch:supervision")
+    error = ""
+    case.version = form.cleaned_data["version"]
+    try:
+        services.supervise_case(case, actor=user)
+    except (services.StaleCase, services.InvalidTransition) as failure:
+        error = str(failure)
+    except services.NotPermitted as failure:
+        raise PermissionDenied(str(failure)) from failure
+    clock = WorkClock()
+    fresh = _supervision_row(_cases(user).get(pk=pk), user, clock)
+    return render(
+        request,
+        "web/dispatch/supervision.html#row",
+        {"case": fresh, "error": error, "done": not error},
+    )
+
+
+# --- Close after the return visit -------------------------------------------------------------
+
+
+def _closing_rows(user: User) -> QuerySet[Case]:
+    last = _last_event("visited")
+    return (
+        _cases(user)
+        .filter(status=Status.VERIFIED)
+        .annotate(visit_note=Subquery(last.values("reason")[:1]))
+        .order_by("visited_at", "pk")
+    )
+
+
+@dispatcher_only
+@require_GET
+def closing(request: HttpRequest) -> HttpResponse:
+    """Verified cases with their return visit: close them, or send them back to be redone."""
+    return _row_list(request, "web/dispatch/closing.html", _closing_rows(request.user))
+
+
+@dispatcher_only
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _row_move(
+        request,
+        pk,
+        lambda c, note: services.close_case(c, actor=request.user, note=note),
+        list_view="dispatch:closing",
+        rows=_closing_rows,
+        template="web/dispatch/closing.html",
+        done=_("%(number)s 已销号。"),
+    )
+
+
+@dispatcher_only
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _row_move(
+        request,
+        pk,
+        lambda c, note: services.reopen_case(c, actor=request.user, reason=note),
+        list_view="dispatch:closing",
+        rows=_closing_rows,
+        template="web/dispatch/closing.html",
+        done=_("%(number)s 已退回原主办单位重办。"),
+    )

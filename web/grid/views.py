@@ -1,0 +1,386 @@
+"""The grid worker's phone pages: report on the spot, resolve, mediate, and call back.
+
+Every case is fetched through ``visible_cases`` and every list is narrowed to the worker's own
+grids; every change is one service of ``cases/services.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import services
+from cases.models import Case, Channel, MediationOutcome, Status
+from cases.scope import covers_region, visible_cases
+from people.models import EnterpriseLink, Role, User
+from web.grid.forms import (
+    GRID_ROLES,
+    REPORT_ROLES,
+    IntakeChoices,
+    MediationForm,
+    ReportForm,
+    ResolveForm,
+    VersionForm,
+    VisitForm,
+    grid_q,
+    has_any_role,
+    new_token,
+)
+from web.privacy import can_see_requester
+
+PAGE_SIZE = 20
+
+
+def _require(user: User, roles: frozenset[str]) -> None:
+    if not has_any_role(user, roles):
+        raise PermissionDenied(_("该页面仅供网格员、网格长、村(社区)干部使用。"))
+
+
+def _in_grid(user: User) -> Q:
+    q = grid_q(user)
+    return Q() if q is None else q
+
+
+def _case(user: User, pk: int) -> Case:
+    case = (
+        visible_cases(user)
+        .select_related("case_type", "category", "region", "lead_unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404(_("没有找到该事项，或您无权查看。"))
+    return case
+
+
+def _start_of_today() -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+
+
+def _can_resolve(user: User, case: Case) -> bool:
+    """Query-free: a reported case in a place the user collects for (the service re-checks)."""
+    return case.status == Status.REPORTED and (
+        user.is_admin or covers_region(user, case, services.COLLECT)
+    )
+
+
+def _attempt(
+    request: HttpRequest,
+    form: VersionForm,
+    case: Case,
+    move: Callable[[Case], Case],
+    *,
+    success: str,
+    next_url: str,
+) -> HttpResponse | None:
+    """Make one move with the version the form was rendered with.
+
+    A redirect when it is made (or when someone was faster: StaleCase, InvalidTransition);
+    None when the service refused the input, which is then an error on the form.
+    """
+    case.version = form.cleaned_data["version"]
+    try:
+        move(case)
+    except services.NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except (services.StaleCase, services.InvalidTransition) as exc:
+        messages.error(request, str(exc))
+        return redirect("caseviews:case-detail", pk=case.pk)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, success)
+    return redirect(next_url)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The day's start: three big buttons, today's counts and the worker's recent reports."""
+    user = request.user
+    _require(user, REPORT_ROLES)
+    start, in_grid = _start_of_today(), _in_grid(user)
+    counts = visible_cases(user).aggregate(
+        reported_today=Count("pk", filter=Q(reported_by=user, reported_at__gte=start)),
+        on_spot_today=Count(
+            "pk", filter=Q(reported_by=user, resolved_on_spot=True, answered_at__gte=start)
+        ),
+        to_visit=Count("pk", filter=in_grid & Q(status=Status.ANSWERED)),
+        mediating=Count(
+            "pk",
+            filter=in_grid & Q(status=Status.IN_PROGRESS, case_type__has_mediation=True),
+        ),
+    )
+    recent = list(
+        visible_cases(user)
+        .filter(reported_by=user)
+        .select_related("case_type", "region")
+        .order_by("-reported_at")[:10]
+    )
+    for case in recent:
+        case.can_resolve = _can_resolve(user, case)
+    return render(
+        request,
+        "web/grid/home.html",
+        {"counts": counts, "recent": recent, "visits_enabled": has_any_role(user, GRID_ROLES)},
+    )
+
+
+def _report_choices(user: User) -> IntakeChoices:
+    """Places of the worker's own grids; a linked cadre also picks one of their enterprises."""
+    enterprises = None
+    if user.person_id and any(a.role == Role.LINKED_CADRE for a in user.role_assignments):
+        links = EnterpriseLink.objects.filter(person_id=user.person_id).select_related("enterprise")
+        enterprises = sorted({link.enterprise for link in links}, key=lambda e: e.name)
+    return IntakeChoices.for_user(user, REPORT_ROLES, enterprises=enterprises)
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """上报事项: one short form; a one-time token makes a double tap return the same case."""
+    user = request.user
+    _require(user, REPORT_ROLES)
+    choices = _report_choices(user)
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, choices=choices)
+        if form.is_valid():
+            try:
+                case = services.report_case(
+                    actor=user, channel=Channel.GRID, **form.report_arguments()
+                )
+            except services.NotPermitted as exc:
+                form.add_error("region", str(exc))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("grid:report-done", pk=case.pk)
+    else:
+        form = ReportForm(choices=choices, initial=_report_initial(request, choices))
+    return render(
+        request,
+        "web/grid/report.html",
+        {"form": form, "categories": choices.categories_by_type()},
+    )
+
+
+def _report_initial(request: HttpRequest, choices: IntakeChoices) -> dict[str, object]:
+    """A fresh token, and the type asked for (?type=dispute) or the worker's last one."""
+    initial: dict[str, object] = {"form_token": new_token()}
+    wanted = request.GET.get("type")
+    by_code = {t.code: t for t in choices.types}
+    if wanted in by_code:
+        initial["case_type"] = str(by_code[wanted].pk)
+    else:
+        last = (
+            Case.objects.filter(reported_by=request.user)
+            .order_by("-reported_at")
+            .values_list("case_type_id", flat=True)
+            .first()
+        )
+        if last:
+            initial["case_type"] = str(last)
+    return initial
+
+
+@login_required
+def report_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation screen: the case number, and 当场办结 while still on the spot."""
+    user = request.user
+    case = _case(user, pk)
+    return render(
+        request,
+        "web/grid/report_done.html",
+        {
+            "case": case,
+            "can_resolve": "resolved_on_spot" in services.allowed_moves(case, user),
+            "photos": case.attachments.count(),
+        },
+    )
+
+
+@login_required
+def resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    """当场办结: what was done there and then; a dispute also records its mediation outcome."""
+    user = request.user
+    case = _case(user, pk)
+    if request.method == "POST":
+        form = ResolveForm(request.POST, case_type=case.case_type)
+        if form.is_valid():
+            data = form.cleaned_data
+            response = _attempt(
+                request,
+                form,
+                case,
+                lambda c: services.resolve_on_spot(
+                    c,
+                    actor=user,
+                    answer=data["answer"],
+                    mediation_outcome=data.get("mediation_outcome", ""),
+                ),
+                success=_("已当场办结：%(number)s。") % {"number": case.number},
+                next_url=reverse("grid:home"),
+            )
+            if response:
+                return response
+    else:
+        if "resolved_on_spot" not in services.allowed_moves(case, user):
+            if case.status != Status.REPORTED:
+                messages.error(
+                    request,
+                    _("事项当前为“%(status)s”，不能当场办结。") % {"status": case.status_label},
+                )
+                return redirect("caseviews:case-detail", pk=case.pk)
+            raise PermissionDenied(_("您没有权限当场办结该事项。"))
+        form = ResolveForm(initial={"version": case.version}, case_type=case.case_type)
+    return render(request, "web/grid/resolve.html", {"case": case, "form": form})
+
+
+@login_required
+def mediation_list(request: HttpRequest) -> HttpResponse:
+    """调解记录: the disputes being mediated in the worker's grids, the longest-running first."""
+    user = request.user
+    _require(user, GRID_ROLES)
+    cases = (
+        visible_cases(user)
+        .filter(_in_grid(user), status=Status.IN_PROGRESS, case_type__has_mediation=True)
+        .select_related("case_type", "category", "region", "lead_unit")
+        .annotate(
+            sessions=Count("events", filter=Q(events__kind="mediated")),
+            last_session=Max("events__created_at", filter=Q(events__kind="mediated")),
+        )
+        .order_by("reported_at", "pk")
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/grid/mediations.html", {"page": page})
+
+
+@login_required
+def mediation(request: HttpRequest, pk: int) -> HttpResponse:
+    """One mediation session of a dispute in progress (note, and the outcome once reached)."""
+    user = request.user
+    case = _case(user, pk)
+    if not case.case_type.has_mediation:
+        raise Http404(_("该类型事项不需要调解。"))
+    if request.method == "POST":
+        form = MediationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            response = _attempt(
+                request,
+                form,
+                case,
+                lambda c: services.record_mediation(
+                    c, actor=user, note=data["note"], outcome=data["outcome"]
+                ),
+                success=_("已记录调解情况：%(number)s。") % {"number": case.number},
+                next_url=reverse("grid:mediation-list"),
+            )
+            if response:
+                return response
+    else:
+        if "mediated" not in services.allowed_moves(case, user):
+            if case.status != Status.IN_PROGRESS:
+                messages.error(
+                    request,
+                    _("事项当前为“%(status)s”，不能记录调解。") % {"status": case.status_label},
+                )
+                return redirect("caseviews:case-detail", pk=case.pk)
+            raise PermissionDenied(_("您没有权限记录该事项的调解。"))
+        form = MediationForm(initial={"version": case.version})
+    sessions = list(case.events.filter(kind="mediated").select_related("actor__person"))
+    outcomes = dict(MediationOutcome.choices)
+    for event in sessions:
+        event.outcome_label = outcomes.get(event.data.get("outcome", ""), "")
+    return render(
+        request,
+        "web/grid/mediation.html",
+        {
+            "case": case,
+            "form": form,
+            "sessions": sessions,
+            "show_contact": can_see_requester(user, case),
+        },
+    )
+
+
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    """今日回访: answered cases of the worker's grids, oldest answer first, each with its form."""
+    user = request.user
+    _require(user, GRID_ROLES)
+    cases = (
+        visible_cases(user)
+        .filter(_in_grid(user), status=Status.ANSWERED)
+        .select_related("case_type", "category", "region", "lead_unit")
+        .order_by("answered_at", "pk")
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "case": case,
+            "show_contact": can_see_requester(user, case),
+            "form": VisitForm(auto_id=f"v{case.pk}_%s", initial={"version": case.version}),
+        }
+        for case in page
+    ]
+    return render(request, "web/grid/visits.html", {"page": page, "rows": rows})
+
+
+@login_required
+def visit(request: HttpRequest, pk: int) -> HttpResponse:
+    """One return visit (回访); the list posts here, and a refused form is shown here."""
+    user = request.user
+    case = _case(user, pk)
+    if request.method == "POST":
+        form = VisitForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            response = _attempt(
+                request,
+                form,
+                case,
+                lambda c: services.return_visit(
+                    c,
+                    actor=user,
+                    reached=data["reached"],
+                    contacted=data["contacted"],
+                    resolved=data["resolved"],
+                    satisfaction=data["satisfaction"],
+                    note=data["note"],
+                ),
+                success=_visit_message(case, data["reached"]),
+                next_url=reverse("grid:visit-list"),
+            )
+            if response:
+                return response
+    else:
+        if not {"visited", "visit_failed_to_reach"} & set(services.allowed_moves(case, user)):
+            if case.status != Status.ANSWERED:
+                messages.error(
+                    request,
+                    _("事项当前为“%(status)s”，不能回访。") % {"status": case.status_label},
+                )
+                return redirect("caseviews:case-detail", pk=case.pk)
+            raise PermissionDenied(_("您没有权限回访该事项。"))
+        form = VisitForm(initial={"version": case.version})
+    return render(
+        request,
+        "web/grid/visit.html",
+        {"case": case, "form": form, "show_contact": can_see_requester(user, case)},
+    )
+
+
+def _visit_message(case: Case, reached: bool) -> str:
+    if reached:
+        return _("已完成回访：%(number)s。") % {"number": case.number}
+    return _("已记录未联系上：%(number)s，请稍后再次回访。") % {"number": case.number}
