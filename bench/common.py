@@ -9,10 +9,10 @@ the caller asks to keep them.
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import statistics
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,30 +24,56 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 DEFAULT_URLS = {
-    "sqlite": "sqlite:////tmp/lianxin_bench.sqlite3",
-    "postgres": "postgres://postgres@127.0.0.1:5432/lianxin_bench",
+    "sqlite": "sqlite:////tmp/{name}.sqlite3",
+    "postgres": "postgres://postgres@127.0.0.1:5432/{name}",
 }
 
 
-def add_database_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options every script takes to choose its database."""
-    parser.add_argument("--db", choices=sorted(DEFAULT_URLS), default="sqlite",
-                        help="which database engine to run on (default: sqlite)")
-    parser.add_argument("--database-url", default=None,
-                        help="override the database URL (default: a bench-only database per engine)")
-    parser.add_argument("--keep", action="store_true",
-                        help="reuse the existing bench database instead of recreating it")
+def add_database_arguments(parser: argparse.ArgumentParser, *, name: str = "lianxin_bench") -> None:
+    """The options every script takes to choose its database.
+
+    ``name`` is the script's own database (a file under /tmp for SQLite), so one script's
+    fresh start never wipes the large table another one built.
+    """
+    parser.set_defaults(database_name=name)
+    parser.add_argument(
+        "--db",
+        choices=sorted(DEFAULT_URLS),
+        default="sqlite",
+        help="which database engine to run on (default: sqlite)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help=f"override the database URL (default: {name} on the chosen engine)",
+    )
+    parser.add_argument(
+        "--db-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="add a connection OPTIONS entry, e.g. server_side_binding=True (repeatable)",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="reuse the existing bench database instead of recreating it",
+    )
 
 
 def database_url(args: argparse.Namespace) -> str:
-    return args.database_url or DEFAULT_URLS[args.db]
+    return args.database_url or DEFAULT_URLS[args.db].format(name=args.database_name)
 
 
-def setup_django(url: str, *, fresh: bool = True, debug: bool = False) -> None:
+def setup_django(
+    url: str, *, fresh: bool = True, debug: bool = False, options: Sequence[str] = ()
+) -> None:
     """Point the settings at ``url``, optionally recreate that database, then migrate it.
 
     DEBUG is off by default: with it on Django keeps every query's SQL in memory, which a
-    production process does not pay for.
+    production process does not pay for. ``options`` ("KEY=VALUE", the value a Python
+    literal) are added to the connection's OPTIONS, to measure a settings change before
+    proposing it.
     """
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -56,20 +82,32 @@ def setup_django(url: str, *, fresh: bool = True, debug: bool = False) -> None:
     # Building users hashes passwords; the real hasher would dominate the world's set-up.
     os.environ.setdefault("LIANXIN_FAST_PASSWORDS", "1")
     os.environ.setdefault("LIANXIN_LOG_LEVEL", "ERROR")
-    if fresh:
-        recreate_database(url)
+    recreate_database(url, only_if_missing=not fresh)
 
     import django
     from django.core.management import call_command
 
     django.setup()
+    if options:
+        from django.conf import settings
+
+        extra = settings.DATABASES["default"].setdefault("OPTIONS", {})
+        for option in options:
+            key, _, value = option.partition("=")
+            extra[key] = ast.literal_eval(value)
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def recreate_database(url: str) -> None:
-    """Drop and create the bench database (a file for SQLite, a database for PostgreSQL)."""
+def recreate_database(url: str, *, only_if_missing: bool = False) -> None:
+    """Drop and create the bench database (a file for SQLite, a database for PostgreSQL).
+
+    With ``only_if_missing`` an existing database is kept (``--keep``); SQLite needs nothing
+    then, since connecting creates the file.
+    """
     parts = urlsplit(url)
     if parts.scheme.startswith("sqlite"):
+        if only_if_missing:
+            return
         path = Path(parts.path[1:] if parts.path.startswith("//") else parts.path)
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -77,18 +115,17 @@ def recreate_database(url: str) -> None:
     import psycopg
 
     name = parts.path.lstrip("/")
-    if not name.startswith(("lianxin_bench", "bench_")):
-        raise SystemExit(f"refusing to drop {name!r}: bench databases are named lianxin_bench*")
-    admin_url = urlunsplit((parts.scheme.replace("postgresql", "postgres"), parts.netloc, "/postgres", "", ""))
+    admin_url = urlunsplit(
+        (parts.scheme.replace("postgresql", "postgres"), parts.netloc, "/postgres", "", "")
+    )
     with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and only_if_missing:
+            return
+        if not name.startswith(("lianxin_bench", "bench_")):
+            raise SystemExit(f"refusing to drop {name!r}: bench databases are named lianxin_bench*")
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def vendor() -> str:
-    from django.db import connection
-
-    return connection.vendor
 
 
 def database_version() -> str:
@@ -108,7 +145,9 @@ class QueryCounter:
     def __init__(self) -> None:
         self.count = 0
 
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
         self.count += 1
         return execute(sql, params, many, context)
 
@@ -120,15 +159,12 @@ class QueryCounter:
             yield self
 
 
-@contextmanager
-def stopwatch() -> Iterator[list[float]]:
-    """``with stopwatch() as elapsed:`` leaves the block's wall time in ``elapsed[0]``."""
-    holder: list[float] = []
-    start = time.perf_counter()
+def load_average() -> str:
+    """The 1-minute load average: on a shared 2-core machine, other work skews timings."""
     try:
-        yield holder
-    finally:
-        holder.append(time.perf_counter() - start)
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
 
 
 def summary(values: Sequence[float]) -> tuple[float, float, float]:

@@ -465,3 +465,19 @@ def test_a_reopened_case_sent_back_to_triage_leaves_the_on_time_base(world):
     row = metrics.totals(Case.objects.all(), now=T0 + 30 * DAY)
     assert (row.on_time, row.due, row.sent_back) == (1, 1, 1)
     assert row.rework_rate == pytest.approx(0.5)  # it was still answered once, and reworked
+
+
+def test_the_unit_by_month_breakdown_reads_the_covering_index_on_sqlite(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the covering index exists on SQLite only (migration cases 0003)")
+    world.answered()
+    with CaptureQueriesContext(connection) as queries:
+        metrics.rates(Case.objects.all(), group_by=("lead_unit", "month"))
+    (query,) = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "COVERING INDEX case_rates_cover" in plan
