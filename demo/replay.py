@@ -399,8 +399,13 @@ class Replayer:
     def _on_spot(self) -> None:
         rng = self.rng
         self._at(self.last + timedelta(minutes=rng.uniform(5, 40)))  # there and then, any hour
+        # A dispute settled there and then is a successful mediation (Shangbu: 90 of 91).
+        outcome = "success" if self.case.case_type.has_mediation else ""
         self.case = services.resolve_on_spot(
-            self.case, actor=self._resolver(self.collector), answer=self.spec.topic.on_spot
+            self.case,
+            actor=self._resolver(self.collector),
+            answer=self.spec.topic.on_spot,
+            mediation_outcome=outcome,
         )
         self._stage("answered")
         self._after(4, 20)
