@@ -7,7 +7,7 @@ for all events at once, so a timeline costs the same queries with 3 events or 30
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -30,6 +30,7 @@ from cases.models import (
 )
 from orgs.models import Organisation
 from people.models import RegionResponsibility
+from web.time_left import WorkClock
 
 KIND_LABELS = {
     "reported": gettext_lazy("受理登记"),
@@ -186,18 +187,9 @@ class Clock:
     running: bool
 
 
-def _span(delta: timedelta) -> str:
-    hours = int(delta.total_seconds() // 3600)
-    days, hours = divmod(hours, 24)
-    if days:
-        return _("%(d)s天%(h)s小时") % {"d": days, "h": hours}
-    minutes = int(delta.total_seconds() // 60) % 60
-    return _("%(h)s小时%(m)s分") % {"h": hours, "m": minutes}
-
-
 def clock(case: Case, now: datetime | None = None) -> Clock:
-    """The clock runs while a unit handles the case (assigned, in progress)."""
-    now = now or timezone.now()
+    """The clock runs while a unit handles the case (assigned, in progress), in working time —
+    the same reading as the workbenches (web.time_left)."""
     if not case.deadline:
         return Clock(None, False, "", False)
     if case.status not in HANDLING_STATUSES:
@@ -205,11 +197,9 @@ def clock(case: Case, now: datetime | None = None) -> Clock:
             return Clock(case.deadline, False, "", False)
         text = _("按期办结") if case.answered_on_time else _("超期办结")
         return Clock(case.deadline, not case.answered_on_time, text, False)
-    if now > case.deadline:
-        return Clock(
-            case.deadline, True, _("已超期 %(s)s") % {"s": _span(now - case.deadline)}, True
-        )
-    return Clock(case.deadline, False, _("剩余 %(s)s") % {"s": _span(case.deadline - now)}, True)
+    left = WorkClock(now).time_left(case.deadline)
+    assert left is not None
+    return Clock(case.deadline, left.state == "overdue", left.text, True)
 
 
 def ancestors_with_people(case: Case) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cases.models import Case, CaseAssignment, Status
-from web.department.time_left import TimeLeft, WorkClock
+from web.time_left import TimeLeft, WorkClock
 
 # Assigned and not yet closed: the unit still answers for these.
 CURRENT_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.VERIFIED)

@@ -39,10 +39,10 @@ from web.department.forms import (
     ProgressNoteForm,
     SendBackForm,
 )
-from web.department.time_left import WorkClock
 from web.dispatch.forms import MoveForm
 from web.dispatch.moves import role_required, run_move
 from web.privacy import can_see_requester
+from web.time_left import WorkClock
 
 DEPT_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
 department_only = role_required(*DEPT_ROLES)

@@ -37,7 +37,6 @@ from cases.models import (
 )
 from cases.scope import visible_cases
 from people.models import Role, User
-from web.department.time_left import WorkClock, deadline_text, limit_text
 from web.dispatch.duplicates import duplicate_hints
 from web.dispatch.forms import (
     DeadlinePreviewForm,
@@ -49,6 +48,7 @@ from web.dispatch.forms import (
 )
 from web.dispatch.moves import is_htmx, role_required, run_move
 from web.privacy import can_see_requester
+from web.time_left import WorkClock, deadline_text, limit_text
 
 dispatcher_only = role_required(Role.DISPATCHER)
 # Leaders may supervise too (督办 is open to them in the engine's rules).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cases.tests.helpers import local
-from web.department.time_left import WorkClock, deadline_text, limit_text
+from web.time_left import WorkClock, deadline_text, limit_text
 
 pytestmark = pytest.mark.django_db  # the calendar reads administrator-entered days
 
