@@ -1,8 +1,9 @@
 """English twins of the engine's and registries' Chinese messages, for ``message_en`` in API errors.
 
-The product has no English message catalogue yet, so ``gettext`` under English still returns
-the Chinese text. The API promises every error in both languages: this table gives the
-English for each Chinese message the engine and the registries raise, and the API field the
+Validation errors are rendered twice (``api/errors.validation_error``), in Chinese and under
+the English catalogue (``locale/en``), and the catalogue's text wins. This table covers what the
+catalogue cannot: messages already formatted in Chinese by the engine (``CaseError`` and
+``ValidationError`` strings raised inside a Chinese request), and it names the API field a
 message is about when the engine does not say. A message missing here falls back to a
 sentence chosen by the error's code (``FALLBACK``); ``api/tests/test_errors.py`` checks that
 every message of ``cases/services.py`` is in the table.
