@@ -35,7 +35,7 @@ from api.moves import MOVES, Move, allowed_actions
 from api.pagination import Cursor
 from cases import services
 from cases.models import Case, CaseAssignment, CaseEvent
-from cases.scope import visible_cases, visible_cases_q
+from cases.scope import can_see_requester, visible_cases, visible_cases_q
 from stats import metrics
 
 # --- Cases ------------------------------------------------------------------------------------
@@ -61,8 +61,8 @@ def detail_response(request: Request, case: Case, *, code: int = status.HTTP_200
     )
     user = request.user
     moves = allowed_actions(case, user)
-    # Whoever may act on the case now needs to reach the requester; others see masked data.
-    context = {"unmasked": user.is_admin or bool(moves), "allowed_moves": moves}
+    # The pages' rule (cases.scope.can_see_requester): only those who must contact the requester.
+    context = {"unmasked": can_see_requester(user, case), "allowed_moves": moves}
     data = s.CaseDetailSerializer(case, context=context).data
     return Response(data, status=code, headers={"ETag": case_etag(case, user)})
 

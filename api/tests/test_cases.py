@@ -306,3 +306,12 @@ def test_me_names_the_account_and_its_roles(world, client_for):
     assert data["username"] == "handler" and data["is_admin"] is False
     assert data["roles"][0]["role"] == "dept_handler"
     assert data["roles"][0]["organisation"]["id"] == world.dept.pk
+
+
+def test_the_api_masks_the_requester_by_the_pages_rule(world, client_for):
+    # A leader may supervise but never needs to call the requester; the region's dispatcher does.
+    case = services.accept_case(world.assigned(), actor=world.handler)
+    leader = client_for(world.leader).get(case_url(case.pk)).json()
+    assert leader["allowed_moves"] and leader["requester_phone"] == "139****5678"
+    dispatcher = client_for(world.dispatcher).get(case_url(case.pk)).json()
+    assert dispatcher["requester_phone"] == "13912345678"

@@ -19,13 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import services
 from cases.models import HANDLING_STATUSES, Case, CaseAssignment
-from cases.scope import visible_cases
+from cases.scope import can_see_requester, visible_cases
 from people.models import User
 from web.caseviews.export import ledger_response
 from web.caseviews.filters import DEFAULT_SORT, CaseFilter
 from web.caseviews.forms import MOVES, Move, MoveForm
 from web.caseviews.timeline import ancestors_with_people, clock, timeline
-from web.privacy import can_see_requester
 
 PER_PAGE = 30
 # Filters always in view; the others fold under "more" unless one of them is set.

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import services
 from cases.models import Case, CaseAssignment, Status
-from cases.scope import unit_ids, visible_cases
+from cases.scope import can_see_requester, unit_ids, visible_cases
 from orgs.models import Organisation
 from people.models import Role, User
 from web.caseviews.timeline import timeline
@@ -41,7 +41,6 @@ from web.department.forms import (
 )
 from web.dispatch.forms import MoveForm
 from web.dispatch.moves import role_required, run_move
-from web.privacy import can_see_requester
 from web.time_left import WorkClock
 
 DEPT_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})

@@ -35,7 +35,7 @@ from cases.models import (
     Status,
     TimeLimit,
 )
-from cases.scope import visible_cases
+from cases.scope import can_see_requester, visible_cases
 from people.models import Role, User
 from web.dispatch.duplicates import duplicate_hints
 from web.dispatch.forms import (
@@ -47,7 +47,6 @@ from web.dispatch.forms import (
     TriageAssignForm,
 )
 from web.dispatch.moves import is_htmx, role_required, run_move
-from web.privacy import can_see_requester
 from web.time_left import WorkClock, deadline_text, limit_text
 
 dispatcher_only = role_required(Role.DISPATCHER)

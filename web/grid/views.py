@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from cases import services
 from cases.models import Case, Channel, MediationOutcome, Status
-from cases.scope import covers_region, visible_cases
+from cases.scope import can_see_requester, covers_region, visible_cases
 from people.models import EnterpriseLink, Role, User
 from web.grid.forms import (
     GRID_ROLES,
@@ -37,7 +37,6 @@ from web.grid.forms import (
     has_any_role,
     new_token,
 )
-from web.privacy import can_see_requester
 
 PAGE_SIZE = 20
 
