@@ -7,4 +7,4 @@ class CasesConfig(AppConfig):
     verbose_name = _("诉求事项")
 
     def ready(self) -> None:
-        from cases import signals  # noqa: F401  (calendar cache invalidation)
+        from cases import services, signals  # noqa: F401  (the move catalogue; calendar cache)

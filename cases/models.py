@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.attachments import attachment_path
 from orgs.models import Organisation
 from people.masking import mask_name, mask_phone
 from people.models import Person
@@ -39,6 +40,46 @@ OPEN_STATUSES = (
 )
 HANDLING_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
 FINAL_STATUSES = (Status.CLOSED, Status.REJECTED, Status.MERGED)
+
+
+class EventKind(models.TextChoices):
+    """Every kind of ``CaseEvent``: the moves of ``cases/moves.py`` and the intake. The label is
+    the one word the timeline, Open311 and the exports use for it."""
+
+    REPORTED = "reported", _("受理登记")
+    RESOLVED_ON_SPOT = "resolved_on_spot", _("当场办结")
+    REJECTED = "rejected", _("不予受理")
+    TRIAGED = "triaged", _("研判")
+    ASSIGNED = "assigned", _("交办")
+    REASSIGNED = "reassigned", _("改派")
+    RECALLED = "recalled", _("撤回交办")
+    ACCEPTED = "accepted", _("签收")
+    PROGRESS_NOTED = "progress_noted", _("办理进展")
+    MEDIATED = "mediated", _("调解")
+    EXTENSION_REQUESTED = "extension_requested", _("申请延期")
+    EXTENSION_APPROVED = "extension_approved", _("同意延期")
+    EXTENSION_REFUSED = "extension_refused", _("不同意延期")
+    SENT_BACK = "sent_back", _("退单")
+    ANSWERED = "answered", _("答复")
+    VISITED = "visited", _("回访")
+    VISIT_FAILED_TO_REACH = "visit_failed_to_reach", _("回访未联系上")
+    REOPENED = "reopened", _("重办")
+    CLOSED = "closed", _("销号")
+    SUPERVISED = "supervised", _("督办")
+    MERGED = "merged", _("合并")
+    DUPLICATE_MERGED = "duplicate_merged", _("并入重复事项")
+    REMINDED = "reminded", _("到期提醒")
+    OVERDUE = "overdue", _("超期")
+
+
+class Via(models.TextChoices):
+    """The door a move came through (an event records it, as an audit log records the device)."""
+
+    WEB = "web", _("网页")
+    API = "api", _("接口")
+    OPEN311 = "open311", _("Open311")
+    IMPORT = "import", _("导入")
+    SYSTEM = "system", _("系统")
 
 
 class Priority(models.TextChoices):
@@ -243,6 +284,17 @@ class Meeting(models.Model):
         return self.title
 
 
+def overdue_q(now=None, prefix: str = "") -> Q:
+    """The overdue condition, written once: in handling and past the deadline now. The
+    ``is_overdue`` flag is the sweep's record of it; pages and rates ask this instead."""
+    return Q(
+        **{
+            f"{prefix}status__in": HANDLING_STATUSES,
+            f"{prefix}deadline__lt": now or timezone.now(),
+        }
+    )
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def open(self) -> "CaseQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
@@ -250,8 +302,9 @@ class CaseQuerySet(models.QuerySet["Case"]):
     def in_handling(self) -> "CaseQuerySet":
         return self.filter(status__in=HANDLING_STATUSES)
 
-    def overdue(self) -> "CaseQuerySet":
-        return self.in_handling().filter(deadline__lt=timezone.now())
+    def overdue(self, now=None) -> "CaseQuerySet":
+        """In handling and past the deadline in force at ``now`` (the one overdue condition)."""
+        return self.filter(overdue_q(now))
 
     def for_unit(self, unit: Organisation) -> "CaseQuerySet":
         return self.filter(
@@ -465,8 +518,9 @@ class CaseAssignment(models.Model):
 class CaseEvent(models.Model):
     """One move of a case: who, when, from which state to which, why. Append-only."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("动作"), max_length=40)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("动作"), max_length=40, choices=EventKind.choices)
+    via = models.CharField(_("来源"), max_length=10, choices=Via.choices, default=Via.SYSTEM)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -500,10 +554,14 @@ class CaseEvent(models.Model):
 
 
 class CaseAttachment(models.Model):
-    """A photo or document attached to a case."""
+    """A photo or document attached to a case.
+
+    The file is stored under a random name (``cases.attachments``) and is served only through
+    the case's scope, never from MEDIA_URL; ``name`` keeps the name it was sent under.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("文件"), upload_to="cases/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to=attachment_path)
     name = models.CharField(_("文件名"), max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -8,17 +8,20 @@ A move costs a constant number of queries whatever the number of cases.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
+from cases import attachments as attachment_checks
 from cases import deadlines
+from cases import forms as f
 from cases.models import (
     Case,
     CaseAssignment,
@@ -27,6 +30,7 @@ from cases.models import (
     CaseType,
     Category,
     Channel,
+    EventKind,
     MediationOutcome,
     Priority,
     RiskLevel,
@@ -34,17 +38,46 @@ from cases.models import (
     SendBackReason,
     Status,
     TimeLimit,
+    Via,
 )
+from cases.moves import CATALOGUE, Rule, move
 from cases.scope import covers_region, unit_ids
 from orgs.models import HANDLING_KINDS, Organisation
-from people.models import COLLECTOR_ROLES, Person, Role, User
+from people.models import (
+    COLLECTORS,
+    DISPATCHERS,
+    SUPERVISORS,
+    UNIT_STAFF,
+    VISITORS,
+    Person,
+    Role,
+    User,
+)
 from regions.models import Region
+
+K = EventKind
+S = Status
+# Kept for callers that name the groups through the engine.
+DISPATCH, DEPT, COLLECT, VISIT = DISPATCHERS, UNIT_STAFF, COLLECTORS, VISITORS
 
 
 class CaseError(Exception):
-    """A move that cannot be made; the message is for the user (Chinese by default)."""
+    """A move that cannot be made. The message is lazy text with its params, so each door
+    renders it in its own language (``str(error)`` in the active one)."""
 
     code = "invalid"
+
+    def __init__(
+        self, message: str | Promise, *, params: dict[str, Any] | None = None, code: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.message, self.params = message, params or {}
+        if code:
+            self.code = code
+
+    def __str__(self) -> str:
+        text = str(self.message)
+        return text % {k: str(v) for k, v in self.params.items()} if self.params else text
 
 
 class InvalidTransition(CaseError):
@@ -59,56 +92,26 @@ class NotPermitted(CaseError):
     code = "forbidden"
 
 
-S = Status
-DISPATCH = frozenset({Role.DISPATCHER})
-DEPT = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
-COLLECT = frozenset(COLLECTOR_ROLES)
-VISIT = frozenset({Role.DISPATCHER, Role.GRID_WORKER, Role.GRID_CHIEF, Role.VILLAGE_CADRE})
+def invalid(field: str | None, message: Promise, code: str = "invalid", **params: Any) -> ValidationError:
+    """A structured engine error: the field it is about, a code, lazy text and its params."""
+    error = ValidationError(message, code=code, params=params or None)
+    return ValidationError({field: error}) if field else error
 
 
-@dataclass(frozen=True)
-class Rule:
-    sources: frozenset[str]
-    target: str | None  # None: the state does not change
-    roles: frozenset[str]
-    scope: str  # "region": the case's place or committee; "lead": the lead unit; "unit": lead or co unit
+def _state_label(case: Case, status: str) -> Any:
+    return case.case_type.step_labels.get(status) or Status(status).label
 
 
-# The moves are data, checked in one place (``_authorize``).
-RULES: dict[str, Rule] = {
-    "resolved_on_spot": Rule(frozenset({S.REPORTED}), S.ANSWERED, COLLECT, "region"),
-    "rejected": Rule(frozenset({S.REPORTED, S.TRIAGED}), S.REJECTED, DISPATCH, "region"),
-    "triaged": Rule(frozenset({S.REPORTED, S.TRIAGED}), S.TRIAGED, DISPATCH, "region"),
-    "assigned": Rule(frozenset({S.TRIAGED}), S.ASSIGNED, DISPATCH, "region"),
-    "accepted": Rule(frozenset({S.ASSIGNED}), S.IN_PROGRESS, DEPT, "lead"),
-    "progress_noted": Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, DEPT, "unit"),
-    "mediated": Rule(frozenset({S.IN_PROGRESS}), None, DEPT | COLLECT, "unit_or_region"),
-    "extension_requested": Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, DEPT, "lead"),
-    "extension_approved": Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, DISPATCH, "region"),
-    "extension_refused": Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, DISPATCH, "region"),
-    "sent_back": Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.TRIAGED, DEPT, "lead"),
-    "answered": Rule(frozenset({S.IN_PROGRESS}), S.ANSWERED, DEPT, "lead"),
-    "visited": Rule(frozenset({S.ANSWERED}), S.VERIFIED, VISIT, "region"),
-    "visit_failed_to_reach": Rule(frozenset({S.ANSWERED}), None, VISIT, "region"),
-    "reopened": Rule(frozenset({S.VERIFIED}), S.IN_PROGRESS, DISPATCH, "region"),
-    "closed": Rule(frozenset({S.VERIFIED}), S.CLOSED, DISPATCH, "region"),
-    "supervised": Rule(
-        frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, DISPATCH | {Role.LEADER}, "region"
-    ),
-    "merged": Rule(frozenset({S.REPORTED, S.TRIAGED}), S.MERGED, DISPATCH, "region"),
-    # System moves, made by the overdue sweep (actor None).
-    "reminded": Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, frozenset(), "system"),
-    "overdue": Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, frozenset(), "system"),
-}
-
-SYSTEM_ALLOWED = {"reminded", "overdue", "supervised"}
+def rules() -> dict[str, Rule]:
+    """Every move's rule, by event kind (the catalogue's view for the checks below)."""
+    return {kind: spec.rule for kind, spec in CATALOGUE.items()}
 
 
 def allowed_moves(case: Case, user: User) -> list[str]:
     """The moves ``user`` may make on ``case`` now (pages show only these)."""
     names = []
-    for name, rule in RULES.items():
-        if rule.scope == "system":
+    for name, spec in CATALOGUE.items():
+        if spec.rule.scope == "system":
             continue
         try:
             _check(case, name, user)
@@ -121,11 +124,11 @@ def allowed_moves(case: Case, user: User) -> list[str]:
 def _check(case: Case, kind: str, actor: User | None) -> None:
     """Whether ``actor`` may make move ``kind`` now: state first, then role and scope, then the
     move's own conditions, so a user without the right never learns more than the state."""
-    rule = RULES[kind]
+    rule = CATALOGUE[kind].rule
     if case.status not in rule.sources:
         raise InvalidTransition(
-            _("事项当前为“%(status)s”，不能执行该操作。")
-            % {"status": case.case_type.label(case.status)}
+            _("事项当前为“%(status)s”，不能执行该操作。"),
+            params={"status": _state_label(case, case.status)},
         )
     _authorize(case, kind, actor)
     _precondition(case, kind)
@@ -133,31 +136,35 @@ def _check(case: Case, kind: str, actor: User | None) -> None:
 
 def _precondition(case: Case, kind: str) -> None:
     """The conditions of a move beyond its state and its actor (pages hide moves that fail them)."""
-    if kind == "mediated" and not case.case_type.has_mediation:
-        raise InvalidTransition(_("该类型事项不需要调解。"))
-    if kind == "extension_requested":
+    if kind in (K.MEDIATED,) and not case.case_type.has_mediation:
+        raise InvalidTransition(_("该类型事项不需要调解。"), code="no_mediation")
+    if kind == K.EXTENSION_REQUESTED:
         if case.pending_extension_until:
-            raise InvalidTransition(_("已有延期申请待审批。"))
+            raise InvalidTransition(_("已有延期申请待审批。"), code="extension_pending")
         if case.extension_count >= settings.LIANXIN.get("MAX_EXTENSIONS", 1):
-            raise InvalidTransition(_("该事项延期次数已达上限。"))
+            raise InvalidTransition(_("该事项延期次数已达上限。"), code="extension_limit")
         if case.deadline and timezone.now() > case.deadline:
-            raise InvalidTransition(_("已超过办理期限，不能再申请延期。"))
-    if kind in ("extension_approved", "extension_refused") and not case.pending_extension_until:
-        raise InvalidTransition(_("没有待审批的延期申请。"))
-    if kind == "reopened" and case.lead_unit_id is None:
-        raise InvalidTransition(_("当场办结的事项没有主办单位，请重新受理。"))
+            raise InvalidTransition(
+                _("已超过办理期限，不能再申请延期。"), code="deadline_passed"
+            )
+    if kind in (K.EXTENSION_APPROVED, K.EXTENSION_REFUSED) and not case.pending_extension_until:
+        raise InvalidTransition(_("没有待审批的延期申请。"), code="no_extension")
+    if kind == K.REOPENED and case.lead_unit_id is None:
+        raise InvalidTransition(
+            _("当场办结的事项没有主办单位，请重新受理。"), code="no_lead_unit"
+        )
 
 
 def _authorize(case: Case, kind: str, actor: User | None) -> None:
-    rule = RULES[kind]
+    rule = CATALOGUE[kind].rule
     if actor is None:
-        if kind in SYSTEM_ALLOWED:
+        if rule.scope == "system" or rule.system_allowed:
             return
-        raise NotPermitted(_("该操作必须由具体用户执行。"))
+        raise NotPermitted(_("该操作必须由具体用户执行。"), code="actor_required")
     if not actor.is_authenticated:
-        raise NotPermitted(_("请先登录。"))
+        raise NotPermitted(_("请先登录。"), code="not_authenticated")
     if rule.scope == "system":
-        raise NotPermitted(_("该操作只能由系统执行。"))
+        raise NotPermitted(_("该操作只能由系统执行。"), code="system_only")
     if actor.is_admin:
         return
     if rule.scope in ("region", "unit_or_region") and covers_region(actor, case, rule.roles):
@@ -175,19 +182,21 @@ def _authorize(case: Case, kind: str, actor: User | None) -> None:
     raise NotPermitted(_("您没有权限对该事项执行此操作。"))
 
 
-def _lock(case: Case, kind: str, actor: User | None) -> Case:
+def _lock(case: Case, kind: str, actor: User | None, expected_version: int | None) -> Case:
     """Reload and lock the case and check the move on the fresh row, before the service changes
     anything (a check after the change would judge the new state: a sent-back case no longer
-    has the lead unit that sends it back). A case someone moved since it was read is stale."""
+    has the lead unit that sends it back). A case moved since the caller read it (version
+    ``expected_version``, by default the copy's own) is stale."""
+    expected = case.version if expected_version is None else expected_version
     fresh = (
         Case.objects.select_for_update(of=("self",))
         .select_related("region", "case_type")
         .get(pk=case.pk)
     )
-    if fresh.version != case.version:
+    if fresh.version != expected:
         raise StaleCase(
-            _("该事项已被他人处理（当前状态：%(status)s），请刷新后查看最新情况。")
-            % {"status": fresh.case_type.label(fresh.status)}
+            _("该事项已被他人处理（当前状态：%(status)s），请刷新后查看最新情况。"),
+            params={"status": _state_label(fresh, fresh.status)},
         )
     _check(fresh, kind, actor)
     return fresh
@@ -198,6 +207,7 @@ def _move(
     kind: str,
     *,
     actor: User | None,
+    via: str,
     reason: str = "",
     data: dict[str, Any] | None = None,
     fields: Iterable[str] = (),
@@ -205,13 +215,13 @@ def _move(
 ) -> CaseEvent:
     """Apply the state change and the given fields, and append its event.
 
-    The caller locked the case with ``_lock(case, kind, actor)``, which checked the move.
+    The caller locked the case with ``_lock(case, kind, actor, …)``, which checked the move.
     """
-    rule = RULES[kind]
+    rule = CATALOGUE[kind].rule
     if case.status not in rule.sources:  # a guard against a service that skipped _lock
         raise InvalidTransition(
-            _("事项当前为“%(status)s”，不能执行该操作。")
-            % {"status": case.case_type.label(case.status)}
+            _("事项当前为“%(status)s”，不能执行该操作。"),
+            params={"status": _state_label(case, case.status)},
         )
     from_status = case.status
     if rule.target:
@@ -222,6 +232,7 @@ def _move(
         case=case,
         kind=kind,
         actor=actor,
+        via=via,
         from_status=from_status,
         to_status=case.status,
         reason=reason,
@@ -238,10 +249,10 @@ def _iso(moment: datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat() if moment else None
 
 
-def _require(text: str, message: str) -> str:
+def _require(text: str, field: str, message: Promise) -> str:
     text = (text or "").strip()
     if not text:
-        raise ValidationError(message)
+        raise invalid(field, message, "required")
     return text
 
 
@@ -250,25 +261,113 @@ def _month_key(moment: datetime) -> int:
     return local.year * 100 + local.month
 
 
-def _limit(case: Case) -> TimeLimit | None:
-    return TimeLimit.objects.filter(case_type_id=case.case_type_id, priority=case.priority).first()
+def _limit(case_type_id: int, priority: str) -> TimeLimit | None:
+    return TimeLimit.objects.filter(case_type_id=case_type_id, priority=priority).first()
+
+
+def planned_deadline(
+    case: Case, priority: str | None = None, *, start: datetime | None = None
+) -> tuple[datetime, datetime]:
+    """The handling and response deadlines of ``case`` at ``priority`` if handed over at
+    ``start`` (now): the type's time limit in working time. The triage page's preview, 交办,
+    改派 and 重办 all ask this; without a limit the dispatcher must name a deadline."""
+    start = start or timezone.now()
+    limit = _limit(case.case_type_id, priority or case.priority)
+    if limit is None:
+        raise invalid(
+            "deadline", _("该类型和紧急程度没有设置办理时限，请指定办理期限。"), "no_time_limit"
+        )
+    return (
+        deadlines.deadline_for(start, limit.amount, limit.unit),
+        deadlines.add_working_hours(start, limit.response_hours),
+    )
+
+
+def _deadlines(
+    case: Case, deadline: datetime | None, now: datetime
+) -> tuple[datetime, datetime]:
+    """A named deadline (after now) or the planned one, and the response deadline."""
+    if deadline is None:
+        return planned_deadline(case, start=now)
+    if deadline <= now:
+        raise invalid("deadline", _("办理期限必须晚于当前时间。"), "past")
+    limit = _limit(case.case_type_id, case.priority)
+    return deadline, deadlines.add_working_hours(now, limit.response_hours if limit else 2)
+
+
+def _handling_units(lead_unit: Organisation, co_units: Iterable[Organisation]) -> list[Organisation]:
+    co = list(co_units)
+    if any(u.pk == lead_unit.pk for u in co):
+        raise invalid("co_units", _("主办单位不能同时是协办单位。"), "lead_is_co_unit")
+    for name, unit in [("lead_unit", lead_unit), *(("co_units", u) for u in co)]:
+        if unit.kind not in HANDLING_KINDS or not unit.is_active:
+            raise invalid(name, _("“%(unit)s”不是可承办事项的单位。"), "not_handling_unit", unit=str(unit))
+    return co
 
 
 # --- Intake -----------------------------------------------------------------------------------
 
+# Channels a reporter may claim by role; anyone may file over the web or an API.
+OPEN_CHANNELS = frozenset({Channel.WEB, Channel.API})
+FIELD_CHANNELS = frozenset(
+    {Channel.GRID, Channel.VISIT, Channel.EVENING_MEETING, Channel.MEETING}
+)
+CHANNELS_BY_ROLE: dict[str, frozenset[str]] = {
+    Role.DISPATCHER: frozenset(Channel.values),
+    Role.ADMIN: frozenset(Channel.values),
+    Role.GRID_WORKER: FIELD_CHANNELS,
+    Role.GRID_CHIEF: FIELD_CHANNELS,
+    Role.VILLAGE_CADRE: FIELD_CHANNELS,
+    Role.LINKED_CADRE: FIELD_CHANNELS,
+    Role.LEADER: frozenset({Channel.MEETING, Channel.VISIT, Channel.TRANSFER}),
+    Role.DEPT_HEAD: frozenset({Channel.MEETING, Channel.VISIT}),
+    Role.DEPT_HANDLER: frozenset({Channel.MEETING, Channel.VISIT}),
+}
 
-def _authorize_report(actor: User, region: Region) -> None:
-    """Anyone signed in may raise a case (residents, enterprises, cadres). A user whose only roles
-    are tied to grids reports inside them: a grid worker cannot file into another grid."""
+
+def claimable_channels(actor: User | None) -> frozenset[str]:
+    """The channels ``actor`` may say a case came through (None: the system, any)."""
+    if actor is None or actor.is_admin:
+        return frozenset(Channel.values)
+    claimable = set(OPEN_CHANNELS)
+    for assignment in actor.role_assignments:
+        claimable |= CHANNELS_BY_ROLE.get(assignment.role, frozenset())
+    return frozenset(claimable)
+
+
+def _authorize_report(
+    actor: User, region: Region, channel: str, enterprise: Organisation | None
+) -> None:
+    """Anyone signed in may raise a case (residents, enterprises, cadres), through a channel
+    their role may claim. A user whose only roles are tied to grids reports inside them; an
+    enterprise liaison files for their own enterprise only."""
     if not actor.is_authenticated:
-        raise NotPermitted(_("请先登录。"))
+        raise NotPermitted(_("请先登录。"), code="not_authenticated")
+    if channel not in claimable_channels(actor):
+        raise invalid(
+            "channel",
+            _("您不能登记来源为“%(channel)s”的事项。"),
+            "channel_not_allowed",
+            channel=Channel(channel).label,
+        )
     assignments = actor.role_assignments
     if actor.is_admin or not assignments:
         return
-    if any(a.region_id is None or a.role not in COLLECTOR_ROLES for a in assignments):
+    liaison_of = {a.organisation_id for a in assignments if a.role == Role.ENTERPRISE_LIAISON}
+    if liaison_of and all(a.role in (Role.ENTERPRISE_LIAISON, Role.RESIDENT) for a in assignments):
+        if enterprise is None or enterprise.pk not in liaison_of:
+            raise invalid(
+                "enterprise", _("企业联络员只能为本企业反映诉求。"), "not_own_enterprise"
+            )
+        return
+    if any(a.region_id is None or a.role not in COLLECTORS for a in assignments):
         return
     if not any(a.region.path <= region.path < a.region.path_range_end for a in assignments):
-        raise NotPermitted(_("只能在本人负责的网格范围内上报事项。"))
+        raise NotPermitted(_("只能在本人负责的网格范围内上报事项。"), code="outside_grid")
+
+
+def _same_submission(case: Case, title: str, description: str, region: Region) -> bool:
+    return (case.title, case.description, case.region_id) == (title[:200], description, region.pk)
 
 
 def report_case(
@@ -293,20 +392,26 @@ def report_case(
     details: dict[str, Any] | None = None,
     attachments: Iterable[tuple[str, Any]] = (),
     source_key: str | None = None,
+    via: str = Via.SYSTEM,
 ) -> Case:
-    """Register a new case (受理). A repeated ``source_key`` returns the case it already made."""
-    title = _require(title, _("请填写诉求标题。"))
-    description = _require(description, _("请填写诉求内容。"))
+    """Register a new case (受理). A repeated ``source_key`` with the same content returns the
+    case it already made; with other content it is refused (a form resubmitted with its token
+    after editing must not silently drop the edit)."""
+    title = _require(title, "title", _("请填写诉求标题。"))
+    description = _require(description, "description", _("请填写诉求内容。"))
     if channel not in Channel.values:
-        raise ValidationError(_("来源渠道无效。"))
+        raise invalid("channel", _("来源渠道无效。"))
+    if priority is not None and priority not in Priority.values:
+        raise invalid("priority", _("紧急程度无效。"))
     if category is not None and category.case_type_id != case_type.pk:
-        raise ValidationError(_("分类不属于该事项类型。"))
+        raise invalid("category", _("分类不属于该事项类型。"))
     if actor is not None:
-        _authorize_report(actor, region)
+        _authorize_report(actor, region, channel, enterprise)
+    checked = attachment_checks.checked_attachments(attachments)
     if source_key:
         existing = Case.objects.filter(source_key=source_key).order_by().first()
         if existing:
-            return existing
+            return _replayed(existing, title, description, region)
     now = timezone.now()
     if requester is not None:
         requester_name = requester_name or requester.name
@@ -342,40 +447,72 @@ def report_case(
             case.save(update_fields=["number"])
             CaseEvent(
                 case=case,
-                kind="reported",
+                kind=K.REPORTED,
                 actor=actor,
+                via=via,
                 from_status="",
                 to_status=Status.REPORTED,
                 data={"channel": channel},
                 created_at=now,
             ).save(force_insert=True)
-            if attachments:
+            if checked:
                 CaseAttachment.objects.bulk_create(
                     CaseAttachment(
                         case=case, name=name, file=file, uploaded_by=actor, uploaded_at=now
                     )
-                    for name, file in attachments
+                    for name, file in checked
                 )
     except IntegrityError:
         # Two submissions with one key raced; the other one made the case.
         if source_key:
-            return Case.objects.get(source_key=source_key)
+            return _replayed(Case.objects.get(source_key=source_key), title, description, region)
         raise
     return case
 
 
-def resolve_on_spot(case: Case, *, actor: User, answer: str, mediation_outcome: str = "") -> Case:
+def _replayed(existing: Case, title: str, description: str, region: Region) -> Case:
+    if not _same_submission(existing, title, description, region):
+        raise invalid(
+            None,
+            _("该表单已提交过（事项编号 %(number)s），内容与原提交不同。请刷新页面后重新填写。"),
+            "resubmitted_changed",
+            number=existing.number,
+        )
+    return existing
+
+
+# --- The loop ---------------------------------------------------------------------------------
+
+
+@move(
+    K.RESOLVED_ON_SPOT,
+    Rule(frozenset({S.REPORTED}), S.ANSWERED, COLLECTORS, "region"),
+    label=_("当场办结"),
+    action="resolve-on-spot",
+    form=f.ResolveOnSpotForm,
+    description="The collector solved it while there; it still gets a return visit. A dispute "
+    "records its mediation outcome.",
+)
+def resolve_on_spot(
+    case: Case,
+    *,
+    actor: User,
+    answer: str,
+    mediation_outcome: str = "",
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
     """当场办结: the collector solves it while there; it still gets a return visit.
 
     A dispute mediated on the spot records its outcome here, so it counts in 调处成功率.
     """
-    answer = _require(answer, _("请填写现场处理情况。"))
+    answer = _require(answer, "answer", _("请填写现场处理情况。"))
     if mediation_outcome and mediation_outcome not in MediationOutcome.values:
-        raise ValidationError(_("调处结果无效。"))
+        raise invalid("mediation_outcome", _("调处结果无效。"))
     with transaction.atomic():
-        case = _lock(case, "resolved_on_spot", actor)
+        case = _lock(case, K.RESOLVED_ON_SPOT, actor, expected_version)
         if mediation_outcome and not case.case_type.has_mediation:
-            raise ValidationError(_("该类型事项不需要调解。"))
+            raise invalid("mediation_outcome", _("该类型事项不需要调解。"), "no_mediation")
         now = timezone.now()
         case.answer, case.resolved_on_spot = answer, True
         case.first_answered_at = case.answered_at = now
@@ -383,8 +520,9 @@ def resolve_on_spot(case: Case, *, actor: User, answer: str, mediation_outcome: 
         case.mediation_outcome = mediation_outcome or case.mediation_outcome
         _move(
             case,
-            "resolved_on_spot",
+            K.RESOLVED_ON_SPOT,
             actor=actor,
+            via=via,
             reason=answer,
             now=now,
             data={"mediation_outcome": mediation_outcome} if mediation_outcome else None,
@@ -400,16 +538,41 @@ def resolve_on_spot(case: Case, *, actor: User, answer: str, mediation_outcome: 
     return case
 
 
-def reject_case(case: Case, *, actor: User, reason: str) -> Case:
+@move(
+    K.REJECTED,
+    Rule(frozenset({S.REPORTED, S.TRIAGED}), S.REJECTED, DISPATCHERS, "region"),
+    label=_("不予受理"),
+    action="reject",
+    form=f.ReasonForm,
+    irreversible=True,
+    description="Refuse the case with the reason the requester will be told. Dispatchers.",
+)
+def reject_case(
+    case: Case,
+    *,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
     """不予受理, with the reason the requester will be told."""
-    reason = _require(reason, _("不予受理必须说明理由。"))
+    reason = _require(reason, "reason", _("不予受理必须说明理由。"))
     with transaction.atomic():
-        case = _lock(case, "rejected", actor)
+        case = _lock(case, K.REJECTED, actor, expected_version)
         case.closed_at = timezone.now()
-        _move(case, "rejected", actor=actor, reason=reason, fields=["closed_at"])
+        _move(case, K.REJECTED, actor=actor, via=via, reason=reason, fields=["closed_at"])
     return case
 
 
+@move(
+    K.TRIAGED,
+    Rule(frozenset({S.REPORTED, S.TRIAGED}), S.TRIAGED, DISPATCHERS, "region"),
+    label=_("研判"),
+    action="triage",
+    form=f.TriageForm,
+    primary=True,
+    description="Classify and grade the case (category, priority, risk level). Dispatchers.",
+)
 def triage_case(
     case: Case,
     *,
@@ -418,25 +581,28 @@ def triage_case(
     priority: str | None = None,
     risk_level: str = "",
     note: str = "",
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
 ) -> Case:
     """研判: classify, grade priority (and, for disputes, risk)."""
     if priority is not None and priority not in Priority.values:
-        raise ValidationError(_("紧急程度无效。"))
+        raise invalid("priority", _("紧急程度无效。"))
     if risk_level and risk_level not in RiskLevel.values:
-        raise ValidationError(_("风险等级无效。"))
+        raise invalid("risk_level", _("风险等级无效。"))
     with transaction.atomic():
-        case = _lock(case, "triaged", actor)
+        case = _lock(case, K.TRIAGED, actor, expected_version)
         if category is not None:
             if category.case_type_id != case.case_type_id:
-                raise ValidationError(_("分类不属于该事项类型。"))
+                raise invalid("category", _("分类不属于该事项类型。"))
             case.category = category
         case.priority = priority or case.priority
         case.risk_level = risk_level or case.risk_level
         case.triaged_at = timezone.now()
         _move(
             case,
-            "triaged",
+            K.TRIAGED,
             actor=actor,
+            via=via,
             reason=note,
             data={
                 "category": case.category_id,
@@ -448,6 +614,55 @@ def triage_case(
     return case
 
 
+def _hand_over(
+    case: Case,
+    lead_unit: Organisation,
+    co_units: list[Organisation],
+    deadline: datetime | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """Set the units and the clock of a case handed to a unit (交办, 改派); its event data."""
+    case.deadline, case.response_deadline = _deadlines(case, deadline, now)
+    case.lead_unit = lead_unit
+    case.assigned_at = now
+    case.accepted_at = None
+    case.pending_extension_until = None
+    case.is_overdue = False
+    case.reminded_at = None
+    CaseAssignment.objects.filter(case=case, is_active=True).update(is_active=False)
+    CaseAssignment.objects.bulk_create(
+        [CaseAssignment(case=case, unit=lead_unit, is_lead=True, assigned_at=now)]
+        + [CaseAssignment(case=case, unit=u, is_lead=False, assigned_at=now) for u in co_units]
+    )
+    return {
+        "lead_unit": lead_unit.pk,
+        "co_units": [u.pk for u in co_units],
+        "deadline": _iso(case.deadline),
+    }
+
+
+HAND_OVER_FIELDS = [
+    "lead_unit",
+    "deadline",
+    "response_deadline",
+    "assigned_at",
+    "accepted_at",
+    "pending_extension_until",
+    "is_overdue",
+    "reminded_at",
+]
+
+
+@move(
+    K.ASSIGNED,
+    Rule(frozenset({S.TRIAGED}), S.ASSIGNED, DISPATCHERS, "region"),
+    label=_("交办"),
+    action="assign",
+    form=f.AssignForm,
+    primary=True,
+    description="Hand the case to one lead unit and any co-units; the deadline starts. "
+    "Dispatchers.",
+)
 def assign_case(
     case: Case,
     *,
@@ -456,93 +671,233 @@ def assign_case(
     co_units: Iterable[Organisation] = (),
     deadline: datetime | None = None,
     note: str = "",
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
 ) -> Case:
     """交办: one lead unit, any co-units; the clock starts and an overdue check is scheduled."""
-    co_units = [u for u in co_units if u.pk != lead_unit.pk]
-    for unit in (lead_unit, *co_units):
-        if unit.kind not in HANDLING_KINDS or not unit.is_active:
-            raise ValidationError(_("“%(unit)s”不是可承办事项的单位。") % {"unit": unit})
+    co = _handling_units(lead_unit, co_units)
     with transaction.atomic():
-        case = _lock(case, "assigned", actor)
+        case = _lock(case, K.ASSIGNED, actor, expected_version)
         now = timezone.now()
-        limit = _limit(case)
-        if deadline is None:
-            if limit is None:
-                raise ValidationError(_("该类型和紧急程度没有设置办理时限，请指定办理期限。"))
-            deadline = deadlines.deadline_for(now, limit.amount, limit.unit)
-        elif deadline <= now:
-            raise ValidationError(_("办理期限必须晚于当前时间。"))
-        case.lead_unit = lead_unit
-        case.deadline = deadline
-        case.response_deadline = deadlines.add_working_hours(
-            now, limit.response_hours if limit else 2
-        )
-        case.assigned_at = now
-        case.is_overdue = False
-        case.reminded_at = None
-        CaseAssignment.objects.filter(case=case, is_active=True).update(is_active=False)
-        CaseAssignment.objects.bulk_create(
-            [CaseAssignment(case=case, unit=lead_unit, is_lead=True, assigned_at=now)]
-            + [CaseAssignment(case=case, unit=u, is_lead=False, assigned_at=now) for u in co_units]
-        )
+        data = _hand_over(case, lead_unit, co, deadline, now)
         _move(
             case,
-            "assigned",
+            K.ASSIGNED,
             actor=actor,
+            via=via,
             reason=note,
             now=now,
-            data={
-                "lead_unit": lead_unit.pk,
-                "co_units": [u.pk for u in co_units],
-                "deadline": _iso(deadline),
-            },
-            fields=[
-                "lead_unit",
-                "deadline",
-                "response_deadline",
-                "assigned_at",
-                "is_overdue",
-                "reminded_at",
-            ],
+            data=data,
+            fields=HAND_OVER_FIELDS,
         )
         _schedule_deadline_check(case)
     return case
 
 
-def accept_case(case: Case, *, actor: User) -> Case:
+def triage_and_assign(
+    case: Case,
+    *,
+    actor: User,
+    category: Category | None,
+    priority: str,
+    lead_unit: Organisation,
+    co_units: Iterable[Organisation] = (),
+    risk_level: str = "",
+    deadline: datetime | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """研判 and 交办 in one step (the dispatcher's triage page): both events, or neither."""
+    co = _handling_units(lead_unit, co_units)
+    with transaction.atomic():
+        case = triage_case(
+            case,
+            actor=actor,
+            category=category,
+            priority=priority,
+            risk_level=risk_level,
+            expected_version=expected_version,
+            via=via,
+        )
+        return assign_case(
+            case, actor=actor, lead_unit=lead_unit, co_units=co, deadline=deadline, note=note, via=via
+        )
+
+
+@move(
+    K.REASSIGNED,
+    Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.ASSIGNED, DISPATCHERS, "region"),
+    label=_("改派"),
+    action="reassign",
+    form=f.ReassignForm,
+    description="The dispatcher hands the case to another lead unit (or other co-units) at "
+    "once, without waiting for a send-back; the clock starts again. Dispatchers.",
+)
+def reassign_case(
+    case: Case,
+    *,
+    actor: User,
+    lead_unit: Organisation,
+    reason: str,
+    co_units: Iterable[Organisation] = (),
+    deadline: datetime | None = None,
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """改派: a wrong assignment corrected by the dispatcher; the new lead unit signs again."""
+    reason = _require(reason, "reason", _("改派必须说明理由。"))
+    co = _handling_units(lead_unit, co_units)
+    with transaction.atomic():
+        case = _lock(case, K.REASSIGNED, actor, expected_version)
+        previous = case.lead_unit_id
+        now = timezone.now()
+        data = _hand_over(case, lead_unit, co, deadline, now)
+        _move(
+            case,
+            K.REASSIGNED,
+            actor=actor,
+            via=via,
+            reason=reason,
+            now=now,
+            data={**data, "from_unit": previous},
+            fields=HAND_OVER_FIELDS,
+        )
+        _schedule_deadline_check(case)
+    return case
+
+
+@move(
+    K.RECALLED,
+    Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.TRIAGED, DISPATCHERS, "region"),
+    label=_("撤回交办"),
+    action="recall",
+    form=f.ReasonForm,
+    description="The dispatcher takes the case back from its units to triage it again. "
+    "Dispatchers.",
+)
+def recall_case(
+    case: Case,
+    *,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """撤回: the dispatcher takes a case back from its units; it waits for triage again."""
+    reason = _require(reason, "reason", _("撤回必须说明理由。"))
+    with transaction.atomic():
+        case = _lock(case, K.RECALLED, actor, expected_version)
+        unit = case.lead_unit_id
+        _release(case)
+        _move(
+            case,
+            K.RECALLED,
+            actor=actor,
+            via=via,
+            reason=reason,
+            data={"unit": unit},
+            fields=RELEASE_FIELDS,
+        )
+    return case
+
+
+RELEASE_FIELDS = [
+    "lead_unit",
+    "deadline",
+    "response_deadline",
+    "pending_extension_until",
+    "is_overdue",
+    "accepted_at",
+]
+
+
+def _release(case: Case) -> None:
+    """The case leaves its units (退单, 撤回): no lead unit, no clock."""
+    case.lead_unit = None
+    case.deadline = case.response_deadline = case.pending_extension_until = None
+    case.is_overdue = False
+    case.accepted_at = None
+    CaseAssignment.objects.filter(case=case, is_active=True).update(is_active=False)
+
+
+@move(
+    K.ACCEPTED,
+    Rule(frozenset({S.ASSIGNED}), S.IN_PROGRESS, UNIT_STAFF, "lead"),
+    label=_("签收"),
+    action="accept",
+    form=f.EmptyMoveForm,
+    primary=True,
+    description="The lead unit signs for the case. Handlers of the lead unit.",
+)
+def accept_case(
+    case: Case, *, actor: User, expected_version: int | None = None, via: str = Via.SYSTEM
+) -> Case:
     """签收: the lead unit takes the order."""
     with transaction.atomic():
-        case = _lock(case, "accepted", actor)
+        case = _lock(case, K.ACCEPTED, actor, expected_version)
         now = timezone.now()
         case.accepted_at = now
         CaseAssignment.objects.filter(case=case, unit_id=case.lead_unit_id, is_active=True).update(
             accepted_at=now
         )
-        _move(case, "accepted", actor=actor, now=now, fields=["accepted_at"])
+        _move(case, K.ACCEPTED, actor=actor, via=via, now=now, fields=["accepted_at"])
     return case
 
 
-def add_progress_note(case: Case, *, actor: User, note: str) -> Case:
+@move(
+    K.PROGRESS_NOTED,
+    Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, UNIT_STAFF, "unit"),
+    label=_("记录进展"),
+    action="notes",
+    form=f.NoteRequiredForm,
+    description="A progress note by the lead or a co-unit; the state does not change.",
+)
+def add_progress_note(
+    case: Case,
+    *,
+    actor: User,
+    note: str,
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
     """A progress note from the lead or a co-handling unit; the state does not change."""
-    note = _require(note, _("请填写办理进展。"))
+    note = _require(note, "note", _("请填写办理进展。"))
     with transaction.atomic():
-        case = _lock(case, "progress_noted", actor)
-        _move(case, "progress_noted", actor=actor, reason=note)
+        case = _lock(case, K.PROGRESS_NOTED, actor, expected_version)
+        _move(case, K.PROGRESS_NOTED, actor=actor, via=via, reason=note)
     return case
 
 
-def record_mediation(case: Case, *, actor: User, note: str, outcome: str = "") -> Case:
+@move(
+    K.MEDIATED,
+    Rule(frozenset({S.IN_PROGRESS}), None, UNIT_STAFF | COLLECTORS, "unit_or_region"),
+    label=_("记录调解"),
+    action="mediation",
+    form=f.MediationForm,
+    description="A mediation session of a dispute, with its outcome once reached.",
+)
+def record_mediation(
+    case: Case,
+    *,
+    actor: User,
+    note: str,
+    outcome: str = "",
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
     """A mediation session (调解) of a dispute; a final outcome is recorded once reached."""
-    note = _require(note, _("请填写调解情况。"))
+    note = _require(note, "note", _("请填写调解情况。"))
     if outcome and outcome not in MediationOutcome.values:
-        raise ValidationError(_("调处结果无效。"))
+        raise invalid("outcome", _("调处结果无效。"))
     with transaction.atomic():
-        case = _lock(case, "mediated", actor)
+        case = _lock(case, K.MEDIATED, actor, expected_version)
         case.mediation_outcome = outcome or case.mediation_outcome
         _move(
             case,
-            "mediated",
+            K.MEDIATED,
             actor=actor,
+            via=via,
             reason=note,
             data={"outcome": outcome},
             fields=["mediation_outcome"],
@@ -550,19 +905,39 @@ def record_mediation(case: Case, *, actor: User, note: str, outcome: str = "") -
     return case
 
 
-def request_extension(case: Case, *, actor: User, until: datetime, reason: str) -> Case:
-    """延期申请: before the deadline, with a reason and a new date; usually only once."""
-    reason = _require(reason, _("申请延期必须说明理由。"))
+@move(
+    K.EXTENSION_REQUESTED,
+    Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, UNIT_STAFF, "lead"),
+    label=_("申请延期"),
+    action="extension-request",
+    form=f.ExtensionRequestForm,
+    description="The lead unit asks for a later deadline, before the deadline passes.",
+)
+def request_extension(
+    case: Case,
+    *,
+    actor: User,
+    until: datetime,
+    reason: str,
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """延期申请: before the deadline, with a reason and a date later than the deadline in
+    force; usually only once."""
+    reason = _require(reason, "reason", _("申请延期必须说明理由。"))
     with transaction.atomic():
-        case = _lock(case, "extension_requested", actor)
+        case = _lock(case, K.EXTENSION_REQUESTED, actor, expected_version)
         now = timezone.now()
+        if until <= now:
+            raise invalid("until", _("延期后的期限必须晚于当前时间。"), "past")
         if case.deadline and until <= case.deadline:
-            raise ValidationError(_("延期后的期限必须晚于原办理期限。"))
+            raise invalid("until", _("延期后的期限必须晚于原办理期限。"), "not_later")
         case.pending_extension_until = until
         _move(
             case,
-            "extension_requested",
+            K.EXTENSION_REQUESTED,
             actor=actor,
+            via=via,
             reason=reason,
             data={"until": _iso(until)},
             fields=["pending_extension_until"],
@@ -571,10 +946,26 @@ def request_extension(case: Case, *, actor: User, until: datetime, reason: str) 
     return case
 
 
-def approve_extension(case: Case, *, actor: User, note: str = "") -> Case:
+@move(
+    K.EXTENSION_APPROVED,
+    Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, DISPATCHERS, "region"),
+    label=_("同意延期"),
+    action="extension-approve",
+    form=f.NoteForm,
+    primary=True,
+    description="The pending extension becomes the deadline. Dispatchers.",
+)
+def approve_extension(
+    case: Case,
+    *,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
     """延期审批通过: the new deadline replaces the old one and the overdue check moves with it."""
     with transaction.atomic():
-        case = _lock(case, "extension_approved", actor)
+        case = _lock(case, K.EXTENSION_APPROVED, actor, expected_version)
         old = case.deadline
         case.deadline, case.pending_extension_until = case.pending_extension_until, None
         case.extension_count += 1
@@ -582,8 +973,9 @@ def approve_extension(case: Case, *, actor: User, note: str = "") -> Case:
         case.reminded_at = None
         _move(
             case,
-            "extension_approved",
+            K.EXTENSION_APPROVED,
             actor=actor,
+            via=via,
             reason=note,
             data={"from": _iso(old), "to": _iso(case.deadline)},
             fields=[
@@ -598,57 +990,96 @@ def approve_extension(case: Case, *, actor: User, note: str = "") -> Case:
     return case
 
 
-def refuse_extension(case: Case, *, actor: User, reason: str) -> Case:
-    reason = _require(reason, _("不同意延期必须说明理由。"))
+@move(
+    K.EXTENSION_REFUSED,
+    Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, DISPATCHERS, "region"),
+    label=_("不同意延期"),
+    action="extension-refuse",
+    form=f.ReasonForm,
+    description="The pending extension is refused, with a reason. Dispatchers.",
+)
+def refuse_extension(
+    case: Case,
+    *,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    reason = _require(reason, "reason", _("不同意延期必须说明理由。"))
     with transaction.atomic():
-        case = _lock(case, "extension_refused", actor)
+        case = _lock(case, K.EXTENSION_REFUSED, actor, expected_version)
         case.pending_extension_until = None
         _move(
             case,
-            "extension_refused",
+            K.EXTENSION_REFUSED,
             actor=actor,
+            via=via,
             reason=reason,
             fields=["pending_extension_until"],
         )
     return case
 
 
-def send_back(case: Case, *, actor: User, reason_code: str, reason: str) -> Case:
+@move(
+    K.SENT_BACK,
+    Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.TRIAGED, UNIT_STAFF, "lead"),
+    label=_("退单"),
+    action="send-back",
+    form=f.SendBackForm,
+    description="The lead unit says the case is not its remit; it goes back to triage.",
+)
+def send_back(
+    case: Case,
+    *,
+    actor: User,
+    reason_code: str,
+    reason: str,
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
     """退单: the lead unit says the case is not its remit; it goes back to dispatch."""
     if reason_code not in SendBackReason.values:
-        raise ValidationError(_("请选择退单原因。"))
-    reason = _require(reason, _("退单必须说明理由和依据。"))
+        raise invalid("reason_code", _("请选择退单原因。"), "required")
+    reason = _require(reason, "reason", _("退单必须说明理由和依据。"))
     with transaction.atomic():
-        case = _lock(case, "sent_back", actor)
+        case = _lock(case, K.SENT_BACK, actor, expected_version)
         unit = case.lead_unit_id
         case.send_back_count += 1
-        case.lead_unit = None
-        case.deadline = case.response_deadline = case.pending_extension_until = None
-        case.is_overdue = False
-        CaseAssignment.objects.filter(case=case, is_active=True).update(is_active=False)
+        _release(case)
         _move(
             case,
-            "sent_back",
+            K.SENT_BACK,
             actor=actor,
+            via=via,
             reason=reason,
             data={"reason_code": reason_code, "unit": unit},
-            fields=[
-                "send_back_count",
-                "lead_unit",
-                "deadline",
-                "response_deadline",
-                "pending_extension_until",
-                "is_overdue",
-            ],
+            fields=["send_back_count", *RELEASE_FIELDS],
         )
     return case
 
 
-def answer_case(case: Case, *, actor: User, answer: str) -> Case:
+@move(
+    K.ANSWERED,
+    Rule(frozenset({S.IN_PROGRESS}), S.ANSWERED, UNIT_STAFF, "lead"),
+    label=_("答复办结"),
+    action="answer",
+    form=f.AnswerForm,
+    primary=True,
+    description="The lead unit's reply; on time if given by the deadline in force.",
+)
+def answer_case(
+    case: Case,
+    *,
+    actor: User,
+    answer: str,
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
     """办结答复: the unit's reply; on time if given by the deadline in force."""
-    answer = _require(answer, _("请填写答复内容。"))
+    answer = _require(answer, "answer", _("请填写答复内容。"))
     with transaction.atomic():
-        case = _lock(case, "answered", actor)
+        case = _lock(case, K.ANSWERED, actor, expected_version)
         now = timezone.now()
         case.answer, case.answered_at = answer, now
         case.first_answered_at = case.first_answered_at or now
@@ -658,8 +1089,9 @@ def answer_case(case: Case, *, actor: User, answer: str) -> Case:
         case.pending_extension_until = None
         _move(
             case,
-            "answered",
+            K.ANSWERED,
             actor=actor,
+            via=via,
             reason=answer,
             now=now,
             fields=[
@@ -674,6 +1106,26 @@ def answer_case(case: Case, *, actor: User, answer: str) -> Case:
     return case
 
 
+@move(
+    K.VISIT_FAILED_TO_REACH,
+    Rule(frozenset({S.ANSWERED}), None, VISITORS, "region"),
+    label=_("回访未联系上"),
+    action="return-visit-unreached",
+    form=f.NoteForm,
+    fixed={"reached": False},
+    description="A return visit that did not reach the requester: recorded, and the case "
+    "keeps waiting for a valid visit.",
+)
+@move(
+    K.VISITED,
+    Rule(frozenset({S.ANSWERED}), S.VERIFIED, VISITORS, "region"),
+    label=_("回访"),
+    action="return-visit",
+    form=f.VisitForm,
+    fixed={"reached": True},
+    primary=True,
+    description="The requester was reached: contacted in time? solved? satisfied?",
+)
 def return_visit(
     case: Case,
     *,
@@ -683,26 +1135,46 @@ def return_visit(
     resolved: bool | None = None,
     satisfaction: str = "",
     note: str = "",
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
 ) -> Case:
     """回访: was the requester contacted in time, is it solved, are they satisfied?
 
     A visit that does not reach the requester is recorded but leaves the case waiting for
     another visit; only a reached visit is valid (有效回访) and counts in the rates.
     """
+    kind = K.VISITED if reached else K.VISIT_FAILED_TO_REACH
     with transaction.atomic():
-        case = _lock(case, "visited" if reached else "visit_failed_to_reach", actor)
+        case = _lock(case, kind, actor, expected_version)
         if not reached:
-            _move(case, "visit_failed_to_reach", actor=actor, reason=note)
+            _move(case, kind, actor=actor, via=via, reason=note)
             return case
-        if contacted is None or resolved is None or satisfaction not in Satisfaction.values:
-            raise ValidationError(_("有效回访必须记录是否及时联系、是否解决和满意度。"))
+        missing = [
+            name
+            for name, value in (
+                ("contacted", contacted),
+                ("resolved", resolved),
+                ("satisfaction", satisfaction),
+            )
+            if value is None or (name == "satisfaction" and value not in Satisfaction.values)
+        ]
+        if missing:
+            raise ValidationError(
+                {
+                    name: ValidationError(
+                        _("有效回访必须记录是否及时联系、是否解决和满意度。"), code="required"
+                    )
+                    for name in missing
+                }
+            )
         case.visit_valid, case.visit_contacted, case.visit_resolved = True, contacted, resolved
         case.visit_satisfaction = satisfaction
         case.visited_at = timezone.now()
         _move(
             case,
-            "visited",
+            kind,
             actor=actor,
+            via=via,
             reason=note,
             data={
                 "contacted": contacted,
@@ -721,19 +1193,33 @@ def return_visit(
     return case
 
 
-def reopen_case(case: Case, *, actor: User, reason: str) -> Case:
-    """重办: back to the same lead unit with a fresh limit; rework when the visit failed."""
-    reason = _require(reason, _("重办必须说明理由。"))
+@move(
+    K.REOPENED,
+    Rule(frozenset({S.VERIFIED}), S.IN_PROGRESS, DISPATCHERS, "region"),
+    label=_("重办"),
+    action="reopen",
+    form=f.ReopenForm,
+    description="Back to the same lead unit with a new deadline (the time limit from now, or "
+    "the one given); the unit's list shows it as 重办. Dispatchers.",
+)
+def reopen_case(
+    case: Case,
+    *,
+    actor: User,
+    reason: str,
+    deadline: datetime | None = None,
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """重办: back to the same lead unit with a new deadline; rework when the visit failed."""
+    reason = _require(reason, "reason", _("重办必须说明理由。"))
     with transaction.atomic():
-        case = _lock(case, "reopened", actor)
+        case = _lock(case, K.REOPENED, actor, expected_version)
         now = timezone.now()
         failed = not case.visit_passed
         case.reopen_count += 1
         case.rework_count += int(failed)
-        limit = _limit(case)
-        case.deadline = (
-            deadlines.deadline_for(now, limit.amount, limit.unit) if limit else case.deadline
-        )
+        case.deadline, case.response_deadline = _deadlines(case, deadline, now)
         case.is_overdue = False
         case.reminded_at = None
         case.visit_valid = False
@@ -741,18 +1227,17 @@ def reopen_case(case: Case, *, actor: User, reason: str) -> Case:
         case.visit_satisfaction = ""
         _move(
             case,
-            "reopened",
+            K.REOPENED,
             actor=actor,
+            via=via,
             reason=reason,
             now=now,
-            data={
-                "rework": failed,
-                "deadline": _iso(case.deadline),
-            },
+            data={"rework": failed, "deadline": _iso(case.deadline)},
             fields=[
                 "reopen_count",
                 "rework_count",
                 "deadline",
+                "response_deadline",
                 "is_overdue",
                 "reminded_at",
                 "visit_valid",
@@ -765,17 +1250,36 @@ def reopen_case(case: Case, *, actor: User, reason: str) -> Case:
     return case
 
 
-def close_case(case: Case, *, actor: User, note: str = "") -> Case:
+@move(
+    K.CLOSED,
+    Rule(frozenset({S.VERIFIED}), S.CLOSED, DISPATCHERS, "region"),
+    label=_("销号"),
+    action="close",
+    form=f.NoteForm,
+    irreversible=True,
+    primary=True,
+    description="Close after the return visit; after a failed visit a note is required. "
+    "Dispatchers.",
+)
+def close_case(
+    case: Case,
+    *,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
     """销号: after a passed return visit; closing after a failed one needs a written reason."""
     with transaction.atomic():
-        case = _lock(case, "closed", actor)
+        case = _lock(case, K.CLOSED, actor, expected_version)
         if not case.visit_passed and not note.strip():
-            raise ValidationError(_("回访未通过的事项销号必须说明理由。"))
+            raise invalid("note", _("回访未通过的事项销号必须说明理由。"), "required")
         case.closed_at = timezone.now()
         _move(
             case,
-            "closed",
+            K.CLOSED,
             actor=actor,
+            via=via,
             reason=note,
             data={"visit_passed": case.visit_passed},
             fields=["closed_at"],
@@ -783,15 +1287,35 @@ def close_case(case: Case, *, actor: User, note: str = "") -> Case:
     return case
 
 
-def supervise_case(case: Case, *, actor: User | None, note: str = "") -> Case:
-    """督办: a written supervision notice; each one raises the level."""
+@move(
+    K.SUPERVISED,
+    Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, SUPERVISORS, "region", system_allowed=True),
+    label=_("督办"),
+    action="supervise",
+    form=f.SuperviseForm,
+    description="A written supervision instruction (督办意见) to the units; each raises the "
+    "level. Dispatchers and leaders; the overdue sweep supervises too.",
+)
+def supervise_case(
+    case: Case,
+    *,
+    actor: User | None,
+    note: str = "",
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """督办: a written supervision instruction (督办意见); each one raises the level. A person
+    must write one; the overdue sweep's own supervision says why in its data."""
+    if actor is not None:
+        note = _require(note, "note", _("请填写督办意见。"))
     with transaction.atomic():
-        case = _lock(case, "supervised", actor)
+        case = _lock(case, K.SUPERVISED, actor, expected_version)
         case.supervision_level += 1
         _move(
             case,
-            "supervised",
+            K.SUPERVISED,
             actor=actor,
+            via=via,
             reason=note,
             data={"level": case.supervision_level},
             fields=["supervision_level"],
@@ -799,56 +1323,104 @@ def supervise_case(case: Case, *, actor: User | None, note: str = "") -> Case:
     return case
 
 
-def merge_case(case: Case, *, actor: User, master: Case, note: str = "") -> Case:
-    """合并: a duplicate joins its master case and counts there."""
+@move(
+    K.MERGED,
+    Rule(frozenset({S.REPORTED, S.TRIAGED}), S.MERGED, DISPATCHERS, "region"),
+    label=_("合并"),
+    action="merge",
+    form=f.MergeForm,
+    irreversible=True,
+    description="This case duplicates `master` and counts there; the master's history records "
+    "it and its return visit reaches this requester too. Dispatchers of both cases.",
+)
+def merge_case(
+    case: Case,
+    *,
+    actor: User,
+    master: Case,
+    note: str = "",
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """合并: a duplicate joins its master case and counts there. The master's history records
+    the merge; the duplicate keeps its requester, whom the master's return visit reaches."""
+    if master.pk == case.pk:
+        raise invalid("master", _("不能与自身合并。"), "self")
     with transaction.atomic():
-        case = _lock(case, "merged", actor)
-        if master.pk == case.pk:
-            raise ValidationError(_("不能与自身合并。"))
-        master = Case.objects.select_related("region").filter(pk=master.pk).first()
+        # Lock both rows in id order, so two merges of the same pair cannot deadlock.
+        if master.pk < case.pk:
+            Case.objects.select_for_update(of=("self",)).filter(pk=master.pk).exists()
+        case = _lock(case, K.MERGED, actor, expected_version)
+        master = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("region", "case_type")
+            .filter(pk=master.pk)
+            .first()
+        )
         if master is None or master.status in (Status.MERGED, Status.REJECTED):
-            raise ValidationError(_("主事项不存在或已合并/不予受理。"))
-        if not (actor.is_admin or covers_region(actor, master, DISPATCH)):
-            raise NotPermitted(_("主事项不在您的研判交办范围内。"))
+            raise invalid("master", _("主事项不存在或已合并/不予受理。"), "master_closed")
+        if not (actor.is_admin or covers_region(actor, master, DISPATCHERS)):
+            raise NotPermitted(_("主事项不在您的研判交办范围内。"), code="master_forbidden")
+        now = timezone.now()
         case.merged_into_id = master.pk
-        case.closed_at = timezone.now()
+        case.closed_at = now
         _move(
             case,
-            "merged",
+            K.MERGED,
             actor=actor,
+            via=via,
             reason=note,
+            now=now,
             data={"master": master.pk},
             fields=["merged_into", "closed_at"],
         )
+        Case.objects.filter(pk=master.pk).update(version=F("version") + 1, updated_at=now)
+        CaseEvent(
+            case=master,
+            kind=K.DUPLICATE_MERGED,
+            actor=actor,
+            via=via,
+            from_status=master.status,
+            to_status=master.status,
+            reason=note,
+            data={"duplicate": case.pk, "number": case.number},
+            created_at=now,
+        ).save(force_insert=True)
     return case
 
 
 # --- The overdue sweep's moves -------------------------------------------------------------
 
+SWEEP = Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, frozenset(), "system")
 
-def remind_case(case: Case) -> Case:
+
+@move(K.REMINDED, SWEEP, label=_("到期提醒"), action="", form=None)
+def remind_case(case: Case, *, actor: None = None, via: str = Via.SYSTEM) -> Case:
     """催办: a reminder shortly before the deadline (system)."""
     with transaction.atomic():
-        case = _lock(case, "reminded", None)
+        case = _lock(case, K.REMINDED, None, None)
         case.reminded_at = timezone.now()
         _move(
             case,
-            "reminded",
+            K.REMINDED,
             actor=None,
+            via=via,
             fields=["reminded_at"],
             data={"deadline": _iso(case.deadline)},
         )
     return case
 
 
-def mark_overdue(case: Case) -> Case:
+@move(K.OVERDUE, SWEEP, label=_("超期"), action="", form=None)
+def mark_overdue(case: Case, *, actor: None = None, via: str = Via.SYSTEM) -> Case:
     with transaction.atomic():
-        case = _lock(case, "overdue", None)
+        case = _lock(case, K.OVERDUE, None, None)
         case.is_overdue = True
         _move(
             case,
-            "overdue",
+            K.OVERDUE,
             actor=None,
+            via=via,
             fields=["is_overdue"],
             data={"deadline": _iso(case.deadline)},
         )
@@ -861,3 +1433,7 @@ def _schedule_deadline_check(case: Case) -> None:
 
     if case.deadline:
         check_case_deadline.using(run_after=case.deadline).enqueue(case.pk)
+
+
+# The rules by kind, for code that reads them as data (tests, the pages' hints).
+RULES: dict[str, Rule] = rules()

@@ -81,6 +81,16 @@ COLLECTOR_ROLES = {
     Role.DISPATCHER,
 }
 
+# The role groups the engine's rules, the workbenches and the menus share, declared once.
+DISPATCHERS = frozenset({Role.DISPATCHER})
+SUPERVISORS = frozenset({Role.DISPATCHER, Role.LEADER})
+UNIT_STAFF = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
+GRID_STAFF = frozenset({Role.GRID_WORKER, Role.GRID_CHIEF, Role.VILLAGE_CADRE})
+COLLECTORS = frozenset(COLLECTOR_ROLES)
+# Who makes return visits, and who sees a requester unmasked to contact them.
+VISITORS = DISPATCHERS | GRID_STAFF
+REPORT_READERS = frozenset({Role.LEADER, Role.DISPATCHER, Role.DEPT_HEAD})
+
 
 class User(AbstractUser):
     """A sign-in account; the person behind it carries the real-world identity."""

@@ -27,6 +27,10 @@ MOVES: dict[str, Callable] = {
     "rejected": lambda w, c, a: services.reject_case(c, actor=a, reason="不属受理范围。"),
     "triaged": lambda w, c, a: services.triage_case(c, actor=a),
     "assigned": lambda w, c, a: services.assign_case(c, actor=a, lead_unit=w.dept),
+    "reassigned": lambda w, c, a: services.reassign_case(
+        c, actor=a, lead_unit=w.dept, reason="派错单位。"
+    ),
+    "recalled": lambda w, c, a: services.recall_case(c, actor=a, reason="需重新研判。"),
     "accepted": lambda w, c, a: services.accept_case(c, actor=a),
     "progress_noted": lambda w, c, a: services.add_progress_note(c, actor=a, note="已联系当事人。"),
     "mediated": lambda w, c, a: services.record_mediation(c, actor=a, note="组织双方调解。"),

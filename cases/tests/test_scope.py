@@ -218,8 +218,8 @@ def test_a_town_leader_sees_and_supervises_only_the_town(world):
     inside = world.assigned()
     outside = world.assigned(actor=world.other_grid_worker, region=world.other_grid)
     assert visible(town_leader) == {inside.pk}
-    services.supervise_case(inside, actor=town_leader)
-    refused(lambda: services.supervise_case(outside, actor=town_leader), outside)
+    services.supervise_case(inside, actor=town_leader, note="请加快办理")
+    refused(lambda: services.supervise_case(outside, actor=town_leader, note="请加快办理"), outside)
 
 
 def test_an_administrator_sees_and_moves_everything(world):
@@ -319,7 +319,7 @@ def test_allowed_moves_of_an_assigned_case(world):
         "sent_back",
     ]
     assert services.allowed_moves(case, world.other_handler) == ["progress_noted"]
-    assert services.allowed_moves(case, world.dispatcher) == ["supervised"]
+    assert services.allowed_moves(case, world.dispatcher) == ["reassigned", "recalled", "supervised"]
     assert services.allowed_moves(case, world.leader) == ["supervised"]
     assert services.allowed_moves(case, world.grid_worker) == []
     assert services.allowed_moves(case, world.outsider) == []
@@ -330,6 +330,8 @@ def test_allowed_moves_follow_a_pending_extension(world):
         world.assigned(), actor=world.handler, until=local(2026, 9, 30, 17), reason="需协调"
     )
     assert services.allowed_moves(case, world.dispatcher) == [
+        "reassigned",
+        "recalled",
         "extension_approved",
         "extension_refused",
         "supervised",

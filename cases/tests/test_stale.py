@@ -63,7 +63,7 @@ def test_the_second_of_two_moves_on_one_version_is_stale(world, status, first, s
             c, actor=world.handler, reason_code="not_remit", reason="不属本单位"
         ),
         "answer": lambda c: services.answer_case(c, actor=world.handler, answer="已办"),
-        "supervise": lambda c: services.supervise_case(c, actor=world.dispatcher),
+        "supervise": lambda c: services.supervise_case(c, actor=world.dispatcher, note="请加快"),
         "note": lambda c: services.add_progress_note(c, actor=world.handler, note="进展"),
         "visit": lambda c: services.return_visit(
             c,

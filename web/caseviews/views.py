@@ -6,9 +6,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,14 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import services
-from cases.models import HANDLING_STATUSES, Case, CaseAssignment
+from cases import moves, services
+from cases.models import Case, CaseAssignment, overdue_q
 from cases.scope import can_see_requester, visible_cases
 from people.models import User
 from web.caseviews.export import ledger_response
 from web.caseviews.filters import DEFAULT_SORT, CaseFilter
-from web.caseviews.forms import MOVES, Move, MoveForm
 from web.caseviews.timeline import ancestors_with_people, clock, timeline
+from web.moves import done_message, perform
 
 PER_PAGE = 30
 # Filters always in view; the others fold under "more" unless one of them is set.
@@ -93,9 +92,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
     now = timezone.now()
     cases = filterset.qs.annotate(
-        overdue_now=ExpressionWrapper(
-            Q(status__in=HANDLING_STATUSES, deadline__lt=now), output_field=BooleanField()
-        )
+        overdue_now=ExpressionWrapper(overdue_q(now), output_field=BooleanField())
     ).defer("description", "answer", "details")
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     sort = request.GET.get("sort") or DEFAULT_SORT
@@ -144,18 +141,13 @@ def _case_for(user: User, pk: int) -> Case:
 
 def _actions(case: Case, user: User) -> list[dict[str, Any]]:
     """The moves the user may make now, each with its form (irreversible ones link to a page)."""
-    allowed = set(services.allowed_moves(case, user))
-    return [
-        {
-            "kind": kind,
-            "move": move,
-            "form": None
-            if move.irreversible
-            else move.form(case=case, user=user, auto_id=f"id_{kind}_%s"),
-        }
-        for kind, move in MOVES.items()
-        if kind in allowed
-    ]
+    allowed = services.allowed_moves(case, user)
+    actions = []
+    for kind in allowed:
+        spec = moves.CATALOGUE[kind]
+        form = None if spec.irreversible else spec.bind(case=case, user=user, auto_id=f"id_{kind}_%s")
+        actions.append({"kind": kind, "move": spec, "form": form})
+    return actions
 
 
 @login_required
@@ -188,44 +180,29 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/caseviews/case_detail.html", context)
 
 
-def _perform(request: HttpRequest, case: Case, move: Move, form: MoveForm) -> HttpResponse | None:
-    """Call the move's service; a redirect on success or on a refused move, None to re-show the
-    form with the service's validation error beside its field."""
-    # The version the form was rendered with: a second submit is stale, never a second move.
-    case.version = form.cleaned_data["version"]
-    try:
-        move.call(case, request.user, form.cleaned_data)
-    except (services.StaleCase, services.InvalidTransition) as error:
-        messages.error(request, str(error))
-    except services.NotPermitted as error:
-        raise PermissionDenied(str(error)) from error
-    except ValidationError as error:
-        form.add_error(move.error_field, error)
-        return None
-    else:
-        messages.success(request, _("已完成：%(move)s。") % {"move": move.label})
-    return redirect("caseviews:case-detail", pk=case.pk)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_move(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """One endpoint for every move: GET shows its form (the confirmation page of irreversible
-    moves), POST validates it and calls the move's one service."""
-    move = MOVES.get(kind)
-    if move is None:
+    """One endpoint for every move of the catalogue: GET shows its form (the confirmation page
+    of irreversible moves), POST binds it and makes the move."""
+    spec = moves.get(kind)
+    if spec is None or not spec.offered:
         raise Http404
     case = _case_for(request.user, pk)
+    back = reverse("caseviews:case-detail", args=[case.pk])
     if request.method == "POST":
-        form = move.form(request.POST, case=case, user=request.user)
+        form = spec.bind(request.POST, case=case, user=request.user)
         if form.is_valid():
-            response = _perform(request, case, move, form)
+            moved, response = perform(request, spec, form, back=back)
+            if moved is not None:
+                done_message(request, spec)
+                return redirect(back)
             if response is not None:
                 return response
     else:
         if kind not in services.allowed_moves(case, request.user):
-            messages.error(request, _("您现在不能对该事项执行“%(move)s”。") % {"move": move.label})
-            return redirect("caseviews:case-detail", pk=case.pk)
-        form = move.form(case=case, user=request.user)
-    context = {"case": case, "move": move, "kind": kind, "form": form}
+            messages.error(request, _("您现在不能对该事项执行“%(move)s”。") % {"move": spec.label})
+            return redirect(back)
+        form = spec.bind(case=case, user=request.user)
+    context = {"case": case, "move": spec, "kind": kind, "form": form}
     return render(request, "web/caseviews/case_move.html", context)

@@ -8,11 +8,9 @@ engine's rules decide, and the page shows only ``services.allowed_moves(case, us
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -24,26 +22,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import services
-from cases.models import Case, CaseAssignment, Status
+from cases import moves, services
+from cases.models import Case, CaseAssignment, EventKind, Status, overdue_q
 from cases.scope import can_see_requester, unit_ids, visible_cases
 from orgs.models import Organisation
-from people.models import Role, User
+from people.models import UNIT_STAFF, User
 from web.caseviews.timeline import timeline
 from web.department.duty_list import duty_list, duty_list_workbook
-from web.department.forms import (
-    AcceptForm,
-    AnswerForm,
-    ExtensionForm,
-    MediationForm,
-    ProgressNoteForm,
-    SendBackForm,
-)
-from web.dispatch.forms import MoveForm
-from web.dispatch.moves import role_required, run_move
+from web.moves import perform, role_required
 from web.time_left import WorkClock
 
-DEPT_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
+K = EventKind
+DEPT_ROLES = UNIT_STAFF
 department_only = role_required(*DEPT_ROLES)
 PAGE_SIZE = 50
 CO_UNIT_LIMIT = 100
@@ -84,7 +74,9 @@ def _rows(cases: list[Case], user: User, clock: WorkClock, *, moves: bool = True
     for case in cases:
         case.time_left = clock.time_left(case.deadline)
         case.moves = services.allowed_moves(case, user) if moves else []
-        case.accept_form = AcceptForm(initial={"version": case.version}, prefix=f"c{case.pk}")
+        case.accept_form = moves.CATALOGUE[K.ACCEPTED].bind(
+            case=case, user=user, prefix=f"c{case.pk}"
+        )
     return cases
 
 
@@ -97,7 +89,7 @@ def _render(
         in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS, lead_unit_id__in=units)),
         overdue=Count(
             "pk",
-            filter=Q(status__in=HANDLING, lead_unit_id__in=units, deadline__lt=clock.now),
+            filter=overdue_q(clock.now) & Q(lead_unit_id__in=units),
         ),
     )
     context.update(tab_counts=counts, clock=clock, units=_unit_orgs(request.user))
@@ -148,37 +140,37 @@ def in_progress(request: HttpRequest) -> HttpResponse:
 
 # --- One case: the handling page and its moves -------------------------------------------------
 
-# The move forms of the case page, in the order shown: (move, form, heading, url name).
-PANELS: list[tuple[str, type[MoveForm], Any, str]] = [
-    ("answered", AnswerForm, gettext_lazy("办结答复"), "department:answer"),
-    ("mediated", MediationForm, gettext_lazy("调解记录"), "department:mediation"),
-    ("progress_noted", ProgressNoteForm, gettext_lazy("办理进展"), "department:note"),
-    ("extension_requested", ExtensionForm, gettext_lazy("申请延期"), "department:extension"),
-    ("sent_back", SendBackForm, gettext_lazy("退单"), "department:send-back"),
+# The move panels of the case page, in the order shown: (move, heading, url name).
+PANELS: list[tuple[str, Any, str]] = [
+    (K.ANSWERED, gettext_lazy("办结答复"), "department:answer"),
+    (K.MEDIATED, gettext_lazy("调解记录"), "department:mediation"),
+    (K.PROGRESS_NOTED, gettext_lazy("办理进展"), "department:note"),
+    (K.EXTENSION_REQUESTED, gettext_lazy("申请延期"), "department:extension"),
+    (K.SENT_BACK, gettext_lazy("退单"), "department:send-back"),
 ]
 
 
 def _case_page(
-    request: HttpRequest, case: Case, bound: dict[str, MoveForm] | None = None, status: int = 200
+    request: HttpRequest, case: Case, bound: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     user, clock = request.user, WorkClock()
-    moves = services.allowed_moves(case, user)
+    allowed = services.allowed_moves(case, user)
     panels = [
         {
             "name": name,
             "title": title,
             "url": reverse(url_name, args=[case.pk]),
             "form": (bound or {}).get(name)
-            or form_class(initial={"version": case.version}, prefix=name),
+            or moves.CATALOGUE[name].bind(case=case, user=user, prefix=name),
         }
-        for name, form_class, title, url_name in PANELS
-        if name in moves
+        for name, title, url_name in PANELS
+        if name in allowed
     ]
     context = {
         "case": case,
-        "moves": moves,
+        "moves": allowed,
         "panels": panels,
-        "accept_form": AcceptForm(initial={"version": case.version}, prefix="accepted"),
+        "accept_form": moves.CATALOGUE[K.ACCEPTED].bind(case=case, user=user, prefix="accepted"),
         "time_left": clock.time_left(case.deadline) if case.status in HANDLING else None,
         "assignments": case.assignments.filter(is_active=True).select_related("unit"),
         "timeline": timeline(case),
@@ -197,31 +189,25 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _move(
     request: HttpRequest,
     pk: int,
-    name: str,
-    form_class: type[MoveForm],
-    move: Callable[[Case, dict[str, Any]], Case],
+    kind: str,
     done: str,
+    *,
+    prefix: str | None = None,
     then: str | None = None,
 ) -> HttpResponse:
-    """Validate the move's form, make the one move, redirect; errors show beside the field."""
+    """Bind the catalogue move's form, make the move, redirect; errors show beside the field."""
     case = get_object_or_404(_cases(request.user), pk=pk)
-    form = form_class(request.POST, prefix=name)
+    spec = moves.CATALOGUE[kind]
+    prefix = prefix or kind
+    form = spec.bind(request.POST, case=case, user=request.user, prefix=prefix)
     if not form.is_valid():
-        return _case_page(request, case, {name: form}, status=400)
+        return _case_page(request, case, {prefix: form}, status=400)
     here = reverse("department:case", args=[pk])
-    try:
-        moved, failure = run_move(
-            request,
-            case,
-            form.cleaned_data["version"],
-            lambda c: move(c, form.cleaned_data),
-            back=here,
-        )
-    except ValidationError as error:
-        form.add_error(getattr(form, "error_field", None), error)
-        return _case_page(request, case, {name: form}, status=400)
+    moved, failure = perform(request, spec, form, back=here)
     if failure:
         return failure
+    if moved is None:
+        return _case_page(request, case, {prefix: form}, status=400)
     messages.success(request, done % {"number": moved.number})
     return redirect(then or here)
 
@@ -234,10 +220,9 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     return _move(
         request,
         pk,
-        prefix,
-        AcceptForm,
-        lambda c, d: services.accept_case(c, actor=request.user),
+        K.ACCEPTED,
         _("%(number)s 已签收，请在办理期限内办结答复。"),
+        prefix=prefix,
         then=reverse("department:case", args=[pk]),
     )
 
@@ -248,9 +233,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     return _move(
         request,
         pk,
-        "answered",
-        AnswerForm,
-        lambda c, d: services.answer_case(c, actor=request.user, answer=d["answer"]),
+        K.ANSWERED,
         _("%(number)s 已答复，等待回访。"),
         then=reverse("department:in-progress"),
     )
@@ -259,16 +242,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 @department_only
 @require_POST
 def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(
-        request,
-        pk,
-        "extension_requested",
-        ExtensionForm,
-        lambda c, d: services.request_extension(
-            c, actor=request.user, until=d["until"], reason=d["reason"]
-        ),
-        _("%(number)s 的延期申请已提交，等待审批。"),
-    )
+    return _move(request, pk, K.EXTENSION_REQUESTED, _("%(number)s 的延期申请已提交，等待审批。"))
 
 
 @department_only
@@ -277,11 +251,7 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     return _move(
         request,
         pk,
-        "sent_back",
-        SendBackForm,
-        lambda c, d: services.send_back(
-            c, actor=request.user, reason_code=d["reason_code"], reason=d["reason"]
-        ),
+        K.SENT_BACK,
         _("%(number)s 已退回研判交办。"),
         then=reverse("department:queue"),
     )
@@ -290,29 +260,13 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
 @department_only
 @require_POST
 def progress_note(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(
-        request,
-        pk,
-        "progress_noted",
-        ProgressNoteForm,
-        lambda c, d: services.add_progress_note(c, actor=request.user, note=d["note"]),
-        _("%(number)s 的办理进展已记录。"),
-    )
+    return _move(request, pk, K.PROGRESS_NOTED, _("%(number)s 的办理进展已记录。"))
 
 
 @department_only
 @require_POST
 def mediation(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(
-        request,
-        pk,
-        "mediated",
-        MediationForm,
-        lambda c, d: services.record_mediation(
-            c, actor=request.user, note=d["note"], outcome=d["outcome"]
-        ),
-        _("%(number)s 的调解情况已记录。"),
-    )
+    return _move(request, pk, K.MEDIATED, _("%(number)s 的调解情况已记录。"))
 
 
 # --- Duty list (履职清单) -------------------------------------------------------------------

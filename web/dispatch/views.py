@@ -4,6 +4,7 @@ closing after the return visit.
 Cases come through ``visible_cases(user)`` (404 outside it); each action shown is one of
 ``services.allowed_moves(case, user)``, which costs no query for a dispatcher once the case's
 region and type are loaded. Every list costs a fixed number of queries whatever its length.
+Every move is the catalogue's (``cases/moves.py``): the pages bind its form and call it.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -25,33 +26,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import deadlines, services
+from cases import moves, services
 from cases.models import (
     HANDLING_STATUSES,
     Case,
     CaseAssignment,
     CaseEvent,
+    EventKind,
     SendBackReason,
     Status,
     TimeLimit,
+    Via,
 )
 from cases.scope import can_see_requester, visible_cases
-from people.models import Role, User
+from people.models import DISPATCHERS, SUPERVISORS, User
 from web.dispatch.duplicates import duplicate_hints
-from web.dispatch.forms import (
-    DeadlinePreviewForm,
-    MergeForm,
-    MoveForm,
-    NoteForm,
-    RejectForm,
-    TriageAssignForm,
-)
-from web.dispatch.moves import is_htmx, role_required, run_move
+from web.dispatch.forms import DeadlinePreviewForm, RowForm, TriageAssignPageForm
+from web.moves import is_htmx, perform, role_required, run
 from web.time_left import WorkClock, deadline_text, limit_text
 
-dispatcher_only = role_required(Role.DISPATCHER)
+K = EventKind
+dispatcher_only = role_required(*DISPATCHERS)
 # Leaders may supervise too (督办 is open to them in the engine's rules).
-supervisors = role_required(Role.DISPATCHER, Role.LEADER)
+supervisors = role_required(*SUPERVISORS)
 PAGE_SIZE = 50
 TO_TRIAGE = (Status.REPORTED, Status.TRIAGED)
 
@@ -66,7 +63,7 @@ def _last_event(kind: str) -> QuerySet[CaseEvent]:
 
 def _with_send_back(queryset: QuerySet[Case]) -> QuerySet[Case]:
     """The unit's reason from the last 退单 event, its reason code, and the unit that sent it."""
-    last = _last_event("sent_back")
+    last = _last_event(K.SENT_BACK)
     previous_lead = CaseAssignment.objects.filter(
         case=OuterRef("pk"), is_lead=True, is_active=False
     ).order_by("-assigned_at", "-id")
@@ -115,7 +112,7 @@ def _render(
         tab_counts=_tab_counts(user, clock),
         clock=clock,
         # A leader reaches the supervision board only; the other tabs are the dispatcher's.
-        all_tabs=user.is_admin or user.has_role(Role.DISPATCHER),
+        all_tabs=user.is_admin or user.has_role(*DISPATCHERS),
     )
     return render(request, template, context, **kw)
 
@@ -152,14 +149,16 @@ class DeadlinePreview:
 def preview_deadline(
     case: Case, priority: str, override: datetime | None = None
 ) -> DeadlinePreview:
-    """The deadline ``assign_case`` will set if the dispatcher submits now."""
+    """The deadline ``assign_case`` will set if the dispatcher submits now (the engine's
+    ``planned_deadline``, so the preview and the move cannot disagree)."""
     if override is not None:
         text = _("办理期限：%(when)s（人工指定）") % {"when": deadline_text(override)}
         return DeadlinePreview(text, override, manual=True)
-    limit = TimeLimit.objects.filter(case_type_id=case.case_type_id, priority=priority).first()
-    if limit is None:
-        return DeadlinePreview(_("该类型和紧急程度没有设置办理时限，请指定办理期限。"), None)
-    deadline = deadlines.deadline_for(timezone.now(), limit.amount, limit.unit)
+    try:
+        deadline, _response = services.planned_deadline(case, priority)
+    except ValidationError as error:
+        return DeadlinePreview(" ".join(error.messages), None)
+    limit = TimeLimit.objects.get(case_type_id=case.case_type_id, priority=priority)
     text = _("办理期限：%(when)s（%(limit)s）") % {
         "when": deadline_text(deadline),
         "limit": limit_text(limit.amount, limit.unit),
@@ -171,16 +170,24 @@ def _triage_case(request: HttpRequest, pk: int) -> Case:
     return get_object_or_404(_with_send_back(_cases(request.user)), pk=pk)
 
 
+def _reject_form(case: Case, user: User, data=None):  # type: ignore[no-untyped-def]
+    form = moves.CATALOGUE[K.REJECTED].bind(data, case=case, user=user)
+    form.fields["reason"].label = _("不予受理理由")
+    form.fields["reason"].help_text = _("理由将告知诉求人。")
+    form.fields["reason"].widget.attrs["rows"] = 2
+    return form
+
+
 def _triage_page(
     request: HttpRequest,
     case: Case,
-    form: TriageAssignForm | None = None,
-    reject_form: RejectForm | None = None,
+    form: TriageAssignPageForm | None = None,
+    reject_form=None,  # type: ignore[no-untyped-def]
     status: int = 200,
 ) -> HttpResponse:
     clock = WorkClock()
-    form = form or TriageAssignForm(case=case)
-    reject_form = reject_form or RejectForm(initial={"version": case.version})
+    form = form or TriageAssignPageForm(case=case, user=request.user)
+    reject_form = reject_form or _reject_form(case, request.user)
     priority = form["priority"].value() or case.priority
     override = form.cleaned_data.get("deadline") if form.is_bound and form.is_valid() else None
     _decorate([case], request.user)
@@ -203,38 +210,21 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
     case = _triage_case(request, pk)
     if request.method == "GET":
         return _triage_page(request, case)
-    form = TriageAssignForm(request.POST, case=case)
+    form = TriageAssignPageForm(request.POST, case=case, user=request.user)
     if not form.is_valid():
         return _triage_page(request, case, form=form, status=400)
-    data = form.cleaned_data
-
-    def triage_and_assign(case: Case) -> Case:
-        with transaction.atomic():
-            case = services.triage_case(
-                case,
-                actor=request.user,
-                category=data["category"],
-                priority=data["priority"],
-                risk_level=data.get("risk_level", ""),
-            )
-            return services.assign_case(
-                case,
-                actor=request.user,
-                lead_unit=data["lead_unit"],
-                co_units=data["co_units"],
-                deadline=data["deadline"],
-                note=data["note"],
-            )
-
-    try:
-        moved, failure = run_move(
-            request, case, data["version"], triage_and_assign, back=request.path
-        )
-    except ValidationError as error:
-        form.add_error(None, error)
-        return _triage_page(request, case, form=form, status=400)
+    moved, failure = run(
+        request,
+        form,
+        lambda: services.triage_and_assign(
+            case, actor=request.user, via=Via.WEB, **form.arguments()
+        ),
+        back=request.path,
+    )
     if failure:
         return failure
+    if moved is None:
+        return _triage_page(request, case, form=form, status=400)
     messages.success(
         request,
         _("%(number)s 已交办至%(unit)s，办理期限 %(when)s。")
@@ -267,19 +257,15 @@ def deadline_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
     """不予受理 from the triage screen, with the reason the requester is told."""
     case = _triage_case(request, pk)
-    form = RejectForm(request.POST)
+    form = _reject_form(case, request.user, request.POST)
     if not form.is_valid():
         return _triage_page(request, case, reject_form=form, status=400)
-    reason = form.cleaned_data["reason"]
-    moved, failure = run_move(
-        request,
-        case,
-        form.cleaned_data["version"],
-        lambda c: services.reject_case(c, actor=request.user, reason=reason),
-        back=reverse("dispatch:triage", args=[pk]),
-    )
+    back = reverse("dispatch:triage", args=[pk])
+    moved, failure = perform(request, moves.CATALOGUE[K.REJECTED], form, back=back)
     if failure:
         return failure
+    if moved is None:
+        return _triage_page(request, case, reject_form=form, status=400)
     messages.success(request, _("%(number)s 已不予受理。") % {"number": moved.number})
     return redirect("dispatch:inbox")
 
@@ -292,27 +278,23 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
     """合并 a duplicate into its master: GET shows both side by side, POST merges."""
     case = get_object_or_404(_cases(request.user), pk=pk)
-    form = MergeForm(request.POST or None, initial={"version": case.version})
     master_pk = request.POST.get("master") or request.GET.get("into")
     if not (master_pk or "").isdigit():
         return HttpResponseBadRequest(_("请选择要并入的主事项。"))
     master = get_object_or_404(_cases(request.user), pk=int(master_pk))
-    form.initial["master"] = master.pk
+    spec = moves.CATALOGUE[K.MERGED]
+    form = spec.bind(
+        request.POST if request.method == "POST" else None,
+        case=case,
+        user=request.user,
+        initial={"master": master.pk},
+    )
+    form.fields["master"].widget = forms.HiddenInput()
     if request.method == "POST" and form.is_valid():
-        note = form.cleaned_data["note"]
-        try:
-            moved, failure = run_move(
-                request,
-                case,
-                form.cleaned_data["version"],
-                lambda c: services.merge_case(c, actor=request.user, master=master, note=note),
-                back=reverse("dispatch:inbox"),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if failure:
-                return failure
+        moved, failure = perform(request, spec, form, back=reverse("dispatch:inbox"))
+        if failure:
+            return failure
+        if moved is not None:
             messages.success(
                 request,
                 _("%(number)s 已并入 %(master)s。")
@@ -333,7 +315,7 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _extension_rows(user: User) -> QuerySet[Case]:
-    last = _last_event("extension_requested")
+    last = _last_event(K.EXTENSION_REQUESTED)
     return (
         _cases(user)
         .filter(status__in=HANDLING_STATUSES, pending_extension_until__isnull=False)
@@ -349,7 +331,7 @@ def _row_list(
     request: HttpRequest,
     template: str,
     queryset: QuerySet[Case],
-    failed: tuple[int, NoteForm] | None = None,
+    failed: tuple[int, RowForm] | None = None,
     extra: dict | None = None,
 ) -> HttpResponse:
     """A list of case rows, each with its note form (the failed row's form shows its errors)."""
@@ -359,7 +341,7 @@ def _row_list(
     cases = _decorate(list(page.object_list), request.user)
     for case in cases:
         case.time_left = clock.time_left(case.deadline)
-        case.form = NoteForm(initial={"version": case.version}, prefix=f"c{case.pk}")
+        case.form = RowForm(initial={"version": case.version}, prefix=f"c{case.pk}")
         if failed and failed[0] == case.pk:
             case.form, failed = failed[1], None
     if failed:  # the row is on another page: say it here
@@ -369,32 +351,45 @@ def _row_list(
     return _render(request, template, context, clock, status=status)
 
 
+def _row_errors(row: RowForm, form: forms.Form) -> RowForm:
+    """The move form's errors beside the row's one text."""
+    for errors in form.errors.values():
+        for error in errors:
+            row.add_error("note", error)
+    return row
+
+
 def _row_move(
     request: HttpRequest,
     pk: int,
-    move,  # (case, note) -> Case
+    kind: str,
     *,
     list_view: str,
     rows,  # (user) -> QuerySet[Case]
     template: str,
     done: str,
 ) -> HttpResponse:
-    """One move from a row of a list: a missing reason shows beside that row's note."""
+    """One move from a row of a list: the row's text is the move's text field (note or reason);
+    a missing reason shows beside that row's text."""
     back = reverse(list_view)
     case = get_object_or_404(_cases(request.user), pk=pk)
-    form = NoteForm(request.POST, prefix=f"c{pk}")
+    row = RowForm(request.POST, prefix=f"c{pk}")
+    if not row.is_valid():
+        return _row_list(request, template, rows(request.user), failed=(pk, row))
+    spec = moves.CATALOGUE[kind]
+    text = "reason" if "reason" in spec.form.base_fields else "note"
+    form = spec.bind(
+        {"version": row.cleaned_data["version"], text: row.cleaned_data["note"]},
+        case=case,
+        user=request.user,
+    )
     if not form.is_valid():
-        return _row_list(request, template, rows(request.user), failed=(pk, form))
-    note = form.cleaned_data["note"]
-    try:
-        moved, failure = run_move(
-            request, case, form.cleaned_data["version"], lambda c: move(c, note), back=back
-        )
-    except ValidationError as error:
-        form.add_error("note", error)
-        return _row_list(request, template, rows(request.user), failed=(pk, form))
+        return _row_list(request, template, rows(request.user), failed=(pk, _row_errors(row, form)))
+    moved, failure = perform(request, spec, form, back=back)
     if failure:
         return failure
+    if moved is None:
+        return _row_list(request, template, rows(request.user), failed=(pk, _row_errors(row, form)))
     messages.success(request, done % {"number": moved.number})
     return redirect(back)
 
@@ -411,7 +406,7 @@ def extension_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _row_move(
         request,
         pk,
-        lambda c, note: services.approve_extension(c, actor=request.user, note=note),
+        K.EXTENSION_APPROVED,
         list_view="dispatch:extensions",
         rows=_extension_rows,
         template="web/dispatch/extensions.html",
@@ -425,7 +420,7 @@ def extension_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     return _row_move(
         request,
         pk,
-        lambda c, note: services.refuse_extension(c, actor=request.user, reason=note),
+        K.EXTENSION_REFUSED,
         list_view="dispatch:extensions",
         rows=_extension_rows,
         template="web/dispatch/extensions.html",
@@ -457,7 +452,7 @@ SUPERVISION_FILTERS = {"all", "overdue", "soon"}
 def _supervision_rows(user: User, clock: WorkClock, show: str = "all") -> QuerySet[Case]:
     queryset = _cases(user).filter(status__in=HANDLING_STATUSES, deadline__lt=clock.soon_bound)
     if show == "overdue":
-        queryset = queryset.filter(deadline__lt=clock.now)
+        queryset = queryset.overdue(clock.now)
     elif show == "soon":
         queryset = queryset.filter(deadline__gte=clock.now)
     return queryset.order_by("deadline", "pk")
@@ -490,32 +485,35 @@ def supervision(request: HttpRequest) -> HttpResponse:
 @supervisors
 @require_POST
 def supervise(request: HttpRequest, pk: int) -> HttpResponse:
-    """督办 one case; under htmx the row comes back updated in place (or with the reason not)."""
+    """督办 one case with a written instruction (督办意见); under htmx the row comes back
+    updated in place (or with the reason it was not)."""
     user = request.user
     case = get_object_or_404(_cases(user), pk=pk)
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        return HttpResponseBadRequest()
+    spec = moves.CATALOGUE[K.SUPERVISED]
+    form = spec.bind(request.POST, case=case, user=user)
+    back = reverse("dispatch:supervision")
     if not is_htmx(request):
-        moved, failure = run_move(
-            request,
-            case,
-            form.cleaned_data["version"],
-            lambda c: services.supervise_case(c, actor=user),
-            back=reverse("dispatch:supervision"),
-        )
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect(back)
+        moved, failure = perform(request, spec, form, back=back)
         if failure:
             return failure
+        if moved is None:
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect(back)
         messages.success(request, _("%(number)s 已督办。") % {"number": moved.number})
-        return redirect("dispatch:supervision")
+        return redirect(back)
     error = ""
-    case.version = form.cleaned_data["version"]
-    try:
-        services.supervise_case(case, actor=user)
-    except (services.StaleCase, services.InvalidTransition) as failure:
-        error = str(failure)
-    except services.NotPermitted as failure:
-        raise PermissionDenied(str(failure)) from failure
+    if form.is_valid():
+        moved, failure = perform(request, spec, form, back=back)
+        if failure is not None:
+            error = _("该事项已变化或不能督办，请刷新后查看。")
+            list(messages.get_messages(request))  # the row says it; no message on the next page
+    if form.errors:
+        error = " ".join(" ".join(errors) for errors in form.errors.values())
     clock = WorkClock()
     fresh = _supervision_row(_cases(user).get(pk=pk), user, clock)
     return render(
@@ -529,7 +527,7 @@ def supervise(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _closing_rows(user: User) -> QuerySet[Case]:
-    last = _last_event("visited")
+    last = _last_event(K.VISITED)
     return (
         _cases(user)
         .filter(status=Status.VERIFIED)
@@ -551,7 +549,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     return _row_move(
         request,
         pk,
-        lambda c, note: services.close_case(c, actor=request.user, note=note),
+        K.CLOSED,
         list_view="dispatch:closing",
         rows=_closing_rows,
         template="web/dispatch/closing.html",
@@ -565,7 +563,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _row_move(
         request,
         pk,
-        lambda c, note: services.reopen_case(c, actor=request.user, reason=note),
+        K.REOPENED,
         list_view="dispatch:closing",
         rows=_closing_rows,
         template="web/dispatch/closing.html",

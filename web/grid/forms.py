@@ -19,21 +19,19 @@ from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CaseType, Category, MediationOutcome, Satisfaction
+from cases import forms as f
+from cases.attachments import check_file
+from cases.models import CaseType, Category, EventKind, MediationOutcome
 from orgs.models import Organisation
-from people.models import Role, User
+from people.models import GRID_STAFF, Role, User
 from regions.models import Region, RegionLevel
 
 # Roles of the grid pages: the grid staff of a place, and the cadres linked to enterprises, who
 # may report what they hear but hold no grid of their own.
-GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_CHIEF, Role.VILLAGE_CADRE})
+GRID_ROLES = GRID_STAFF
 REPORT_ROLES = GRID_ROLES | {Role.LINKED_CADRE}
 
 TITLE_LENGTH = 20
-MAX_PHOTO_BYTES = 15 * 1024 * 1024
-# The first bytes of the photo formats phones produce (JPEG, PNG, GIF, WebP, HEIC/HEIF).
-_IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
-_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif")
 
 phone_validator = RegexValidator(
     r"^[0-9+\-() ]{5,20}$", _("请输入有效的电话号码（手机或固定电话）。")
@@ -113,19 +111,17 @@ def source_key(token: uuid.UUID | str) -> str:
 
 
 def check_photo(upload: UploadedFile | None) -> UploadedFile | None:
-    """Accept only a photo of reasonable size, judged by its bytes, not by its name."""
+    """Accept only a photo the engine takes (``cases.attachments``), judged by its bytes."""
     if upload is None:
         return None
-    if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError(
-            _("照片不能超过 %(size)d MB。"), params={"size": MAX_PHOTO_BYTES // (1024 * 1024)}
-        )
-    head = upload.read(16)
-    upload.seek(0)
-    is_heif = head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS
-    is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    if not (head.startswith(_IMAGE_SIGNATURES) or is_heif or is_webp):
-        raise ValidationError(_("请上传照片（JPG、PNG、HEIC 等图片格式）。"))
+    try:
+        kind = check_file(upload)
+    except ValidationError as error:
+        if error.code != "file_type":
+            raise
+        kind = None
+    if kind is None or not kind.is_image:  # the field is a camera: no PDF either
+        raise ValidationError(_("请上传照片（JPG、PNG、GIF 或 WebP 格式的图片）。"), code="file_type")
     return upload
 
 
@@ -165,19 +161,6 @@ class ObjectChoiceField(forms.ChoiceField):
 
 class BigRadioSelect(forms.RadioSelect):
     """Radio buttons drawn as large tap targets (grid.css styles ``.big-radio``)."""
-
-
-class YesNoField(forms.TypedChoiceField):
-    """A required-or-not yes/no question answered with two big buttons; cleans to a bool."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            choices=[("1", _("是")), ("0", _("否"))],
-            coerce=lambda v: v == "1",
-            empty_value=None,
-            widget=BigRadioSelect(attrs={"class": "big-radio two"}),
-            **kwargs,
-        )
 
 
 @dataclass
@@ -311,75 +294,57 @@ class ReportForm(forms.Form):
         }
 
 
-class VersionForm(forms.Form):
-    """A move form: it carries the case version it was rendered with (StaleCase on a replay)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+def _big_radio(field: forms.Field, css: str = "big-radio") -> None:
+    field.widget = BigRadioSelect(attrs={"class": css}, choices=field.choices)
 
 
-class ResolveForm(VersionForm):
-    """当场办结: what was done there and then (and the outcome of a dispute mediated on the spot)."""
+class ResolveForm(f.ResolveOnSpotForm):
+    """当场办结 on the phone: the catalogue's form with big buttons."""
 
-    answer = forms.CharField(
-        label=_("现场处理情况"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("做了什么、结果如何")}),
-    )
-    mediation_outcome = forms.ChoiceField(
-        label=_("调处结果"),
-        choices=MediationOutcome.choices,
-        widget=BigRadioSelect(attrs={"class": "big-radio"}),
-    )
-
-    def __init__(self, *args: Any, case_type: CaseType, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not case_type.has_mediation:
-            del self.fields["mediation_outcome"]
+        self.fields["answer"].widget.attrs.update(rows=4, placeholder=_("做了什么、结果如何"))
+        if "mediation_outcome" in self.fields:
+            _big_radio(self.fields["mediation_outcome"])
 
 
-class MediationForm(VersionForm):
-    """A mediation session: what happened, and the outcome once one is reached."""
+class MediationForm(f.MediationForm):
+    """A mediation session on the phone: the catalogue's form with big buttons."""
 
-    note = forms.CharField(
-        label=_("调解情况"),
-        max_length=2000,
-        widget=forms.Textarea(
-            attrs={"rows": 4, "placeholder": _("参加人员、双方意见、达成的共识")}
-        ),
-    )
-    outcome = forms.ChoiceField(
-        label=_("调处结果"),
-        required=False,
-        choices=[("", _("尚无结果，继续调解")), *MediationOutcome.choices],
-        widget=BigRadioSelect(attrs={"class": "big-radio"}),
-    )
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].widget.attrs.update(
+            rows=4, placeholder=_("参加人员、双方意见、达成的共识")
+        )
+        self.fields["outcome"].choices = [("", _("尚无结果，继续调解")), *MediationOutcome.choices]
+        _big_radio(self.fields["outcome"])
 
 
-class VisitForm(VersionForm):
-    """回访: reached or not; a reached visit must say contacted, resolved and satisfaction."""
+class VisitForm(f.VisitForm):
+    """回访 on the phone: first whether the requester was reached, which picks the move (回访 or
+    回访未联系上); the questions of a reached visit are the catalogue's."""
 
-    reached = YesNoField(label=_("联系上诉求人"))
-    contacted = YesNoField(label=_("承办单位及时联系"), required=False)
-    resolved = YesNoField(label=_("问题已解决"), required=False)
-    satisfaction = forms.ChoiceField(
-        label=_("满意度"),
-        required=False,
-        choices=Satisfaction.choices,
-        widget=BigRadioSelect(attrs={"class": "big-radio three"}),
-    )
-    note = forms.CharField(
-        label=_("回访记录"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reached = f.YesNoField(label=_("联系上诉求人"))
+    field_order = ["version", "reached", "contacted", "resolved", "satisfaction", "note"]
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if cleaned.get("reached"):
-            for name in ("contacted", "resolved"):
-                if cleaned.get(name) is None:
-                    self.add_error(name, _("联系上诉求人时必须选择此项。"))
-            if not cleaned.get("satisfaction"):
-                self.add_error("satisfaction", _("联系上诉求人时必须选择满意度。"))
-        return cleaned
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("reached", "contacted", "resolved"):
+            _big_radio(self.fields[name], "big-radio two")
+        _big_radio(self.fields["satisfaction"], "big-radio three")
+        self.fields["note"].widget.attrs["rows"] = 2
+        if self.is_bound and self.fields["reached"].to_python(self.data.get("reached")) == "0":
+            for name in ("contacted", "resolved", "satisfaction"):
+                self.fields[name].required = False
+
+    @property
+    def move(self) -> str:
+        """The move this visit makes."""
+        return EventKind.VISITED if self.cleaned_data["reached"] else EventKind.VISIT_FAILED_TO_REACH
+
+    def arguments(self) -> dict[str, Any]:
+        data = super().arguments()
+        del data["reached"]
+        if self.move == EventKind.VISIT_FAILED_TO_REACH:
+            return {"note": data["note"], "expected_version": data["expected_version"]}
+        return data

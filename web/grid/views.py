@@ -6,8 +6,8 @@ grids; every change is one service of ``cases/services.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, time
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import services
-from cases.models import Case, Channel, MediationOutcome, Status
+from cases import moves, services
+from cases.models import Case, Channel, EventKind, MediationOutcome, Status, Via
 from cases.scope import can_see_requester, covers_region, visible_cases
-from people.models import EnterpriseLink, Role, User
+from people.models import COLLECTORS, EnterpriseLink, Role, User
 from web.grid.forms import (
     GRID_ROLES,
     REPORT_ROLES,
@@ -31,12 +31,14 @@ from web.grid.forms import (
     MediationForm,
     ReportForm,
     ResolveForm,
-    VersionForm,
     VisitForm,
     grid_q,
     has_any_role,
     new_token,
 )
+from web.moves import case_url, perform, show_engine_error
+
+K = EventKind
 
 PAGE_SIZE = 20
 
@@ -70,34 +72,19 @@ def _start_of_today() -> datetime:
 def _can_resolve(user: User, case: Case) -> bool:
     """Query-free: a reported case in a place the user collects for (the service re-checks)."""
     return case.status == Status.REPORTED and (
-        user.is_admin or covers_region(user, case, services.COLLECT)
+        user.is_admin or covers_region(user, case, COLLECTORS)
     )
 
 
 def _attempt(
-    request: HttpRequest,
-    form: VersionForm,
-    case: Case,
-    move: Callable[[Case], Case],
-    *,
-    success: str,
-    next_url: str,
+    request: HttpRequest, spec: moves.MoveSpec, form: Any, *, success: str, next_url: str
 ) -> HttpResponse | None:
-    """Make one move with the version the form was rendered with.
-
-    A redirect when it is made (or when someone was faster: StaleCase, InvalidTransition);
-    None when the service refused the input, which is then an error on the form.
-    """
-    case.version = form.cleaned_data["version"]
-    try:
-        move(case)
-    except services.NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except (services.StaleCase, services.InvalidTransition) as exc:
-        messages.error(request, str(exc))
-        return redirect("caseviews:case-detail", pk=case.pk)
-    except ValidationError as exc:
-        form.add_error(None, exc)
+    """Make the catalogue move with its bound form: a redirect when it is made (or when someone
+    was faster); None when the engine refused the input, which is then an error on the form."""
+    moved, failure = perform(request, spec, form, back=case_url(form.case))
+    if failure is not None:
+        return failure
+    if moved is None:
         return None
     messages.success(request, success)
     return redirect(next_url)
@@ -155,12 +142,12 @@ def report(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 case = services.report_case(
-                    actor=user, channel=Channel.GRID, **form.report_arguments()
+                    actor=user, channel=Channel.GRID, via=Via.WEB, **form.report_arguments()
                 )
             except services.NotPermitted as exc:
                 form.add_error("region", str(exc))
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_engine_error(form, exc)
             else:
                 return redirect("grid:report-done", pk=case.pk)
     else:
@@ -213,19 +200,12 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     case = _case(user, pk)
     if request.method == "POST":
-        form = ResolveForm(request.POST, case_type=case.case_type)
+        form = ResolveForm(request.POST, case=case, user=user)
         if form.is_valid():
-            data = form.cleaned_data
             response = _attempt(
                 request,
+                moves.CATALOGUE[K.RESOLVED_ON_SPOT],
                 form,
-                case,
-                lambda c: services.resolve_on_spot(
-                    c,
-                    actor=user,
-                    answer=data["answer"],
-                    mediation_outcome=data.get("mediation_outcome", ""),
-                ),
                 success=_("已当场办结：%(number)s。") % {"number": case.number},
                 next_url=reverse("grid:home"),
             )
@@ -240,7 +220,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("caseviews:case-detail", pk=case.pk)
             raise PermissionDenied(_("您没有权限当场办结该事项。"))
-        form = ResolveForm(initial={"version": case.version}, case_type=case.case_type)
+        form = ResolveForm(case=case, user=user)
     return render(request, "web/grid/resolve.html", {"case": case, "form": form})
 
 
@@ -254,8 +234,8 @@ def mediation_list(request: HttpRequest) -> HttpResponse:
         .filter(_in_grid(user), status=Status.IN_PROGRESS, case_type__has_mediation=True)
         .select_related("case_type", "category", "region", "lead_unit")
         .annotate(
-            sessions=Count("events", filter=Q(events__kind="mediated")),
-            last_session=Max("events__created_at", filter=Q(events__kind="mediated")),
+            sessions=Count("events", filter=Q(events__kind=K.MEDIATED)),
+            last_session=Max("events__created_at", filter=Q(events__kind=K.MEDIATED)),
         )
         .order_by("reported_at", "pk")
     )
@@ -271,16 +251,12 @@ def mediation(request: HttpRequest, pk: int) -> HttpResponse:
     if not case.case_type.has_mediation:
         raise Http404(_("该类型事项不需要调解。"))
     if request.method == "POST":
-        form = MediationForm(request.POST)
+        form = MediationForm(request.POST, case=case, user=user)
         if form.is_valid():
-            data = form.cleaned_data
             response = _attempt(
                 request,
+                moves.CATALOGUE[K.MEDIATED],
                 form,
-                case,
-                lambda c: services.record_mediation(
-                    c, actor=user, note=data["note"], outcome=data["outcome"]
-                ),
                 success=_("已记录调解情况：%(number)s。") % {"number": case.number},
                 next_url=reverse("grid:mediation-list"),
             )
@@ -295,8 +271,8 @@ def mediation(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("caseviews:case-detail", pk=case.pk)
             raise PermissionDenied(_("您没有权限记录该事项的调解。"))
-        form = MediationForm(initial={"version": case.version})
-    sessions = list(case.events.filter(kind="mediated").select_related("actor__person"))
+        form = MediationForm(case=case, user=user)
+    sessions = list(case.events.filter(kind=K.MEDIATED).select_related("actor__person"))
     outcomes = dict(MediationOutcome.choices)
     for event in sessions:
         event.outcome_label = outcomes.get(event.data.get("outcome", ""), "")
@@ -328,7 +304,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         {
             "case": case,
             "show_contact": can_see_requester(user, case),
-            "form": VisitForm(auto_id=f"v{case.pk}_%s", initial={"version": case.version}),
+            "form": VisitForm(case=case, user=user, auto_id=f"v{case.pk}_%s"),
         }
         for case in page
     ]
@@ -341,29 +317,19 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     case = _case(user, pk)
     if request.method == "POST":
-        form = VisitForm(request.POST)
+        form = VisitForm(request.POST, case=case, user=user)
         if form.is_valid():
-            data = form.cleaned_data
             response = _attempt(
                 request,
+                moves.CATALOGUE[form.move],
                 form,
-                case,
-                lambda c: services.return_visit(
-                    c,
-                    actor=user,
-                    reached=data["reached"],
-                    contacted=data["contacted"],
-                    resolved=data["resolved"],
-                    satisfaction=data["satisfaction"],
-                    note=data["note"],
-                ),
-                success=_visit_message(case, data["reached"]),
+                success=_visit_message(case, form.cleaned_data["reached"]),
                 next_url=reverse("grid:visit-list"),
             )
             if response:
                 return response
     else:
-        if not {"visited", "visit_failed_to_reach"} & set(services.allowed_moves(case, user)):
+        if not {K.VISITED, K.VISIT_FAILED_TO_REACH} & set(services.allowed_moves(case, user)):
             if case.status != Status.ANSWERED:
                 messages.error(
                     request,
@@ -371,7 +337,7 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("caseviews:case-detail", pk=case.pk)
             raise PermissionDenied(_("您没有权限回访该事项。"))
-        form = VisitForm(initial={"version": case.version})
+        form = VisitForm(case=case, user=user)
     return render(
         request,
         "web/grid/visit.html",

@@ -17,13 +17,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cases import services
-from cases.models import OPEN_STATUSES, Case, Meeting, Status
+from cases.models import OPEN_STATUSES, Case, Meeting, Status, Via
 from cases.scope import sees_everything, visible_cases
 from orgs.models import Organisation
 from people.models import COLLECTOR_ROLES, EnterpriseLink, Role, User
 from regions.models import RegionLevel
 from web.grid.forms import IntakeChoices, has_any_role, new_token, source_key
 from web.meetings.forms import HOST_KINDS, BaseDemandFormSet, DemandFormSet, MeetingForm
+from web.moves import show_engine_error
 
 ENTRY_ROLES = frozenset(COLLECTOR_ROLES)
 READ_ROLES = ENTRY_ROLES | {Role.LEADER}
@@ -119,12 +120,14 @@ def _save(request: HttpRequest, form: MeetingForm, formset: BaseDemandFormSet) -
             refused = False
             for row in rows:
                 try:
-                    case = services.report_case(actor=user, **row.report_arguments(meeting))
+                    case = services.report_case(
+                        actor=user, via=Via.WEB, **row.report_arguments(meeting)
+                    )
                 except services.NotPermitted as exc:
                     row.add_error("region", str(exc))
                     refused = True
                 except ValidationError as exc:
-                    row.add_error(None, exc)
+                    show_engine_error(row, exc)
                     refused = True
                 else:
                     if case.meeting_id != meeting.pk:

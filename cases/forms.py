@@ -1,0 +1,300 @@
+"""The input of every move, validated once: the case page, the workbenches and the API bind to
+these forms (the API from JSON, the pages from a POST) and nothing else re-checks a field.
+
+A form's field names are the keyword arguments of its service (``version`` becomes the
+service's ``expected_version``), so the catalogue (``cases/moves.py``) calls the service with
+the cleaned data as it is. Rules that need the locked case (states, scope, the deadline in
+force) stay in the service; a form checks what it can see without a lock.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import (
+    Case,
+    Category,
+    MediationOutcome,
+    Priority,
+    RiskLevel,
+    Satisfaction,
+    SendBackReason,
+)
+from cases.scope import visible_cases
+from orgs.models import Organisation
+from people.models import User
+
+# One bound for every free text of a move (answers, reasons, notes).
+MAX_TEXT = 5000
+# Dates outside this range overflow the working-time arithmetic of deadlines.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def text_field(label: Any, *, required: bool = True, rows: int = 3, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
+class MomentField(forms.DateTimeField):
+    """A local date and time (``datetime-local`` on pages, ISO 8601 in the API), 2000–2099."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    input_formats = [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ]
+
+    def to_python(self, value: Any) -> datetime | None:
+        if isinstance(value, str) and value.strip():
+            text = value.strip().replace("Z", "+00:00")
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                moment = None
+            if moment is not None:
+                value = moment
+        moment = super().to_python(value)
+        if moment is not None and not FIRST_DAY <= moment.date() <= LAST_DAY:
+            raise forms.ValidationError(
+                _("日期须在 2000-01-01 至 2099-12-31 之间。"), code="out_of_range"
+            )
+        return moment
+
+
+class YesNoField(forms.TypedChoiceField):
+    """是/否 as radio buttons on pages, ``true``/``false`` in JSON."""
+
+    TRUE, FALSE = {"1", "true", "True", True}, {"0", "false", "False", False}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.RadioSelect)
+        super().__init__(
+            choices=[("1", _("是")), ("0", _("否"))], coerce=lambda v: v == "1", **kwargs
+        )
+
+    def to_python(self, value: Any) -> str:
+        if value in self.TRUE:
+            return "1"
+        if value in self.FALSE:
+            return "0"
+        return super().to_python(value)
+
+
+class MoveForm(forms.Form):
+    """The base of every move form: the case version the user saw, hidden on pages.
+
+    A form rendered with version 4 and posted after someone moved the case to version 5 meets
+    ``StaleCase``: a double click or a resubmitted form is never a second move.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("version", case.version)
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.case, self.user = case, user
+
+    def arguments(self) -> dict[str, Any]:
+        """The service's keyword arguments from the cleaned data."""
+        data = dict(self.cleaned_data)
+        data["expected_version"] = data.pop("version")
+        return data
+
+
+class EmptyMoveForm(MoveForm):
+    """A move without input (签收)."""
+
+
+class NoteForm(MoveForm):
+    note = text_field(_("说明"), required=False)
+
+
+class NoteRequiredForm(MoveForm):
+    note = text_field(_("办理进展"))
+
+
+class ReasonForm(MoveForm):
+    reason = text_field(_("理由"))
+
+
+class AnswerForm(MoveForm):
+    answer = text_field(
+        _("答复内容"), rows=5, help_text=_("写明办理过程和结果，答复将用于回访核实。")
+    )
+
+
+class ResolveOnSpotForm(MoveForm):
+    """当场办结; a dispute settled on the spot records its mediation outcome (调处成功率)."""
+
+    answer = text_field(_("现场处理情况"), rows=4)
+    mediation_outcome = forms.ChoiceField(label=_("调处结果"), choices=MediationOutcome.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.case.case_type.has_mediation:
+            del self.fields["mediation_outcome"]
+
+
+class TriageForm(MoveForm):
+    category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none())
+    priority = forms.ChoiceField(label=_("紧急程度"), choices=Priority.choices)
+    risk_level = forms.ChoiceField(
+        label=_("风险等级"), required=False, choices=[("", "—"), *RiskLevel.choices]
+    )
+    note = text_field(_("研判意见"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        case = self.case
+        self.fields["category"].queryset = Category.objects.filter(
+            Q(is_active=True) | Q(pk=case.category_id), case_type_id=case.case_type_id
+        ).select_related("suggested_unit")
+        self.initial.setdefault("category", case.category_id)
+        self.initial.setdefault("priority", case.priority)
+        self.initial.setdefault("risk_level", case.risk_level)
+        if case.case_type.has_mediation:
+            self.fields["risk_level"].required = True
+            self.fields["risk_level"].choices = RiskLevel.choices
+            self.initial["risk_level"] = case.risk_level or RiskLevel.LOW
+        else:
+            del self.fields["risk_level"]
+
+
+class AssignForm(MoveForm):
+    lead_unit = forms.ModelChoiceField(
+        label=_("主办单位"), queryset=Organisation.objects.handling_units()
+    )
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("协办单位"),
+        required=False,
+        queryset=Organisation.objects.handling_units(),
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("可多选（按住 Ctrl 或 ⌘）"),
+    )
+    deadline = MomentField(
+        label=_("办理期限"),
+        required=False,
+        help_text=_("不填则按事项类型和紧急程度的时限自动计算（工作日）"),
+    )
+    note = text_field(_("交办意见"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        category = self.case.category
+        if category is not None and category.suggested_unit_id:
+            self.initial.setdefault("lead_unit", category.suggested_unit_id)
+        lead = self.case.lead_unit_id
+        if lead:
+            self.initial.setdefault("lead_unit", lead)
+
+    def clean_deadline(self) -> datetime | None:
+        deadline = self.cleaned_data.get("deadline")
+        if deadline is not None and deadline <= timezone.now():
+            raise forms.ValidationError(_("办理期限必须晚于当前时间。"), code="past")
+        return deadline
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        lead, co = data.get("lead_unit"), data.get("co_units")
+        if lead is not None and co is not None and lead in co:
+            self.add_error(
+                "co_units",
+                forms.ValidationError(_("主办单位不能同时是协办单位。"), code="lead_is_co_unit"),
+            )
+        return data
+
+
+class ReassignForm(AssignForm):
+    """改派: another lead unit (or other co-units) without waiting for a send-back."""
+
+    reason = text_field(_("改派理由"))
+    note = None  # type: ignore[assignment]
+
+
+class TriageAssignForm(TriageForm, AssignForm):
+    """研判 and 交办 on one screen (the dispatcher's triage page)."""
+
+    note = text_field(_("交办意见"), required=False)
+
+
+class MediationForm(MoveForm):
+    note = text_field(_("调解情况"))
+    outcome = forms.ChoiceField(
+        label=_("调处结果"),
+        required=False,
+        choices=[("", _("调解中（尚无结果）")), *MediationOutcome.choices],
+    )
+
+
+class ExtensionRequestForm(MoveForm):
+    until = MomentField(label=_("申请延期至"))
+    reason = text_field(_("延期理由"))
+
+
+class SendBackForm(MoveForm):
+    reason_code = forms.ChoiceField(label=_("退单原因"), choices=SendBackReason.choices)
+    reason = text_field(
+        _("退单理由和依据"), help_text=_("说明不属本单位办理的理由，并写明职责依据。")
+    )
+
+
+class VisitForm(MoveForm):
+    contacted = YesNoField(label=_("承办单位是否及时联系"))
+    resolved = YesNoField(label=_("问题是否解决"))
+    satisfaction = forms.ChoiceField(
+        label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    note = text_field(_("回访记录"), required=False)
+
+
+class ReopenForm(MoveForm):
+    reason = text_field(_("重办理由"))
+    deadline = MomentField(
+        label=_("新的办理期限"),
+        required=False,
+        help_text=_("不填则自今日起按办理时限重新计算（工作日）"),
+    )
+
+    def clean_deadline(self) -> datetime | None:
+        deadline = self.cleaned_data.get("deadline")
+        if deadline is not None and deadline <= timezone.now():
+            raise forms.ValidationError(_("办理期限必须晚于当前时间。"), code="past")
+        return deadline
+
+
+class SuperviseForm(MoveForm):
+    note = text_field(_("督办意见"), help_text=_("写明督办要求和办结时限，承办单位将看到。"))
+
+
+class MergeForm(MoveForm):
+    master = forms.CharField(
+        label=_("主事项编号"), max_length=24, help_text=_("本事项将并入该事项并随其办理")
+    )
+    note = text_field(_("说明"), required=False)
+
+    def clean_master(self) -> Case:
+        value = str(self.cleaned_data["master"]).strip().upper()
+        cases = visible_cases(self.user).exclude(pk=self.case.pk)
+        match = Q(number=value)
+        if value.isdecimal() and len(value) < 12:
+            match |= Q(pk=int(value))
+        master = cases.filter(match).select_related("region").first()
+        if master is None:
+            raise forms.ValidationError(
+                _("未找到编号为“%(v)s”的事项。"), code="does_not_exist", params={"v": value}
+            )
+        return master
