@@ -29,12 +29,77 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
-from api.english import english, fallback
 from cases.services import CaseError, InvalidTransition, NotPermitted, StaleCase
 
 logger = logging.getLogger("lianxin.api")
 
 CHINESE = "zh-hans"
+
+# When a message has no English in the catalogue (``locale/en``): a sentence by error code.
+FALLBACK: dict[str, str] = {
+    "invalid": "The request is not valid.",
+    "required": "This field is required.",
+    "invalid_transition": "This move is not allowed for the case now.",
+    "stale": "The case changed since you read it; reload it and try again.",
+    "forbidden": "You are not permitted to do this.",
+    "permission_denied": "You are not permitted to do this.",
+    "not_found": "Not found.",
+    "not_authenticated": "Authentication credentials were not provided.",
+    "authentication_failed": "The API key is invalid or revoked.",
+    "throttled": "Too many requests; slow down.",
+    "server_error": "An unexpected error occurred.",
+}
+
+
+def fallback(code: str) -> str:
+    return FALLBACK.get(code, FALLBACK["invalid"])
+
+
+def english_of(message: str, code: str) -> str:
+    """The English of a message already rendered in Chinese: its catalogue entry when the text
+    is a msgid as it stands (no placeholders), else the sentence of its code."""
+    with translation.override("en"):
+        en = translation.gettext(message)
+    return en if en != message else fallback(code)
+
+
+def render(message: Any, params: dict[str, Any] | None, language: str) -> str:
+    """A lazy message with its params, in ``language`` (params may be lazy too)."""
+    with translation.override(language):
+        text = str(message)
+        if params:
+            text = text % {key: str(value) for key, value in params.items()}
+    return text
+
+
+def validation_items(error: DjangoValidationError, field: str | None = None) -> list[ErrorItem]:
+    """Every error of a Django ``ValidationError`` (an engine's or a form's), field by field,
+    rendered from its lazy message in Chinese and in English."""
+    if hasattr(error, "error_dict"):
+        items = []
+        for name, errors in error.error_dict.items():
+            name = None if name in (None, "__all__") else name
+            for one in errors:
+                items.extend(validation_items(one, name))
+        return items
+    items = []
+    for one in error.error_list:
+        code = one.code or "invalid"
+        chinese = render(one.message, one.params, CHINESE)
+        english = render(one.message, one.params, "en")
+        if english == chinese:
+            english = english_of(chinese, code)
+        items.append(ErrorItem(field, code, chinese, english))
+    return items
+
+
+def form_error_items(form: Any) -> list[ErrorItem]:
+    """A bound Django form's errors (the move catalogue's validation) as API error items."""
+    items = []
+    for name, errors in form.errors.as_data().items():
+        for error in errors:
+            items.extend(validation_items(error, None if name == "__all__" else name))
+    return items
 
 
 @dataclass(frozen=True)
@@ -102,16 +167,15 @@ def bilingual(
 ) -> list[ErrorItem]:
     """Pair the errors of one validation run in Chinese with the same run in English.
 
-    A message that has no English translation (the project's own validators) is looked up in
-    ``api.english``; the two runs are the same code on the same data, so they line up.
+    A message that has no English translation falls back to the sentence of its code; the
+    two runs are the same code on the same data, so they line up.
     """
     paired = len(chinese) == len(english_twin)
     items = []
     for index, (field, code, message) in enumerate(chinese):
         en = english_twin[index][2] if paired else ""
         if not en or en == message:
-            known = english(message)
-            en = known.text if known else fallback(code)
+            en = english_of(message, code)
         items.append(ErrorItem(field, code, message, en))
     return items
 
@@ -155,36 +219,15 @@ ENGINE_STATUS = {
 }
 
 
-def _engine_items(message: str, code: str) -> list[ErrorItem]:
-    known = english(message)
+def _engine_items(exc: CaseError) -> list[ErrorItem]:
     return [
         ErrorItem(
-            known.field if known else None,
-            code,
-            message,
-            known.text if known else fallback(code),
+            exc.field,
+            exc.code,
+            render(exc.message, exc.params, CHINESE),
+            render(exc.message, exc.params, "en"),
         )
     ]
-
-
-def _django_validation_items(exc: DjangoValidationError) -> list[ErrorItem]:
-    groups = exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc.error_list)]
-    items = []
-    for field, errors in groups:
-        for error in errors:
-            message = str(error.message % error.params if error.params else error.message)
-            code = error.code or "invalid"
-            known = english(message)
-            name = None if field in (None, "__all__") else field
-            items.append(
-                ErrorItem(
-                    name or (known.field if known else None),
-                    (known.code if known and known.code and not error.code else code),
-                    message,
-                    known.text if known else fallback(code),
-                )
-            )
-    return items
 
 
 def _drf_items(exc: exceptions.APIException, request: Any) -> list[ErrorItem]:
@@ -252,8 +295,7 @@ def _drf_items(exc: exceptions.APIException, request: Any) -> list[ErrorItem]:
     if isinstance(exc, exceptions.NotFound):
         return [ErrorItem(None, "not_found", _("未找到。"), "Not found.")]
     message = str(exc.detail)
-    known = english(message)
-    return [ErrorItem(None, code, message, known.text if known else fallback(code))]
+    return [ErrorItem(None, code, message, english_of(message, code))]
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
@@ -264,7 +306,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         items, code = exc.items, exc.status_code
     elif isinstance(exc, CaseError):
         code = ENGINE_STATUS.get(type(exc), status.HTTP_409_CONFLICT)
-        items = _engine_items(str(exc), exc.code)
+        items = _engine_items(exc)
     elif isinstance(exc, IntegrityError):
         # Validation checks uniqueness first; this is the race where two requests both passed.
         items = [
@@ -277,7 +319,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         ]
         code = status.HTTP_409_CONFLICT
     elif isinstance(exc, DjangoValidationError):
-        items, code = _django_validation_items(exc), status.HTTP_400_BAD_REQUEST
+        items, code = validation_items(exc), status.HTTP_400_BAD_REQUEST
     elif isinstance(exc, Http404):
         items, code = _drf_items(exceptions.NotFound(), request), status.HTTP_404_NOT_FOUND
     elif isinstance(exc, DjangoPermissionDenied):

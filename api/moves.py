@@ -1,210 +1,146 @@
-"""Every move of the engine as its own endpoint: ``POST /api/v1/cases/{id}/{action}/``.
+"""The API's door to the move catalogue: every offered move of ``cases/moves.py`` as
+``POST /api/v1/cases/{id}/{action}/``.
 
-A move is data: its URL action, the engine's RULES it makes, the serializer of its body and
-the one service it calls. ``api.views.MoveView`` does the rest the same way for each.
+The door only binds: it checks each JSON value has the type of its form field (a string for a
+text, an integer for a unit, a list for co-units, true/false for a yes/no), hands the values to
+the move's form — the one validation the pages use too — and calls the move. A serializer drawn
+from the same form documents the body in the OpenAPI schema; it validates nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from api import serializers as s
-from cases import services
+from django import forms
+from rest_framework import serializers
+
+from api.errors import ApiError, ErrorItem, form_error_items
+from cases import forms as f
+from cases import moves, services
 from cases.models import Case
+from cases.moves import MoveSpec
 from people.models import User
 
-Call = Callable[[Case, User, dict[str, Any]], Case]
+# What a JSON value of each kind of form field must be.
+_TYPE_ERRORS = {
+    "text": ("必须是字符串。", "Must be a string."),
+    "integer": ("必须是整数。", "Must be an integer."),
+    "list": ("必须是整数数组。", "Must be a list of integers."),
+    "boolean": ("必须是 true 或 false。", "Must be true or false."),
+    "ref": ("必须是事项 id 或编号。", "Must be a case id or number."),
+}
 
 
-@dataclass(frozen=True)
-class Move:
-    action: str
-    rules: tuple[str, ...]
-    serializer: type
-    call: Call
-    summary: str
-    description: str
+def _kind(field: forms.Field) -> str:
+    if getattr(field, "accepts_integer", False):
+        return "ref"
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return "list"
+    if isinstance(field, forms.ModelChoiceField | forms.IntegerField):
+        return "integer"
+    if isinstance(field, f.YesNoField):
+        return "boolean"
+    return "text"
 
 
-MOVES: tuple[Move, ...] = (
-    Move(
-        "triage",
-        ("triaged",),
-        s.TriageSerializer,
-        lambda case, user, d: services.triage_case(
-            case,
-            actor=user,
-            category=d.get("category"),
-            priority=d.get("priority"),
-            risk_level=d.get("risk_level", ""),
-            note=d["note"],
-        ),
-        "研判 Triage",
-        "Classify and grade the case (category, priority, risk level). Dispatchers in scope.",
-    ),
-    Move(
-        "assign",
-        ("assigned",),
-        s.AssignSerializer,
-        lambda case, user, d: services.assign_case(
-            case,
-            actor=user,
-            lead_unit=d["lead_unit"],
-            co_units=d["co_units"],
-            deadline=d.get("deadline"),
-            note=d["note"],
-        ),
-        "交办 Assign",
-        "Hand the case to one lead unit and any co-units; the deadline starts. Dispatchers.",
-    ),
-    Move(
-        "accept",
-        ("accepted",),
-        s.VersionSerializer,
-        lambda case, user, d: services.accept_case(case, actor=user),
-        "签收 Accept",
-        "The lead unit signs for the case. Handlers of the lead unit.",
-    ),
-    Move(
-        "notes",
-        ("progress_noted",),
-        s.NoteRequiredSerializer,
-        lambda case, user, d: services.add_progress_note(case, actor=user, note=d["note"]),
-        "办理进展 Progress note",
-        "A progress note by the lead or a co-unit; the state does not change.",
-    ),
-    Move(
-        "mediation",
-        ("mediated",),
-        s.MediationSerializer,
-        lambda case, user, d: services.record_mediation(
-            case, actor=user, note=d["note"], outcome=d["outcome"]
-        ),
-        "调解 Mediation",
-        "A mediation session of a dispute, with its outcome once reached.",
-    ),
-    Move(
-        "extension-request",
-        ("extension_requested",),
-        s.ExtensionRequestSerializer,
-        lambda case, user, d: services.request_extension(
-            case, actor=user, until=d["until"], reason=d["reason"]
-        ),
-        "延期申请 Request an extension",
-        "The lead unit asks for a later deadline, before the deadline passes.",
-    ),
-    Move(
-        "extension-approve",
-        ("extension_approved",),
-        s.NoteOptionalSerializer,
-        lambda case, user, d: services.approve_extension(case, actor=user, note=d["note"]),
-        "延期审批通过 Approve the extension",
-        "The pending extension becomes the deadline. Dispatchers.",
-    ),
-    Move(
-        "extension-refuse",
-        ("extension_refused",),
-        s.ReasonSerializer,
-        lambda case, user, d: services.refuse_extension(case, actor=user, reason=d["reason"]),
-        "延期不予批准 Refuse the extension",
-        "The pending extension is refused, with a reason. Dispatchers.",
-    ),
-    Move(
-        "send-back",
-        ("sent_back",),
-        s.SendBackSerializer,
-        lambda case, user, d: services.send_back(
-            case, actor=user, reason_code=d["reason_code"], reason=d["reason"]
-        ),
-        "退单 Send back",
-        "The lead unit says the case is not its remit; it goes back to triage.",
-    ),
-    Move(
-        "answer",
-        ("answered",),
-        s.AnswerSerializer,
-        lambda case, user, d: services.answer_case(case, actor=user, answer=d["answer"]),
-        "答复 Answer",
-        "The lead unit's reply; on time if given by the deadline in force.",
-    ),
-    Move(
-        "return-visit",
-        ("visited", "visit_failed_to_reach"),
-        s.ReturnVisitSerializer,
-        lambda case, user, d: services.return_visit(
-            case,
-            actor=user,
-            reached=d["reached"],
-            contacted=d["contacted"],
-            resolved=d["resolved"],
-            satisfaction=d["satisfaction"],
-            note=d["note"],
-        ),
-        "回访 Return visit",
-        "Was the requester reached, contacted in time, is it solved, are they satisfied? "
-        "A visit that did not reach the requester is recorded and the case keeps waiting.",
-    ),
-    Move(
-        "reopen",
-        ("reopened",),
-        s.ReasonSerializer,
-        lambda case, user, d: services.reopen_case(case, actor=user, reason=d["reason"]),
-        "重办 Reopen",
-        "Back to the same lead unit with a fresh time limit. Dispatchers.",
-    ),
-    Move(
-        "close",
-        ("closed",),
-        s.NoteOptionalSerializer,
-        lambda case, user, d: services.close_case(case, actor=user, note=d["note"]),
-        "销号 Close",
-        "Close after the return visit; after a failed visit a note is required. Dispatchers.",
-    ),
-    Move(
-        "supervise",
-        ("supervised",),
-        s.NoteOptionalSerializer,
-        lambda case, user, d: services.supervise_case(case, actor=user, note=d["note"]),
-        "督办 Supervise",
-        "A written supervision notice; each raises the level. Dispatchers and leaders.",
-    ),
-    Move(
-        "merge",
-        ("merged",),
-        s.MergeSerializer,
-        lambda case, user, d: services.merge_case(
-            case, actor=user, master=d["master"], note=d["note"]
-        ),
-        "合并 Merge",
-        "This case duplicates `master` and counts there. Dispatchers of both cases.",
-    ),
-    Move(
-        "reject",
-        ("rejected",),
-        s.ReasonSerializer,
-        lambda case, user, d: services.reject_case(case, actor=user, reason=d["reason"]),
-        "不予受理 Reject",
-        "Refuse the case with the reason the requester will be told. Dispatchers.",
-    ),
-    Move(
-        "resolve-on-spot",
-        ("resolved_on_spot",),
-        s.AnswerSerializer,
-        lambda case, user, d: services.resolve_on_spot(case, actor=user, answer=d["answer"]),
-        "当场办结 Resolve on the spot",
-        "The collector solved it while there; it still gets a return visit.",
-    ),
-)
+def _fits(kind: str, value: Any) -> bool:
+    if kind == "ref":
+        return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+    if kind == "text":
+        return isinstance(value, str)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "list":
+        return isinstance(value, list) and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        )
+    return isinstance(value, bool)
 
-# The engine's move name → the action that makes it, for a case's ``allowed_moves``.
-ACTION_OF_RULE: dict[str, str] = {rule: move.action for move in MOVES for rule in move.rules}
+
+def bind(spec: MoveSpec, body: Any, *, case: Case, user: User) -> Any:
+    """The move's form bound to a JSON body, or a 400 naming every value of the wrong type."""
+    if not isinstance(body, dict):
+        raise ApiError.one(
+            400, "invalid", "请求体须为 JSON 对象。", "The request body must be a JSON object."
+        )
+    form = spec.bind(None, case=case, user=user)
+    data: dict[str, Any] = {}
+    wrong = []
+    for name, field in form.fields.items():
+        value = body.get(name)
+        if value is None:
+            continue
+        kind = _kind(field)
+        if not _fits(kind, value):
+            wrong.append(ErrorItem(name, "invalid_type", *_TYPE_ERRORS[kind]))
+            continue
+        data[name] = str(value) if kind == "ref" else value
+    if wrong:
+        raise ApiError(wrong)
+    return spec.bind(data, case=case, user=user)
+
+
+def perform(spec: MoveSpec, request: Any, case: Case) -> Case:
+    """Bind, validate and make the move (``via=api``); errors are the API's 400/403/409. A move
+    the case's state or the caller's scope rules out is refused before the body is read."""
+    services.check_move(case, spec.kind, request.user)
+    form = bind(spec, request.data, case=case, user=request.user)
+    if not form.is_valid():
+        raise ApiError(form_error_items(form))
+    return spec.perform(case, request.user, form.arguments(), via="api")
 
 
 def allowed_actions(case: Case, user: User) -> list[dict[str, str]]:
     return [
-        {"move": name, "action": ACTION_OF_RULE[name]}
+        {"move": name, "action": moves.CATALOGUE[name].action}
         for name in services.allowed_moves(case, user)
-        if name in ACTION_OF_RULE
     ]
+
+
+# --- The schema's picture of each form --------------------------------------------------------
+
+
+def _documented(name: str, field: forms.Field) -> serializers.Field:
+    help_text = str(field.help_text or field.label or "")
+    options: dict[str, Any] = {"required": field.required and name != "mediation_outcome"}
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return serializers.ListField(
+            child=serializers.IntegerField(min_value=1), help_text=help_text, **options
+        )
+    if isinstance(field, forms.ModelChoiceField):
+        return serializers.IntegerField(min_value=1, help_text=help_text, **options)
+    if getattr(field, "accepts_integer", False):
+        return serializers.CharField(
+            max_length=field.max_length, help_text=help_text + " (id or number)", **options
+        )
+    if isinstance(field, forms.IntegerField):
+        return serializers.IntegerField(
+            min_value=field.min_value, max_value=field.max_value, help_text=help_text, **options
+        )
+    if isinstance(field, f.YesNoField):
+        return serializers.BooleanField(help_text=help_text, **options)
+    if isinstance(field, f.MomentField):
+        return serializers.DateTimeField(help_text=help_text, allow_null=True, **options)
+    if isinstance(field, forms.ChoiceField):
+        values = [value for value, _label in field.choices]
+        return serializers.ChoiceField(
+            choices=[(v, label) for v, label in field.choices if v != ""],
+            allow_blank="" in values,
+            help_text=help_text,
+            **options,
+        )
+    return serializers.CharField(
+        max_length=getattr(field, "max_length", None),
+        allow_blank=not field.required,
+        help_text=help_text,
+        **options,
+    )
+
+
+def request_serializer(spec: MoveSpec) -> type[serializers.Serializer]:
+    """A serializer naming the move form's fields, for the OpenAPI schema only."""
+    assert spec.form is not None
+    fields = {name: _documented(name, field) for name, field in spec.form.base_fields.items()}
+    fields["version"].help_text = "`version` of the case as the client read it."
+    name = "".join(part.title() for part in spec.action.split("-")) + "Request"
+    return type(name, (serializers.Serializer,), fields)

@@ -8,7 +8,6 @@ requester is masked (``people.masking``) unless the view says the caller may see
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -17,7 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.errors import BilingualSerializerMixin
-from api.filters import FIRST_DAY, LAST_DAY, MAX_ID
+from api.filters import MAX_ID
 from cases.models import (
     Case,
     CaseAssignment,
@@ -29,13 +28,10 @@ from cases.models import (
     Priority,
     RiskLevel,
     Satisfaction,
-    SendBackReason,
     Status,
 )
-from cases.scope import visible_cases
 from orgs.models import Organisation
 from people.masking import mask_address, mask_name, mask_phone
-from people.models import User
 from regions.models import Region
 
 MAX_TEXT = 5000
@@ -260,18 +256,6 @@ def text(
     return serializers.CharField(required=required, max_length=max_length, **kwargs)
 
 
-class BoundedDateTimeField(serializers.DateTimeField):
-    """A moment between 2000 and 2099: far dates overflow the local-time arithmetic of deadlines."""
-
-    def to_internal_value(self, value: Any) -> datetime:
-        moment = super().to_internal_value(value)
-        if not FIRST_DAY <= moment.date() <= LAST_DAY:
-            raise serializers.ValidationError(
-                _("日期须在 2000-01-01 至 2099-12-31 之间。"), code="invalid"
-            )
-        return moment
-
-
 def _no_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" not in value
@@ -338,108 +322,6 @@ class CaseCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
         allow_null=True,
     )
     details = DetailsField(required=False, default=dict)
-
-
-class VersionSerializer(BilingualSerializerMixin, serializers.Serializer):
-    """Every move names the version of the case the client saw; a stale one is refused (409)."""
-
-    version = serializers.IntegerField(
-        min_value=1, max_value=2**31 - 1, help_text="`version` of the case as the client read it."
-    )
-
-
-class TriageSerializer(VersionSerializer):
-    category = serializers.PrimaryKeyRelatedField(
-        queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
-    )
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    risk_level = serializers.ChoiceField(
-        choices=RiskLevel.choices, required=False, allow_blank=True
-    )
-    note = text(required=False)
-
-
-class AssignSerializer(VersionSerializer):
-    lead_unit = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
-    co_units = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(), many=True, required=False, default=list
-    )
-    deadline = BoundedDateTimeField(
-        required=False,
-        allow_null=True,
-        help_text="Default: the time limit of the case type and priority, in working time.",
-    )
-    note = text(required=False)
-
-
-class NoteRequiredSerializer(VersionSerializer):
-    note = text()
-
-
-class NoteOptionalSerializer(VersionSerializer):
-    note = text(required=False)
-
-
-class ReasonSerializer(VersionSerializer):
-    reason = text()
-
-
-class AnswerSerializer(VersionSerializer):
-    answer = text()
-
-
-class MediationSerializer(VersionSerializer):
-    note = text()
-    outcome = serializers.ChoiceField(
-        choices=MediationOutcome.choices, required=False, allow_blank=True, default=""
-    )
-
-
-class ExtensionRequestSerializer(VersionSerializer):
-    until = BoundedDateTimeField(help_text="The deadline asked for.")
-    reason = text()
-
-
-class SendBackSerializer(VersionSerializer):
-    reason_code = serializers.ChoiceField(choices=SendBackReason.choices)
-    reason = text()
-
-
-class ReturnVisitSerializer(VersionSerializer):
-    reached = serializers.BooleanField(help_text="Was the requester reached (有效回访)?")
-    contacted = serializers.BooleanField(required=False, allow_null=True, default=None)
-    resolved = serializers.BooleanField(required=False, allow_null=True, default=None)
-    satisfaction = serializers.ChoiceField(
-        choices=Satisfaction.choices, required=False, allow_blank=True, default=""
-    )
-    note = text(required=False)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["reached"]:
-            missing = {
-                name: serializers.ErrorDetail(_("有效回访必须填写此项。"), code="required")
-                for name in ("contacted", "resolved", "satisfaction")
-                if attrs.get(name) in (None, "")
-            }
-            if missing:
-                raise serializers.ValidationError(missing)
-        return attrs
-
-
-class MergeSerializer(VersionSerializer):
-    master = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, help_text="Id of the case this one duplicates."
-    )
-    note = text(required=False)
-
-    def validate_master(self, value: int) -> Case:
-        # The master is fetched through the caller's scope like any case: an invisible one
-        # does not exist for them.
-        user: User = self.context["request"].user
-        master = visible_cases(user).select_related("region").filter(pk=value).first()
-        if master is None:
-            raise serializers.ValidationError(_("主事项不存在。"), code="does_not_exist")
-        return master
 
 
 # --- Reference data ----------------------------------------------------------------------------

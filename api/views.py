@@ -26,15 +26,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import moves as api_moves
 from api import serializers as s
 from api.base import ApiMixin, get_case, scoped_cases, validated
 from api.errors import CHINESE, ApiError, ErrorItem, error_body
 from api.filters import CaseFilter, EventFilter, FilterBackend, case_ordering
 from api.idempotency import HEADER, MAX_KEY_LENGTH, clean_key, create_once
-from api.moves import MOVES, Move, allowed_actions
+from api.moves import allowed_actions
 from api.pagination import Cursor
-from cases import services
-from cases.models import Case, CaseAssignment, CaseEvent
+from cases import moves, services
+from cases.models import Case, CaseAssignment, CaseEvent, Via
+from cases.moves import MoveSpec
 from cases.scope import can_see_requester, visible_cases, visible_cases_q
 from stats import metrics
 
@@ -139,7 +141,9 @@ class CaseListView(ApiMixin, generics.GenericAPIView):
         data = validated(s.CaseCreateSerializer, request)
 
         def report(source_key: str | None = None) -> Case:
-            return services.report_case(actor=request.user, source_key=source_key, **data)
+            return services.report_case(
+                actor=request.user, source_key=source_key, via=Via.API, **data
+            )
 
         case, created = (
             create_once(request.user, key, request.data, report) if key else (report(), True)
@@ -183,38 +187,38 @@ class CaseDetailView(ApiMixin, APIView):
 
 
 class MoveView(ApiMixin, APIView):
-    """One move of the engine on one case (subclassed per move by ``move_view``)."""
+    """One move of the catalogue on one case (subclassed per move by ``move_view``)."""
 
-    move: Move
+    kind: str
 
     def post(self, request: Request, pk: int) -> Response:
-        data = validated(self.move.serializer, request)
         case = get_case(request.user, pk)
-        case.version = data.pop("version")
-        case = self.move.call(case, request.user, data)
+        case = api_moves.perform(moves.CATALOGUE[self.kind], request, case)
         return detail_response(request, reload(case))
 
 
-def move_view(move: Move) -> type[MoveView]:
-    name = "".join(part.title() for part in move.action.split("-")) + "View"
+def move_view(spec: MoveSpec) -> type[MoveView]:
+    name = "".join(part.title() for part in spec.action.split("-")) + "View"
+    english = spec.description or spec.kind
 
     @extend_schema(
-        operation_id=f"cases_{move.action.replace('-', '_')}",
-        summary=move.summary,
-        description=move.description + " The body names the `version` the client read: a case "
+        operation_id=f"cases_{spec.action.replace('-', '_')}",
+        summary=f"{spec.label} ({spec.kind})",
+        description=english + " The body names the `version` the client read: a case "
         "moved since answers 409 (`stale`); a move not allowed from the case's state answers 409 "
-        "(`invalid_transition`); a caller without the role or scope answers 403.",
+        "(`invalid_transition`); a caller without the role or scope answers 403. The body is "
+        "validated by the same form as the pages' (`cases/forms.py`).",
         tags=["moves"],
-        request=move.serializer,
+        request=api_moves.request_serializer(spec),
         responses={200: s.CaseDetailSerializer},
     )
     def post(self: MoveView, request: Request, pk: int) -> Response:
         return MoveView.post(self, request, pk)
 
-    return type(name, (MoveView,), {"move": move, "post": post, "__doc__": move.description})
+    return type(name, (MoveView,), {"kind": spec.kind, "post": post, "__doc__": english})
 
 
-MOVE_VIEWS = {move.action: move_view(move) for move in MOVES}
+MOVE_VIEWS = {spec.action: move_view(spec) for spec in moves.offered()}
 
 
 # --- Events -----------------------------------------------------------------------------------

@@ -36,10 +36,16 @@ MAX_TEXT = 5000
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
-def text_field(label: Any, *, required: bool = True, rows: int = 3, **kwargs: Any) -> forms.CharField:
+def text_field(
+    label: Any, *, required: bool | Any = True, rows: int = 3, **kwargs: Any
+) -> forms.CharField:
+    """A free text of a move; ``required`` may be the message that says what is missing (the
+    engine's own words, so a page and the API say the same)."""
+    if required not in (True, False):
+        kwargs["error_messages"] = {"required": required}
     return forms.CharField(
         label=label,
-        required=required,
+        required=bool(required),
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": rows}),
         **kwargs,
@@ -69,7 +75,7 @@ class MomentField(forms.DateTimeField):
         moment = super().to_python(value)
         if moment is not None and not FIRST_DAY <= moment.date() <= LAST_DAY:
             raise forms.ValidationError(
-                _("日期须在 2000-01-01 至 2099-12-31 之间。"), code="out_of_range"
+                _("日期须在 2000-01-01 至 2099-12-31 之间。"), code="invalid"
             )
         return moment
 
@@ -124,23 +130,43 @@ class NoteForm(MoveForm):
 
 
 class NoteRequiredForm(MoveForm):
-    note = text_field(_("办理进展"))
+    note = text_field(_("办理进展"), required=_("请填写办理进展。"))
 
 
 class ReasonForm(MoveForm):
-    reason = text_field(_("理由"))
+    reason = text_field(_("理由"), required=_("请说明理由。"))
+
+
+def reason_form(name: str, label: Any, missing: Any, **kwargs: Any) -> type[MoveForm]:
+    """A move whose one input is a required reason, with the words of that move."""
+    return type(name, (MoveForm,), {"reason": text_field(label, required=missing, **kwargs)})
+
+
+RejectForm = reason_form(
+    "RejectForm",
+    _("不予受理理由"),
+    _("不予受理必须说明理由。"),
+    help_text=_("理由将告知诉求人。"),
+)
+RefuseExtensionForm = reason_form(
+    "RefuseExtensionForm", _("不同意延期的理由"), _("不同意延期必须说明理由。")
+)
+RecallForm = reason_form("RecallForm", _("撤回理由"), _("撤回必须说明理由。"))
 
 
 class AnswerForm(MoveForm):
     answer = text_field(
-        _("答复内容"), rows=5, help_text=_("写明办理过程和结果，答复将用于回访核实。")
+        _("答复内容"),
+        required=_("请填写答复内容。"),
+        rows=5,
+        help_text=_("写明办理过程和结果，答复将用于回访核实。"),
     )
 
 
 class ResolveOnSpotForm(MoveForm):
     """当场办结; a dispute settled on the spot records its mediation outcome (调处成功率)."""
 
-    answer = text_field(_("现场处理情况"), rows=4)
+    answer = text_field(_("现场处理情况"), required=_("请填写现场处理情况。"), rows=4)
     mediation_outcome = forms.ChoiceField(label=_("调处结果"), choices=MediationOutcome.choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -221,7 +247,7 @@ class AssignForm(MoveForm):
 class ReassignForm(AssignForm):
     """改派: another lead unit (or other co-units) without waiting for a send-back."""
 
-    reason = text_field(_("改派理由"))
+    reason = text_field(_("改派理由"), required=_("改派必须说明理由。"))
     note = None  # type: ignore[assignment]
 
 
@@ -232,7 +258,7 @@ class TriageAssignForm(TriageForm, AssignForm):
 
 
 class MediationForm(MoveForm):
-    note = text_field(_("调解情况"))
+    note = text_field(_("调解情况"), required=_("请填写调解情况。"))
     outcome = forms.ChoiceField(
         label=_("调处结果"),
         required=False,
@@ -242,27 +268,37 @@ class MediationForm(MoveForm):
 
 class ExtensionRequestForm(MoveForm):
     until = MomentField(label=_("申请延期至"))
-    reason = text_field(_("延期理由"))
+    reason = text_field(_("延期理由"), required=_("申请延期必须说明理由。"))
 
 
 class SendBackForm(MoveForm):
     reason_code = forms.ChoiceField(label=_("退单原因"), choices=SendBackReason.choices)
     reason = text_field(
-        _("退单理由和依据"), help_text=_("说明不属本单位办理的理由，并写明职责依据。")
+        _("退单理由和依据"),
+        required=_("退单必须说明理由和依据。"),
+        help_text=_("说明不属本单位办理的理由，并写明职责依据。"),
     )
 
 
 class VisitForm(MoveForm):
-    contacted = YesNoField(label=_("承办单位是否及时联系"))
-    resolved = YesNoField(label=_("问题是否解决"))
+    contacted = YesNoField(
+        label=_("承办单位是否及时联系"),
+        error_messages={"required": _("有效回访必须选择此项。")},
+    )
+    resolved = YesNoField(
+        label=_("问题是否解决"), error_messages={"required": _("有效回访必须选择此项。")}
+    )
     satisfaction = forms.ChoiceField(
-        label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect
+        label=_("满意度"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("有效回访必须选择满意度。")},
     )
     note = text_field(_("回访记录"), required=False)
 
 
 class ReopenForm(MoveForm):
-    reason = text_field(_("重办理由"))
+    reason = text_field(_("重办理由"), required=_("重办必须说明理由。"))
     deadline = MomentField(
         label=_("新的办理期限"),
         required=False,
@@ -277,22 +313,33 @@ class ReopenForm(MoveForm):
 
 
 class SuperviseForm(MoveForm):
-    note = text_field(_("督办意见"), help_text=_("写明督办要求和办结时限，承办单位将看到。"))
+    note = text_field(
+        _("督办意见"),
+        required=_("请填写督办意见。"),
+        help_text=_("写明督办要求和办结时限，承办单位将看到。"),
+    )
+
+
+class CaseRefField(forms.CharField):
+    """A case by its number (LX…) or its id."""
+
+    accepts_integer = True
 
 
 class MergeForm(MoveForm):
-    master = forms.CharField(
+    master = CaseRefField(
         label=_("主事项编号"), max_length=24, help_text=_("本事项将并入该事项并随其办理")
     )
     note = text_field(_("说明"), required=False)
 
     def clean_master(self) -> Case:
         value = str(self.cleaned_data["master"]).strip().upper()
-        cases = visible_cases(self.user).exclude(pk=self.case.pk)
         match = Q(number=value)
         if value.isdecimal() and len(value) < 12:
             match |= Q(pk=int(value))
-        master = cases.filter(match).select_related("region").first()
+        master = visible_cases(self.user).filter(match).select_related("region").first()
+        if master is not None and master.pk == self.case.pk:
+            raise forms.ValidationError(_("不能与自身合并。"), code="self")
         if master is None:
             raise forms.ValidationError(
                 _("未找到编号为“%(v)s”的事项。"), code="does_not_exist", params={"v": value}

@@ -77,7 +77,7 @@ class Via(models.TextChoices):
 
     WEB = "web", _("网页")
     API = "api", _("接口")
-    OPEN311 = "open311", _("Open311")
+    OPEN311 = "open311", "Open311"
     IMPORT = "import", _("导入")
     SYSTEM = "system", _("系统")
 

@@ -1,5 +1,5 @@
 """The reference data every installation starts with: case types, their words, categories
-and time limits (DOMAIN.md defaults; administrators edit them in the admin afterwards)."""
+and time limits (docs/DOMAIN.md defaults; administrators edit them in the admin afterwards)."""
 
 from django.db import transaction
 
@@ -128,7 +128,7 @@ CASE_TYPES = [
     },
 ]
 
-# (amount, unit, response working hours) per priority — DOMAIN.md §2: emergency same day,
+# (amount, unit, response working hours) per priority — docs/DOMAIN.md §2: emergency same day,
 # ordinary 5 working days, complex 15 with approval.
 DEFAULT_LIMITS = {
     Priority.URGENT: (4, LimitUnit.WORKING_HOURS, 1),

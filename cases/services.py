@@ -14,7 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -68,10 +69,15 @@ class CaseError(Exception):
     code = "invalid"
 
     def __init__(
-        self, message: str | Promise, *, params: dict[str, Any] | None = None, code: str = ""
+        self,
+        message: str | Promise,
+        *,
+        params: dict[str, Any] | None = None,
+        code: str = "",
+        field: str | None = None,
     ) -> None:
         super().__init__(message)
-        self.message, self.params = message, params or {}
+        self.message, self.params, self.field = message, params or {}, field
         if code:
             self.code = code
 
@@ -105,6 +111,12 @@ def _state_label(case: Case, status: str) -> Any:
 def rules() -> dict[str, Rule]:
     """Every move's rule, by event kind (the catalogue's view for the checks below)."""
     return {kind: spec.rule for kind, spec in CATALOGUE.items()}
+
+
+def check_move(case: Case, kind: str, user: User | None) -> None:
+    """Raise the engine's refusal if ``user`` may not make move ``kind`` on ``case`` now (a door
+    asks before it reads the input, so a wrong state is a conflict, not a form error)."""
+    _check(case, kind, user)
 
 
 def allowed_moves(case: Case, user: User) -> list[str]:
@@ -336,14 +348,15 @@ def claimable_channels(actor: User | None) -> frozenset[str]:
 
 
 def _authorize_report(
-    actor: User, region: Region, channel: str, enterprise: Organisation | None
+    actor: User, region: Region, channel: str, enterprise: Organisation | None, via: str
 ) -> None:
     """Anyone signed in may raise a case (residents, enterprises, cadres), through a channel
-    their role may claim. A user whose only roles are tied to grids reports inside them; an
-    enterprise liaison files for their own enterprise only."""
+    their role may claim (a ledger import keeps the channel its history records). A user whose
+    only roles are tied to grids reports inside them; an enterprise liaison files for their own
+    enterprise only."""
     if not actor.is_authenticated:
         raise NotPermitted(_("请先登录。"), code="not_authenticated")
-    if channel not in claimable_channels(actor):
+    if via != Via.IMPORT and channel not in claimable_channels(actor):
         raise invalid(
             "channel",
             _("您不能登记来源为“%(channel)s”的事项。"),
@@ -363,7 +376,9 @@ def _authorize_report(
     if any(a.region_id is None or a.role not in COLLECTORS for a in assignments):
         return
     if not any(a.region.path <= region.path < a.region.path_range_end for a in assignments):
-        raise NotPermitted(_("只能在本人负责的网格范围内上报事项。"), code="outside_grid")
+        raise NotPermitted(
+            _("只能在本人负责的网格范围内上报事项。"), field="region"
+        )
 
 
 def _same_submission(case: Case, title: str, description: str, region: Region) -> bool:
@@ -406,7 +421,7 @@ def report_case(
     if category is not None and category.case_type_id != case_type.pk:
         raise invalid("category", _("分类不属于该事项类型。"))
     if actor is not None:
-        _authorize_report(actor, region, channel, enterprise)
+        _authorize_report(actor, region, channel, enterprise, via)
     checked = attachment_checks.checked_attachments(attachments)
     if source_key:
         existing = Case.objects.filter(source_key=source_key).order_by().first()
@@ -543,7 +558,7 @@ def resolve_on_spot(
     Rule(frozenset({S.REPORTED, S.TRIAGED}), S.REJECTED, DISPATCHERS, "region"),
     label=_("不予受理"),
     action="reject",
-    form=f.ReasonForm,
+    form=f.RejectForm,
     irreversible=True,
     description="Refuse the case with the reason the requester will be told. Dispatchers.",
 )
@@ -772,7 +787,7 @@ def reassign_case(
     Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.TRIAGED, DISPATCHERS, "region"),
     label=_("撤回交办"),
     action="recall",
-    form=f.ReasonForm,
+    form=f.RecallForm,
     description="The dispatcher takes the case back from its units to triage it again. "
     "Dispatchers.",
 )
@@ -995,7 +1010,7 @@ def approve_extension(
     Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, DISPATCHERS, "region"),
     label=_("不同意延期"),
     action="extension-refuse",
-    form=f.ReasonForm,
+    form=f.RefuseExtensionForm,
     description="The pending extension is refused, with a reason. Dispatchers.",
 )
 def refuse_extension(
@@ -1360,7 +1375,9 @@ def merge_case(
         if master is None or master.status in (Status.MERGED, Status.REJECTED):
             raise invalid("master", _("主事项不存在或已合并/不予受理。"), "master_closed")
         if not (actor.is_admin or covers_region(actor, master, DISPATCHERS)):
-            raise NotPermitted(_("主事项不在您的研判交办范围内。"), code="master_forbidden")
+            raise NotPermitted(
+                _("主事项不在您的研判交办范围内。"), field="master"
+            )
         now = timezone.now()
         case.merged_into_id = master.pk
         case.closed_at = now
@@ -1374,7 +1391,9 @@ def merge_case(
             data={"master": master.pk},
             fields=["merged_into", "closed_at"],
         )
-        Case.objects.filter(pk=master.pk).update(version=F("version") + 1, updated_at=now)
+        Case.objects.filter(pk=master.pk).update(
+            version=F("version") + 1, updated_at=Greatest(F("updated_at"), Value(now))
+        )
         CaseEvent(
             case=master,
             kind=K.DUPLICATE_MERGED,

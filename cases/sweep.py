@@ -1,6 +1,6 @@
 """The overdue sweep: remind before a deadline, flag overdue, supervise the working day after.
 
-DOMAIN.md: reminder (催办) before the deadline, written supervision (督办) the working day after it,
+docs/DOMAIN.md: reminder (催办) before the deadline, written supervision (督办) the working day after it,
 escalation if still overdue five working days later. Each step is a real move with its event.
 """
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
 from cases import services
-from cases.models import Case, CaseType, Category, Channel, Priority
+from cases.models import Case, CaseType, Category, Channel, Priority, Via
 from ledgers import fields as f
 from ledgers.columns import CASE_COLUMNS, ENTERPRISE_COLUMNS, PEOPLE_COLUMNS
 from ledgers.lookups import OrganisationLookup, RegionLookup, enterprises_by_code, fetch_in
@@ -695,7 +695,9 @@ class CaseImporter(Importer):
             # When skipping, a savepoint per row keeps a refused row from spoiling the others;
             # otherwise any refusal rolls the whole import back, and savepoints would only cost.
             with transaction.atomic(savepoint=self.skip_bad_rows):
-                services.report_case(actor=self.actor, source_key=plan.source_key, **plan.fields)
+                services.report_case(
+                    actor=self.actor, source_key=plan.source_key, via=Via.IMPORT, **plan.fields
+                )
         except (ValidationError, services.CaseError, DatabaseError) as exc:
             message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             if not self.skip_bad_rows:

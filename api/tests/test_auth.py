@@ -37,7 +37,7 @@ def test_a_wrong_or_revoked_key_is_a_401(world):
     assert revoke_api_key("hotline")
     client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     body = assert_error(client.get("/api/v1/me/"), 401, "authentication_failed", field=None)
-    assert body["errors"][0]["message_en"] == "The API key is invalid or revoked."
+    assert body["errors"][0]["message_en"] == "The API key is invalid or has been revoked."
 
 
 def test_a_malformed_authorization_header_is_a_401(world):

@@ -89,7 +89,7 @@ def test_a_category_of_another_type_is_refused_by_the_engine(world, client_for):
         "/api/v1/cases/", new_case(world, category=world.category("dispute").pk), format="json"
     )
     body = assert_error(response, 400, "invalid", field="category")
-    assert body["errors"][0]["message_en"] == "The category does not belong to the case type."
+    assert body["errors"][0]["message_en"] == "The category does not belong to this case type."
 
 
 def test_a_grid_worker_cannot_report_into_another_grid(world, client_for):
@@ -140,7 +140,7 @@ def test_an_administrator_sees_requesters_unmasked(world, client_for):
 
 
 def test_filters_by_type_category_status_channel_unit_and_region(world, client_for):
-    dispute = world.report("dispute", channel=Channel.HOTLINE)
+    dispute = world.report("dispute", channel=Channel.HOTLINE, actor=world.dispatcher)
     assigned = world.assigned()  # lead unit: dept
     co_handled = services.triage_case(world.report(), actor=world.dispatcher)
     co_handled = services.assign_case(

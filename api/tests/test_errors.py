@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -10,11 +11,11 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.test import override_settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
-from api import english
 from api.tests.helpers import assert_error, case_url
-from cases import services
+from cases import moves
 
 
 def test_malformed_json_is_a_400(world, client_for):
@@ -67,7 +68,10 @@ def test_a_case_outside_scope_and_a_huge_id_are_404(world, client_for):
 
 def test_an_unexpected_error_is_a_logged_json_500(world, client_for, caplog):
     case = world.report()
-    with mock.patch.object(services, "reject_case", side_effect=RuntimeError("boom")):
+    broken = dataclasses.replace(
+        moves.CATALOGUE["rejected"], service=mock.Mock(side_effect=RuntimeError("boom"))
+    )
+    with mock.patch.dict(moves.CATALOGUE, {"rejected": broken}):
         response = client_for(world.dispatcher).post(
             case_url(case.pk, "reject"), {"version": 1, "reason": "x"}, format="json"
         )
@@ -97,19 +101,31 @@ def test_the_default_rates_do_not_get_in_the_way(world, client_for):
     assert all(client.get("/api/v1/me/").status_code == 200 for _ in range(50))
 
 
-def test_every_engine_message_has_an_english_twin():
-    """A new message in cases/services.py needs its English in api/english.py."""
-    source = Path(services.__file__).read_text(encoding="utf-8")
-    messages = set(re.findall(r'_\(\s*"([^"]+)"\s*\)', source))
-    missing = sorted(m for m in messages if m not in english.MESSAGES)
-    assert not missing, f"add these to api/english.py MESSAGES: {missing}"
+ENGINE_SOURCES = ("cases/services.py", "cases/forms.py", "cases/moves.py", "cases/models.py")
 
 
-def test_a_message_with_placeholders_is_translated_with_its_values():
-    twin = english.english("事项当前为“已受理”，不能执行该操作。")
-    assert twin is not None
-    assert twin.text == "The case is now “已受理”; this move is not allowed from that state."
-    assert english.english("某个未知的消息") is None
+def test_every_engine_and_catalogue_message_has_english_in_the_catalogue():
+    """The API's ``message_en`` comes from locale/en: a new message needs its translation there
+    (``makemessages -l en``, then ``compilemessages``)."""
+    root = Path(settings.BASE_DIR)
+    messages = set()
+    for name in ENGINE_SOURCES:
+        source = (root / name).read_text(encoding="utf-8")
+        messages |= set(re.findall(r'_\(\s*"([^"]+)"', source))
+    with translation.override("en"):
+        missing = sorted(m for m in messages if translation.gettext(m) == m)
+    assert not missing, f"add English to locale/en/LC_MESSAGES/django.po for: {missing}"
+
+
+def test_an_engine_refusal_renders_its_placeholders_in_both_languages(world, client_for):
+    case = world.report()
+    response = client_for(world.admin).post(
+        case_url(case.pk, "accept"), {"version": case.version}, format="json"
+    )
+    item = assert_error(response, 409, "invalid_transition")["errors"][0]
+    label = case.case_type.label(case.status)
+    assert item["message"] == f"事项当前为“{label}”，不能执行该操作。"
+    assert item["message_en"] == f"The case is currently “{label}”; this action is not allowed."
 
 
 @pytest.mark.parametrize(

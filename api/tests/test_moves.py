@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from api.moves import ACTION_OF_RULE, MOVES
 from api.tests.helpers import assert_error, case_url, last_kind
-from cases import services
+from cases import moves, services
 from cases.models import Case, CaseEvent, Satisfaction, Status
 from cases.tests.helpers import module_world_fixture, snapshot
-from cases.tests.world import World
+from cases.tests.world import World, make_user
+from people.models import Role
 
 module_world = module_world_fixture()
 
@@ -123,9 +123,22 @@ SCENARIOS = [
         "return-visit",
         lambda w: w.answered(),
         "dispatcher",
-        lambda w, c: {"reached": True, "contacted": True, "resolved": True, "satisfaction": "basic"},
+        lambda w, c: {"contacted": True, "resolved": True, "satisfaction": "basic"},
         "visited",
         Status.VERIFIED,
+    ),
+    Scenario(
+        "return-visit-unreached", lambda w: w.answered(), "dispatcher",
+        lambda w, c: {"note": "电话无人接听。"}, "visit_failed_to_reach", Status.ANSWERED,
+    ),
+    Scenario(
+        "reassign", lambda w: w.assigned(), "dispatcher",
+        lambda w, c: {"lead_unit": w.other_dept.pk, "reason": "派错单位。"}, "reassigned",
+        Status.ASSIGNED,
+    ),
+    Scenario(
+        "recall", lambda w: w.assigned(), "dispatcher", lambda w, c: {"reason": "需重新研判。"},
+        "recalled", Status.TRIAGED,
     ),
     Scenario(
         "reopen",
@@ -161,8 +174,8 @@ SCENARIOS = [
 
 def test_every_engine_move_has_an_endpoint_and_a_scenario():
     user_moves = {name for name, rule in services.RULES.items() if rule.scope != "system"}
-    assert set(ACTION_OF_RULE) == user_moves
-    assert {s.action for s in SCENARIOS} == {m.action for m in MOVES}
+    assert {spec.kind for spec in moves.offered()} == user_moves
+    assert {s.action for s in SCENARIOS} == {spec.action for spec in moves.offered()}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.action)
@@ -217,8 +230,8 @@ def test_a_move_not_allowed_from_the_state_is_a_409(world, client_for):
 def test_a_failed_return_visit_keeps_the_case_waiting(world, client_for):
     case = world.answered()
     response = client_for(world.grid_worker).post(
-        case_url(case.pk, "return-visit"),
-        {"version": case.version, "reached": False},
+        case_url(case.pk, "return-visit-unreached"),
+        {"version": case.version, "note": "无人接听"},
         format="json",
     )
     assert response.status_code == 200
@@ -252,9 +265,9 @@ def test_an_engine_validation_error_names_its_field(world, client_for):
          "reason": "需协调。"},
         format="json",
     )  # fmt: skip
-    body = assert_error(response, 400, "invalid", field="until")
+    body = assert_error(response, 400, "not_later", field="until")
     assert body["errors"][0]["message_en"] == (
-        "The extended deadline must be later than the current deadline."
+        "The extended deadline must be later than the original deadline."
     )
 
 
@@ -264,16 +277,25 @@ def test_assigning_to_an_enterprise_is_refused(world, client_for):
         case_url(case.pk, "assign"), {"version": case.version, "lead_unit": world.enterprise.pk},
         format="json",
     )  # fmt: skip
-    assert_error(response, 400, "invalid", field="lead_unit")
+    assert_error(response, 400, "invalid_choice", field="lead_unit")
 
 
 def test_merging_into_a_case_outside_the_callers_scope_is_a_400_on_master(world, client_for):
-    case = world.report()  # in the grid worker's grid
-    hidden = world.report(region=world.other_grid)
-    response = client_for(world.grid_worker).post(
+    town_dispatcher = make_user("town_dispatcher", Role.DISPATCHER, region=world.town)
+    case = world.report()  # in the town
+    hidden = world.report(region=world.other_grid)  # in another town
+    response = client_for(town_dispatcher).post(
         case_url(case.pk, "merge"), {"version": case.version, "master": hidden.pk}, format="json"
     )
     assert_error(response, 400, "does_not_exist", field="master")
+
+
+def test_a_user_who_may_not_merge_is_refused_before_the_body_is_read(world, client_for):
+    case = world.report()
+    response = client_for(world.grid_worker).post(
+        case_url(case.pk, "merge"), {"version": case.version, "master": "x"}, format="json"
+    )
+    assert_error(response, 403, "forbidden")
 
 
 def test_the_master_of_a_merge_is_recorded(world, client_for):

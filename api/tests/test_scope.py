@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from api.tests.helpers import assert_error, case_url
-from cases.models import Status
+from cases.models import Channel, Status
 from cases.tests.helpers import module_world_fixture, snapshot
 
 module_world = module_world_fixture()
@@ -39,7 +39,8 @@ def test_a_grid_worker_sees_the_case_of_its_grid_but_cannot_triage_it(world, cli
     response = client.post(case_url(case.pk, "triage"), {"version": case.version}, format="json")
     body = assert_error(response, 403, "forbidden", field=None)
     assert (
-        body["errors"][0]["message_en"] == "You are not permitted to make this move on this case."
+        body["errors"][0]["message_en"]
+        == "You do not have permission to perform this action on this case."
     )
     assert snapshot(case) == before
 
@@ -81,7 +82,7 @@ def test_a_leader_reads_everything_and_may_only_supervise(world, client_for):
 
 
 def test_an_outsider_sees_only_what_they_reported(world, client_for):
-    theirs = world.report(actor=world.outsider, region=world.town)
+    theirs = world.report(actor=world.outsider, region=world.town, channel=Channel.WEB)
     world.report()
     client = client_for(world.outsider)
     assert [row["id"] for row in client.get("/api/v1/cases/").json()["results"]] == [theirs.pk]

@@ -119,10 +119,19 @@ def test_reporting_copies_the_requester_name_and_phone(world, clock):
 
 def test_reporting_twice_with_one_source_key_makes_one_case(world, clock):
     first = world.report(source_key="form-123")
-    second = world.report(source_key="form-123", title="重复提交")
+    second = world.report(source_key="form-123")
     assert second.pk == first.pk
     assert Case.objects.count() == 1
     assert CaseEvent.objects.count() == 1
+
+
+def test_a_source_key_resubmitted_with_other_content_is_refused_not_dropped(world, clock):
+    first = world.report(source_key="form-123")
+    with pytest.raises(ValidationError) as refused:
+        world.report(source_key="form-123", title="改过的标题")
+    assert refused.value.code == "resubmitted_changed"
+    assert first.number in str(refused.value.messages[0])
+    assert Case.objects.count() == 1
 
 
 def test_reporting_keeps_the_attachments(world, clock, settings, tmp_path):
@@ -293,7 +302,7 @@ def test_assigning_sets_the_lead_unit_co_units_and_deadline_from_the_time_limit(
         case,
         actor=world.dispatcher,
         lead_unit=world.dept,
-        co_units=[world.other_dept, world.dept],
+        co_units=[world.other_dept],
         note="请主办",
     )
     case = fresh(case)

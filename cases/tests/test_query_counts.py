@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+import pytest
 import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +16,8 @@ from cases.models import Case, Channel, Status
 from cases.tests.helpers import local
 from cases.tests.test_illegal_moves import MOVES
 from people.models import User
+
+pytestmark = pytest.mark.slow  # builds 10,000 cases
 
 BULK = 10_000
 # A generous ceiling that still catches a query per row or per event.

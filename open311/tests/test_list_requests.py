@@ -138,7 +138,7 @@ def test_without_a_key_only_public_channel_cases_are_listed(world, client):
     web = world.report(channel=Channel.WEB)
     api = world.report(channel=Channel.API)
     world.report(channel=Channel.GRID)
-    world.report(channel=Channel.HOTLINE)
+    world.report(channel=Channel.HOTLINE, actor=world.dispatcher)
     numbers = {r["service_request_id"] for r in body(get(client, "requests"))}
     assert numbers == {web.number, api.number}
 

@@ -2,7 +2,8 @@
 
 ``ledgers.exporters.write_case_ledger`` reads the cases through one cursor and writes rows in
 openpyxl's write-only mode; here it writes into a temporary file that the response then streams
-in chunks, so neither the queries nor the memory grow with the rows.
+in chunks, so neither the queries nor the memory grow with the rows. Text goes out as text,
+never as a formula, whatever it begins with (``ledgers.cells``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web.caseviews import views
+from web.caseviews import attachments, views
 
 app_name = "caseviews"
 urlpatterns = [
@@ -8,4 +8,9 @@ urlpatterns = [
     path("export.xlsx", views.case_export, name="case-export"),
     path("<int:pk>/", views.case_detail, name="case-detail"),
     path("<int:pk>/move/<slug:kind>/", views.case_move, name="case-move"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/",
+        attachments.attachment_file,
+        name="case-attachment",
+    ),
 ]

@@ -21,6 +21,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cases.models import Case, CaseAssignment, Status
+from ledgers.cells import text_cell, text_row
 from web.time_left import TimeLeft, WorkClock
 
 # Assigned and not yet closed: the unit still answers for these.
@@ -118,12 +119,12 @@ def duty_list_workbook(groups: list[DutyGroup], title: str) -> bytes:
     for index, (_header, width) in enumerate(HEADERS):
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.freeze_panes = "A3"
-    title_cell = WriteOnlyCell(sheet, value=title)
+    title_cell = text_cell(sheet, title)
     title_cell.font = Font(bold=True, size=13)
     sheet.append([title_cell])
     header_cells = []
     for header, _width in HEADERS:
-        cell = WriteOnlyCell(sheet, value=str(header))
+        cell = text_cell(sheet, str(header))
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         header_cells.append(cell)
     sheet.append(header_cells)
@@ -136,21 +137,25 @@ def duty_list_workbook(groups: list[DutyGroup], title: str) -> bytes:
     for group in groups:
         for row in group.rows:
             case = row.case
+            # Titles and names are typed by users: text stays text, never a formula.
             sheet.append(
-                [
-                    group.case_type,
-                    group.category,
-                    case.number,
-                    case.title,
-                    row.unit_name,
-                    row.role,
-                    dated(row.assigned_at),
-                    dated(case.deadline),
-                    case.status_label,
-                    row.time_left.text if row.time_left else "",
-                    case.supervision_level,
-                    dated(case.pending_extension_until),
-                ]
+                text_row(
+                    sheet,
+                    [
+                        group.case_type,
+                        group.category,
+                        case.number,
+                        case.title,
+                        row.unit_name,
+                        row.role,
+                        dated(row.assigned_at),
+                        dated(case.deadline),
+                        case.status_label,
+                        row.time_left.text if row.time_left else "",
+                        case.supervision_level,
+                        dated(case.pending_extension_until),
+                    ],
+                )
             )
     out = BytesIO()
     workbook.save(out)

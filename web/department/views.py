@@ -69,11 +69,13 @@ def _co_unit_cases(user: User, units: set[int]) -> QuerySet[Case]:
     )
 
 
-def _rows(cases: list[Case], user: User, clock: WorkClock, *, moves: bool = True) -> list[Case]:
+def _rows(
+    cases: list[Case], user: User, clock: WorkClock, *, with_moves: bool = True
+) -> list[Case]:
     """Time left and, for the units' own (lead) cases, the moves allowed now: both query-free."""
     for case in cases:
         case.time_left = clock.time_left(case.deadline)
-        case.moves = services.allowed_moves(case, user) if moves else []
+        case.moves = services.allowed_moves(case, user) if with_moves else []
         case.accept_form = moves.CATALOGUE[K.ACCEPTED].bind(
             case=case, user=user, prefix=f"c{case.pk}"
         )
@@ -119,7 +121,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "cases": _rows(list(page.object_list), user, clock),
         # A co-unit's moves need a query each; its only move (进展) is on the case page.
-        "co_cases": _rows(co_cases[:CO_UNIT_LIMIT], user, clock, moves=False),
+        "co_cases": _rows(co_cases[:CO_UNIT_LIMIT], user, clock, with_moves=False),
         "co_more": len(co_cases) > CO_UNIT_LIMIT,
     }
     return _render(request, "web/department/queue.html", context, clock)

@@ -172,8 +172,6 @@ def _triage_case(request: HttpRequest, pk: int) -> Case:
 
 def _reject_form(case: Case, user: User, data=None):  # type: ignore[no-untyped-def]
     form = moves.CATALOGUE[K.REJECTED].bind(data, case=case, user=user)
-    form.fields["reason"].label = _("不予受理理由")
-    form.fields["reason"].help_text = _("理由将告知诉求人。")
     form.fields["reason"].widget.attrs["rows"] = 2
     return form
 
@@ -510,8 +508,9 @@ def supervise(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         moved, failure = perform(request, spec, form, back=back)
         if failure is not None:
-            error = _("该事项已变化或不能督办，请刷新后查看。")
-            list(messages.get_messages(request))  # the row says it; no message on the next page
+            # The row says why (stale, or no longer in handling); not the next page too.
+            said = [str(m) for m in messages.get_messages(request)]
+            error = " ".join(said) or _("该事项已变化或不能督办，请刷新后查看。")
     if form.errors:
         error = " ".join(" ".join(errors) for errors in form.errors.values())
     clock = WorkClock()

@@ -121,7 +121,9 @@ def check_photo(upload: UploadedFile | None) -> UploadedFile | None:
             raise
         kind = None
     if kind is None or not kind.is_image:  # the field is a camera: no PDF either
-        raise ValidationError(_("请上传照片（JPG、PNG、GIF 或 WebP 格式的图片）。"), code="file_type")
+        raise ValidationError(
+            _("请上传照片（JPG、PNG、GIF 或 WebP 格式的图片）。"), code="file_type"
+        )
     return upload
 
 

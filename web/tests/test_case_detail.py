@@ -165,13 +165,19 @@ def test_photos_are_shown_as_thumbnails_and_other_files_as_links(world, client, 
                 "现场.jpg",
                 SimpleUploadedFile("现场.jpg", b"\xff\xd8\xff", content_type="image/jpeg"),
             ),
-            ("说明.pdf", SimpleUploadedFile("说明.pdf", b"%PDF", content_type="application/pdf")),
+            (
+                "说明.pdf",
+                SimpleUploadedFile("说明.pdf", b"%PDF-1.4", content_type="application/pdf"),
+            ),
         ]
     )
     client.force_login(world.dispatcher)
     body = client.get(page(case)).content.decode()
-    assert '<img src="/media/cases/' in body and 'alt="现场.jpg"' in body
-    assert ">说明.pdf</a>" in body
+    photo, scan = case.attachments.order_by("pk")
+    photo_url = reverse("caseviews:case-attachment", args=[case.pk, photo.pk])
+    scan_url = reverse("caseviews:case-attachment", args=[case.pk, scan.pk])
+    assert f'<img src="{photo_url}"' in body and 'alt="现场.jpg"' in body
+    assert f'<a href="{scan_url}">说明.pdf</a>' in body
 
 
 def test_only_the_moves_this_viewer_may_make_now_are_offered(world, client):
@@ -181,7 +187,7 @@ def test_only_the_moves_this_viewer_may_make_now_are_offered(world, client):
     offered = [a["kind"] for a in client.get(page(reported)).context["actions"]]
     assert set(offered) == {"triaged", "resolved_on_spot", "rejected", "merged"}
     offered = [a["kind"] for a in client.get(page(assigned)).context["actions"]]
-    assert offered == ["supervised"]
+    assert offered == ["reassigned", "recalled", "supervised"]
     client.force_login(world.handler)
     offered = {a["kind"] for a in client.get(page(assigned)).context["actions"]}
     assert offered == {"accepted", "progress_noted", "extension_requested", "sent_back"}

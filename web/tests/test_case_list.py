@@ -41,7 +41,7 @@ def test_the_list_shows_only_cases_in_the_users_scope(world, client):
 
 def test_it_filters_by_type_category_and_channel(world, client):
     dispute = world.report("dispute", title="邻里纠纷")
-    issue = world.report(channel=Channel.HOTLINE)
+    issue = world.report(channel=Channel.HOTLINE, actor=world.dispatcher)
     categorised = services.triage_case(
         world.report(), actor=world.dispatcher, category=world.category()
     )

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseAssignment, CaseEvent, Status
+from cases.moves import CATALOGUE
 from cases.services import RULES
-from web.caseviews.forms import MOVES
 
 
 def move_url(case: Case, kind: str) -> str:
@@ -32,9 +32,10 @@ def post(client, case: Case, kind: str, data: dict[str, Any] | None = None, **kw
     return client.post(move_url(case, kind), {"version": case.version, **(data or {})}, **kwargs)
 
 
-def test_every_user_move_of_the_engine_has_a_form():
+def test_every_user_move_of_the_engine_has_a_form_and_a_case_below():
     user_moves = {kind for kind, rule in RULES.items() if rule.scope != "system"}
-    assert set(MOVES) == user_moves
+    assert {kind for kind, spec in CATALOGUE.items() if spec.offered} == user_moves
+    assert {row[0] for row in CASES} == user_moves
 
 
 def in_progress(world, type_code: str = "resident_issue") -> Case:
@@ -96,7 +97,7 @@ CASES: list[tuple[str, Callable, str, Callable[[Any, Case], dict], str, Check]] 
         "progress_noted",
         lambda w: w.assigned(),
         "handler",
-        lambda w, c: {"reason": "已到现场"},
+        lambda w, c: {"note": "已到现场"},
         Status.ASSIGNED,
         lambda w, c: True,
     ),
@@ -184,6 +185,22 @@ CASES: list[tuple[str, Callable, str, Callable[[Any, Case], dict], str, Check]] 
         lambda w, c: c.supervision_level == 1,
     ),
     (
+        "reassigned",
+        lambda w: w.assigned(),
+        "dispatcher",
+        lambda w, c: {"lead_unit": w.other_dept.pk, "reason": "派错单位"},
+        Status.ASSIGNED,
+        lambda w, c: c.lead_unit == w.other_dept,
+    ),
+    (
+        "recalled",
+        lambda w: w.assigned(),
+        "dispatcher",
+        lambda w, c: {"reason": "需重新研判"},
+        Status.TRIAGED,
+        lambda w, c: c.lead_unit_id is None,
+    ),
+    (
         "closed",
         lambda w: w.verified(),
         "dispatcher",
@@ -235,7 +252,7 @@ def test_each_move_through_the_generic_endpoint(
 def test_the_case_page_shows_the_move_in_the_timeline_after_the_redirect(world, client):
     case = world.assigned()
     client.force_login(world.handler)
-    response = post(client, case, "progress_noted", {"reason": "已联系供电所"}, follow=True)
+    response = post(client, case, "progress_noted", {"note": "已联系供电所"}, follow=True)
     body = response.content.decode()
     assert "办理进展" in body and "已联系供电所" in body
 
@@ -291,7 +308,7 @@ def test_a_required_field_error_is_shown_beside_the_field(world, client):
     assert list(form.errors) == ["answer"]
     body = response.content.decode()
     field = body[body.index('for="id_answer"') :]
-    assert field.index("该字段是必填项") < field.index('name="answer"')
+    assert field.index("请填写答复内容") < field.index('name="answer"')
     case.refresh_from_db()
     assert case.status == Status.IN_PROGRESS
 

@@ -43,10 +43,15 @@ def urgent(world, **overrides) -> Case:
     return services.assign_case(case, actor=world.dispatcher, lead_unit=world.dept)
 
 
-def supervise(client, case: Case, version: int | None = None, htmx: bool = True):
+INSTRUCTION = "请于本周五前办结并报告"
+
+
+def supervise(
+    client, case: Case, version: int | None = None, htmx: bool = True, note: str = INSTRUCTION
+):
     url = reverse("dispatch:supervise", args=[case.pk])
     headers = {"HX-Request": "true"} if htmx else {}
-    return client.post(url, {"version": version or case.version}, headers=headers)
+    return client.post(url, {"version": version or case.version, "note": note}, headers=headers)
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(world, client):
@@ -95,8 +100,17 @@ def test_one_click_supervision_updates_the_row_in_place(world, client, clock):
     assert case.supervision_level == 1
     event = CaseEvent.objects.get(case=case, kind="supervised")
     assert event.actor == world.dispatcher and event.data == {"level": 1}
+    assert (event.reason, event.via) == (INSTRUCTION, "web")
     # The row carries the new version: the next click is a second, deliberate supervision.
     assert f'value="{case.version}"' in body
+
+
+def test_a_supervision_without_an_instruction_is_refused_in_the_row(world, client, clock):
+    case = overdue(world, clock)
+    client.force_login(world.dispatcher)
+    response = supervise(client, case, note="  ")
+    assert "请填写督办意见" in response.content.decode()
+    assert "supervised" not in kinds(case)
 
 
 def test_a_double_click_gives_the_message_in_the_row_and_no_second_event(world, client, clock):

@@ -86,7 +86,7 @@ def test_a_reached_visit_must_answer_every_question_beside_each_field(world, cli
     response = visit(client, case, reached="1")
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"contacted", "resolved", "satisfaction"}
-    assert "联系上诉求人时必须选择满意度。" in response.content.decode()
+    assert "有效回访必须选择满意度。" in response.content.decode()
     assert Case.objects.get(pk=case.pk).status == Status.ANSWERED
 
 
