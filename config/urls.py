@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +21,8 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
 ]
 
-# Development only (DEBUG): uploaded photos; in production the web server serves MEDIA_ROOT.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served as such: a case's attachments go out through
+# caseviews:case-attachment, which checks the case's scope. The web server must not serve it.
 
 # Errors raised outside a view (middleware) answer JSON under /api/, the usual page elsewhere.
 handler500 = "api.views.server_error"

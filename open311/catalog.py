@@ -59,7 +59,8 @@ class Attribute:
     required: bool
     description: str
     order: int
-    datatype_description: str | None = None
+    # Required and never empty: clients show it beside the field as the hint on what to enter.
+    datatype_description: str
     values: tuple[tuple[str, str], ...] = field(default=())
 
     def as_data(self) -> dict:
@@ -153,6 +154,7 @@ def attributes(service: Service, regions: tuple[tuple[str, str], ...]) -> list[A
                 "事项发生地所在的镇、村（社区）或片区网格（区划代码）。更细的区域（组、邻）请用 address_id 传入；"
                 "都未提供时记入提交系统所属区域，由研判人员核定。"
             ),
+            datatype_description=_("从列表中选择一个区划代码（key）"),
             values=regions,
         ),
         Attribute(

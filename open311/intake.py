@@ -28,11 +28,12 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from cases.attachments import check_file
 from cases.models import Case, Channel
 from cases.services import CaseError, NotPermitted, report_case
 from open311.catalog import Service, attributes, load_services, region_choices
 from open311.formats import Open311Error
-from open311.mapping import w3c
+from open311.mapping import creation_notice, w3c
 from open311.models import RequestToken
 from open311.params import Params, parse_moment
 from orgs.credit_code import validate_credit_code
@@ -41,17 +42,8 @@ from people.models import User
 from regions.models import Region
 
 MAX_MEDIA_FILES = 5
-MEDIA_TYPES = frozenset(
-    {
-        "image/jpeg",
-        "image/png",
-        "image/gif",
-        "image/webp",
-        "image/heic",
-        "image/heif",
-        "application/pdf",
-    }
-)
+# The GeoReport v2 specification's limit on ``description``.
+MAX_DESCRIPTION = 4000
 TITLE_FROM_DESCRIPTION = 30
 
 
@@ -166,13 +158,11 @@ def _media(files: list[UploadedFile], errors: _Errors) -> list[tuple[str, Upload
     result = []
     for upload in files:
         name = (upload.name or "media")[-200:]
-        if upload.content_type not in MEDIA_TYPES:
-            errors.add(_("附件“%(name)s”的类型不支持，请上传图片或 PDF。") % {"name": name})
-        elif upload.size > max_media_bytes():
-            errors.add(
-                _("附件“%(name)s”超过 %(size)s MB。")
-                % {"name": name, "size": max_media_bytes() // (1024 * 1024)}
-            )
+        # Judged by the file's bytes (the engine's rule), never by the declared content type.
+        try:
+            check_file(upload, name=name, limit=max_media_bytes())
+        except ValidationError as error:
+            errors.add(error.messages[0])
         else:
             result.append((name, upload))
     return result
@@ -252,9 +242,7 @@ def read_submission(params: Params, request: HttpRequest, actor: User) -> Submis
     device_id = _limited(params, "device_id", 100, errors)
     account_id = _limited(params, "account_id", 100, errors)
 
-    description = params.get("description")
-    if len(description) > 5000:
-        errors.add(_("description 不能超过 5000 个字符。"))
+    description = _limited(params, "description", MAX_DESCRIPTION, errors)
     if not description:
         # The engine needs content; a client may send only a service and a place.
         place = address or (region.name if region else "")
@@ -310,13 +298,19 @@ def read_submission(params: Params, request: HttpRequest, actor: User) -> Submis
 
 
 def issue_token(case: Case) -> RequestToken:
-    """The case's token, made on first use; one per case, so a retry gets the same one."""
+    """The case's token, made on first use with the acknowledgement the client is given; one per
+    case, so a retry gets the same token and the same acknowledgement."""
     token = RequestToken.objects.filter(case=case).first()
     if token is not None:
         return token
     try:
         with transaction.atomic():
-            return RequestToken.objects.create(case=case, token=secrets.token_urlsafe(18))
+            return RequestToken.objects.create(
+                case=case,
+                token=secrets.token_urlsafe(18),
+                service_notice=creation_notice(case) or "",
+                expected_datetime=case.deadline,
+            )
     except IntegrityError:  # a concurrent retry of the same POST issued it first
         return RequestToken.objects.get(case=case)
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -76,13 +77,18 @@ def _coordinate(value: Decimal | None) -> float | None:
 
 
 def _media_url(request: HttpRequest, attachment: CaseAttachment) -> str:
-    return request.build_absolute_uri(attachment.file.url)
+    # The page that checks the viewer's scope: MEDIA_URL serves no case file.
+    path = reverse("caseviews:case-attachment", args=[attachment.case_id, attachment.pk])
+    return request.build_absolute_uri(path)
 
 
 def request_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """The columns a request needs, in one query (types, categories, places, units, masters)."""
+    """The columns a request needs, in one query (types, categories, places, units, masters,
+    and the acknowledgement given when it was created over Open311)."""
     return queryset.select_related("case_type", "category", "region", "lead_unit").annotate(
-        master_number=F("merged_into__number")
+        master_number=F("merged_into__number"),
+        acknowledged_notice=F("open311_token__service_notice"),
+        acknowledged_expected=F("open311_token__expected_datetime"),
     )
 
 
@@ -98,8 +104,11 @@ def _status_notes(case: Case, rejection: str | None) -> str:
 
 
 def _service_notice(case: Case) -> str | None:
-    if case.status in CLOSED_STATUSES or case.deadline is None:
+    """The deadline while open with one; before it, what the request was told on creation."""
+    if case.status in CLOSED_STATUSES:
         return None
+    if case.deadline is None:
+        return getattr(case, "acknowledged_notice", None) or None
     notice = _("办理期限：%(deadline)s") % {"deadline": local_text(case.deadline)}
     if case.is_overdue:
         notice += _("（已超期）")
@@ -141,7 +150,9 @@ def requests_data(cases: Sequence[Case], request: HttpRequest) -> list[dict]:
                 "service_notice": _service_notice(case),
                 "requested_datetime": w3c(case.reported_at),
                 "updated_datetime": w3c(case.updated_at),
-                "expected_datetime": w3c(case.deadline),
+                "expected_datetime": w3c(
+                    case.deadline or getattr(case, "acknowledged_expected", None)
+                ),
                 "address": case.address or case.region.name,
                 "address_id": case.region.code,
                 "zipcode": None,

@@ -13,13 +13,16 @@ class RequestToken(models.Model):
     """The token of a request created over Open311, for clients that follow the asynchronous flow.
 
     Requests are created synchronously, so a token always resolves; one token per case, so a
-    retried identical POST answers with the same token.
+    retried identical POST answers with the same token. It keeps the acknowledgement the client
+    was given on creation, so a retry and a later GET repeat it rather than recompute it.
     """
 
     token = models.CharField(_("令牌"), max_length=40, unique=True)
     case = models.OneToOneField(
         Case, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="open311_token"
     )
+    service_notice = models.TextField(_("受理告知"), blank=True)
+    expected_datetime = models.DateTimeField(_("预计办结时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

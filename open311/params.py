@@ -27,8 +27,20 @@ _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 _DECODED_PLUS = re.compile(r" (\d\d:?\d\d)$")
 
 
+# Identifiers the database is searched by. Free text loses its control characters; an identifier
+# holding one is refused, never quietly changed into another (and PostgreSQL refuses NUL in text).
+ID_PARAMS = frozenset({"service_request_id", "service_code", "address_id", "api_key"})
+
+
 def clean_text(value: str) -> str:
     return _CONTROL.sub("", value).strip()
+
+
+def check_id(name: str, value: str) -> str:
+    """``value`` stripped, or a 400 if it holds a control character."""
+    if _CONTROL.search(value):
+        raise Open311Error(400, _("%(name)s 不能包含控制字符。") % {"name": name})
+    return value.strip()
 
 
 class Params:
@@ -54,7 +66,11 @@ class Params:
     def get(self, name: str) -> str:
         """The value of ``name`` (the last one given), cleaned; empty when absent."""
         values = self._data.getlist(name)
-        return clean_text(values[-1]) if values else ""
+        if not values:
+            return ""
+        if name in ID_PARAMS:
+            return check_id(name, values[-1])
+        return clean_text(values[-1])
 
     def has(self, name: str) -> bool:
         return bool(self.get(name))

@@ -21,7 +21,6 @@ from open311.formats import Open311Error, render, render_error
 from open311.intake import read_submission, submit
 from open311.listing import filter_requests, filter_updates, listed_cases, listed_events, page_slice
 from open311.mapping import (
-    creation_notice,
     request_queryset,
     requests_data,
     update_queryset,
@@ -29,13 +28,15 @@ from open311.mapping import (
     w3c,
 )
 from open311.models import RequestToken
-from open311.params import Params
+from open311.params import Params, check_id
 from people.apikeys import user_for_key
 from people.models import User
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 logger = logging.getLogger("lianxin.open311")
 View = Callable[..., HttpResponse]
+# The identifiers in the paths (``urls.py``), by the names the specification gives them.
+PATH_IDS = {"code": "service_code", "request_id": "service_request_id", "token": "token"}
 
 
 def endpoint(*methods: str) -> Callable[[View], View]:
@@ -52,6 +53,8 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 response["Allow"] = ", ".join(sorted(allowed))
                 return response
             try:
+                for name, value in kwargs.items():
+                    check_id(PATH_IDS[name], value)
                 params = Params(request)
                 return view(request, fmt, params, key_account(params), **kwargs)
             except Open311Error as error:
@@ -130,12 +133,14 @@ def _create(request: HttpRequest, fmt: str, params: Params, account: User | None
         raise Open311Error(403, _("缺少 api_key，无法提交诉求。"))
     submission = read_submission(params, request, account)
     case, token = submit(submission, actor=account)
+    # The acknowledgement kept with the token: a retry is told what the first POST was told.
     data = [
         {
             "service_request_id": case.number,
-            "service_notice": creation_notice(case),
+            "service_notice": token.service_notice or None,
             "account_id": submission.account_id,
             "token": token.token,
+            "expected_datetime": w3c(token.expected_datetime),
         }
     ]
     return render(data, fmt, "service_requests")

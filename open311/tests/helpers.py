@@ -56,7 +56,14 @@ REQUEST_FIELDS = [
     "long",
     "media_url",
 ]
-CREATED_FIELDS = ["service_request_id", "service_notice", "account_id", "token"]
+# The specification's four, then the expected time the acknowledgement also keeps.
+CREATED_FIELDS = [
+    "service_request_id",
+    "service_notice",
+    "account_id",
+    "token",
+    "expected_datetime",
+]
 TOKEN_FIELDS = ["service_request_id", "token"]
 UPDATE_FIELDS = [
     "update_id",

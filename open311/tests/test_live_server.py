@@ -119,7 +119,7 @@ def test_a_client_creates_lists_filters_fetches_and_follows_a_request(world, liv
         "回访",
         "销号",
     ]
-    assert updates[0]["media_url"].startswith(f"{server.url}/media/")
+    assert updates[0]["media_url"].startswith(f"{server.url}/cases/{case.pk}/attachments/")
     assert updates[-1]["status"] == "closed"
 
     [closed] = http.get(f"{base}/requests.json", params={"status": "closed"}, timeout=10).json()

@@ -8,6 +8,8 @@ from cases import services
 from cases.models import Channel, Status
 from open311.tests.helpers import body, get, make_key
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
 
 def _mixed_cases(world, count: int) -> None:
     """Cases in every shape a row can take: assigned, rejected, merged, with media."""
@@ -20,7 +22,7 @@ def _mixed_cases(world, count: int) -> None:
         elif kind == 2:
             world.in_status(Status.MERGED, channel=Channel.API)
         else:
-            photo = SimpleUploadedFile(f"{i}.png", b"\x89PNG", content_type="image/png")
+            photo = SimpleUploadedFile(f"{i}.png", PNG, content_type="image/png")
             world.report(channel=Channel.API, attachments=[(f"{i}.png", photo)])
 
 

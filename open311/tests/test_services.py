@@ -84,7 +84,7 @@ def test_a_definition_lists_its_attributes_in_json(world, client):
         assert isinstance(attribute["order"], int)
         assert attribute["description"].strip()  # clients show it as the question
     assert region["code"] == "region" and region["datatype"] == "singlevaluelist"
-    assert region["datatype_description"] is None
+    assert region["datatype_description"] == "从列表中选择一个区划代码（key）"
     assert {"key": "350526100001G1", "name": "德化县 浔中镇 浔中村 第一网格"} in region["values"]
     assert len(region["values"]) == 6
     assert region["description"].startswith("事项发生地所在的镇、村（社区）或片区网格")
@@ -102,7 +102,7 @@ def test_a_definition_lists_its_attributes_in_xml(world, client):
     assert children(region) == ATTRIBUTE_FIELDS
     assert region.find("variable").text == "true"
     assert region.find("required").text == "false"
-    assert region.find("datatype_description").text is None
+    assert region.find("datatype_description").text == "从列表中选择一个区划代码（key）"
     values = region.find("values")
     assert {v.tag for v in values} == {"value"}
     assert children(values[0]) == ["key", "name"]
@@ -149,3 +149,10 @@ def test_the_region_list_stops_at_pieces(world, client):
         "350526101",
         "350526101001G1",
     ]
+
+
+def test_every_attribute_of_every_service_says_what_to_enter(world, client):
+    for service in body(get(client, "services", "json")):
+        definition = body(get(client, f"services/{service['service_code']}", "json"))
+        for attribute in definition["attributes"]:
+            assert attribute["datatype_description"].strip(), attribute["code"]

@@ -7,7 +7,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
-from cases.models import CaseEvent, Channel, Satisfaction
+from cases.models import CaseAttachment, CaseEvent, Channel, Satisfaction
 from open311.mapping import w3c
 from open311.tests.helpers import UPDATE_FIELDS, body, children, get, make_key, post, xml_dict
 
@@ -135,7 +135,7 @@ def test_updates_follow_the_same_scope_as_requests(world, client, county_key):
 
 
 def test_media_posted_with_a_request_appear_on_its_first_update(world, client, hotline):
-    photo = SimpleUploadedFile("lamp.png", b"\x89PNG....", content_type="image/png")
+    photo = SimpleUploadedFile("lamp.png", b"\x89PNG\r\n\x1a\n....", content_type="image/png")
     with time_machine.travel(NOW, tick=False):
         created = body(
             post(
@@ -151,7 +151,11 @@ def test_media_posted_with_a_request_appear_on_its_first_update(world, client, h
         [update] = body(
             get(client, "servicerequestupdates", service_request_id=created["service_request_id"])
         )
-    assert update["media_url"].startswith("http://testserver/media/cases/2026/11/lamp")
+    attachment = CaseAttachment.objects.get()
+    assert (
+        update["media_url"]
+        == f"http://testserver/cases/{attachment.case_id}/attachments/{attachment.pk}/"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
