@@ -2,7 +2,8 @@
 
 Every value a filter accepts is bounded before it reaches the database: ids fit a 64-bit
 integer, dates lie between 2000 and 2099, text has no NUL character, so no input turns into
-a database error.
+a database error. The NUL rule covers every query parameter of every list and registry read,
+filter or not (``FilterBackend``): PostgreSQL cannot hold NUL in text, and no parameter needs it.
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ErrorDetail
 
-from api.errors import validation_error
+from api.errors import ApiError, ErrorItem, validation_error
 from cases.models import (
-    HANDLING_STATUSES,
     Case,
     CaseAssignment,
     CaseEvent,
     Channel,
     Priority,
     Status,
+    overdue_q,
 )
 from regions.models import Region
 
@@ -151,16 +152,11 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(reported_at__lt=start_of(value + timedelta(days=1)))
 
     def filter_overdue(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet:
-        overdue = Q(status__in=HANDLING_STATUSES, deadline__lt=timezone.now())
+        overdue = overdue_q()
         return queryset.filter(overdue if value else ~overdue)
 
     def search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(title__icontains=value) | Q(description__icontains=value) | Q(number=value)
-        )
+        return queryset.search(value)
 
     def order(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         # The cursor pagination applies the order itself (``case_ordering``); sorting by deadline
@@ -194,10 +190,33 @@ class EventFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
+def reject_nul_characters(query_params: Any) -> None:
+    """A 400 naming each query parameter whose name or value holds a NUL character."""
+    bad = [
+        name
+        for name, values in query_params.lists()
+        if "\x00" in name or any("\x00" in value for value in values)
+    ]
+    if bad:
+        raise ApiError(
+            [
+                ErrorItem(
+                    name,
+                    "null_characters_not_allowed",
+                    str(_("查询参数不能包含空字符（\\x00）。")),
+                    "Query parameters cannot contain NUL (\\x00) characters.",
+                )
+                for name in bad
+            ]
+        )
+
+
 class FilterBackend(DjangoFilterBackend):
-    """django-filter, with its validation errors in the API's one error shape."""
+    """django-filter, with its validation errors in the API's one error shape; the one place
+    that refuses NUL characters in any query parameter of a list or registry read."""
 
     def filter_queryset(self, request: Any, queryset: QuerySet, view: Any) -> QuerySet:
+        reject_nul_characters(request.query_params)
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset

@@ -30,6 +30,7 @@ from cases.models import (
     Satisfaction,
     Status,
 )
+from cases.scope import can_see_requester
 from orgs.models import Organisation
 from people.masking import mask_address, mask_name, mask_phone
 from regions.models import Region
@@ -84,7 +85,11 @@ class ErrorSerializer(serializers.Serializer):
 # --- Cases: responses -------------------------------------------------------------------------
 
 
-def may_unmask(context: dict[str, Any]) -> bool:
+def may_unmask(context: dict[str, Any], case: Case) -> bool:
+    """The pages' rule (``cases.scope.can_see_requester``), for a list row as for the detail."""
+    user = context.get("user")
+    if user is not None:
+        return can_see_requester(user, case)
     return bool(context.get("unmasked"))
 
 
@@ -125,7 +130,9 @@ class CaseListItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_requester_name(self, case: Case) -> str:
-        return case.requester_name if may_unmask(self.context) else mask_name(case.requester_name)
+        if may_unmask(self.context, case):
+            return case.requester_name
+        return mask_name(case.requester_name)
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -232,11 +239,13 @@ class CaseDetailSerializer(CaseListItemSerializer):
 
     def get_requester_phone(self, case: Case) -> str:
         return (
-            case.requester_phone if may_unmask(self.context) else mask_phone(case.requester_phone)
+            case.requester_phone
+            if may_unmask(self.context, case)
+            else mask_phone(case.requester_phone)
         )
 
     def get_address(self, case: Case) -> str:
-        return case.address if may_unmask(self.context) else mask_address(case.address)
+        return case.address if may_unmask(self.context, case) else mask_address(case.address)
 
     @extend_schema_field(AllowedMoveSerializer(many=True))
     def get_allowed_moves(self, case: Case) -> list[dict[str, str]]:

@@ -109,16 +109,15 @@ class CaseListView(ApiMixin, generics.GenericAPIView):
         operation_id="cases_list",
         summary="事项列表 List cases",
         description="The cases the caller may see, newest first by default, filtered and sorted; "
-        "cursor-paginated (follow `next`). Requester names are masked unless the caller is an "
-        "administrator.",
+        "cursor-paginated (follow `next`). Requester names are masked unless the caller must "
+        "contact the requester (the dispatcher and grid staff of the place, the lead unit, the "
+        "reporter, administrators), as on the case's detail.",
         tags=["cases"],
         responses=s.CaseListItemSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        data = s.CaseListItemSerializer(
-            page, many=True, context={"unmasked": request.user.is_admin}
-        )
+        data = s.CaseListItemSerializer(page, many=True, context={"user": request.user})
         return self.get_paginated_response(data.data)
 
     @extend_schema(

@@ -306,6 +306,15 @@ class CaseQuerySet(models.QuerySet["Case"]):
         """In handling and past the deadline in force at ``now`` (the one overdue condition)."""
         return self.filter(overdue_q(now))
 
+    def search(self, text: str) -> "CaseQuerySet":
+        """Cases whose number, title or description contains ``text`` (every door's search)."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(number__icontains=text) | Q(title__icontains=text) | Q(description__icontains=text)
+        )
+
     def for_unit(self, unit: Organisation) -> "CaseQuerySet":
         return self.filter(
             Q(lead_unit=unit) | Q(assignments__unit=unit, assignments__is_active=True)

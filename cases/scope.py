@@ -8,7 +8,7 @@ dispatcher of a committee, the cases that committee dispatches.
 from django.db.models import Q
 
 from cases.models import Case, CaseAssignment
-from people.models import EnterpriseLink, Role, RoleAssignment, User
+from people.models import UNIT_STAFF, VISITORS, EnterpriseLink, Role, RoleAssignment, User
 
 
 def _region_q(assignment: RoleAssignment, prefix: str = "") -> Q:
@@ -91,8 +91,8 @@ def unit_ids(user: User, roles: frozenset[str]) -> set[int]:
 
 
 # Who sees a requester's name, phone and address unmasked: those who must contact them.
-_CONTACT_ROLES = frozenset({Role.DISPATCHER, Role.GRID_WORKER, Role.GRID_CHIEF, Role.VILLAGE_CADRE})
-_UNIT_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
+_CONTACT_ROLES = VISITORS
+_UNIT_ROLES = UNIT_STAFF
 
 
 def can_see_requester(user: User, case: Case) -> bool:

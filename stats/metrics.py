@@ -33,7 +33,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import (
-    HANDLING_STATUSES,
     Case,
     CaseQuerySet,
     CaseType,
@@ -41,6 +40,7 @@ from cases.models import (
     MediationOutcome,
     Satisfaction,
     Status,
+    overdue_q,
 )
 from orgs.models import Organisation
 from regions.models import PATH_SEGMENT_WIDTH, PATH_SEPARATOR, Region
@@ -244,7 +244,7 @@ def _aggregates(now: datetime) -> dict[str, Any]:
         "on_spot": Count("pk", filter=Q(resolved_on_spot=True)),
         # The deadline itself, not the sweep's flag: the same rule as the case list and home page,
         # so a number never disagrees with the list it links to between two sweeps.
-        "overdue_now": Count("pk", filter=Q(status__in=HANDLING_STATUSES, deadline__lt=now)),
+        "overdue_now": Count("pk", filter=overdue_q(now)),
         "extended": Count("pk", filter=Q(extension_count__gt=0)),
         "sent_back": Count("pk", filter=Q(send_back_count__gt=0)),
         "reopened": Count("pk", filter=Q(reopen_count__gt=0)),

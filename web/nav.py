@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from people.models import Role, User
+from people.models import DISPATCHERS, GRID_STAFF, REPORT_READERS, UNIT_STAFF, Role, User
 
 
 @dataclass(frozen=True)
@@ -19,10 +19,10 @@ class NavItem:
         return reverse(self.url_name)
 
 
-DISPATCH = frozenset({Role.DISPATCHER})
-DEPT = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
-GRID = frozenset({Role.GRID_WORKER, Role.GRID_CHIEF, Role.VILLAGE_CADRE, Role.LINKED_CADRE})
-READERS = frozenset({Role.LEADER, Role.DISPATCHER, Role.DEPT_HEAD})
+DISPATCH = DISPATCHERS
+DEPT = UNIT_STAFF
+GRID = GRID_STAFF | {Role.LINKED_CADRE}
+READERS = REPORT_READERS
 
 NAV = [
     NavItem(_("首页"), "web:home", frozenset()),

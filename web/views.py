@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases.models import HANDLING_STATUSES, Status
+from cases.models import HANDLING_STATUSES, Status, overdue_q
 from cases.scope import visible_cases
 from people.models import Role
 
@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
     counts = visible_cases(user).aggregate(
         to_triage=Count("pk", filter=Q(status__in=[Status.REPORTED, Status.TRIAGED])),
         in_handling=Count("pk", filter=Q(status__in=HANDLING_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=HANDLING_STATUSES, deadline__lt=now)),
+        overdue=Count("pk", filter=overdue_q(now)),
         to_visit=Count("pk", filter=Q(status=Status.ANSWERED)),
         to_close=Count("pk", filter=Q(status=Status.VERIFIED)),
         extensions=Count("pk", filter=Q(pending_extension_until__isnull=False)),

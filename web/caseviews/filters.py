@@ -19,7 +19,7 @@ from django.db.models import F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import HANDLING_STATUSES, Case, CaseType, Category, Channel, Status
+from cases.models import Case, CaseType, Category, Channel, Status
 from cases.scope import sees_everything
 from ledgers.exporters import ExportError, parse_month, parse_statuses
 from orgs.models import HANDLING_KINDS, Organisation
@@ -311,12 +311,7 @@ class CaseFilter(django_filters.FilterSet):
         return queryset
 
     def search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(number__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value)
-        )
+        return queryset.search(value)
 
     def filter_status(self, queryset: QuerySet[Case], name: str, value: list[str]) -> QuerySet:
         return queryset.filter(status__in=value) if value else queryset
@@ -337,7 +332,7 @@ class CaseFilter(django_filters.FilterSet):
         # The home page's and the dashboard's "overdue": in handling and past the deadline now.
         if not value:
             return queryset
-        return queryset.filter(status__in=HANDLING_STATUSES, deadline__lt=timezone.now())
+        return queryset.overdue()
 
     def filter_mine(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet:
         return queryset.filter(reported_by=self.user) if value else queryset

@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cases.models import (
     HANDLING_STATUSES,
@@ -22,6 +21,7 @@ from cases.models import (
     CaseEvent,
     Category,
     Channel,
+    EventKind,
     MediationOutcome,
     Priority,
     RiskLevel,
@@ -32,30 +32,7 @@ from orgs.models import Organisation
 from people.models import RegionResponsibility
 from web.time_left import WorkClock
 
-KIND_LABELS = {
-    "reported": gettext_lazy("受理登记"),
-    "resolved_on_spot": gettext_lazy("当场办结"),
-    "rejected": gettext_lazy("不予受理"),
-    "triaged": gettext_lazy("研判"),
-    "assigned": gettext_lazy("交办"),
-    "accepted": gettext_lazy("签收"),
-    "progress_noted": gettext_lazy("办理进展"),
-    "mediated": gettext_lazy("调解"),
-    "extension_requested": gettext_lazy("申请延期"),
-    "extension_approved": gettext_lazy("同意延期"),
-    "extension_refused": gettext_lazy("不同意延期"),
-    "sent_back": gettext_lazy("退单"),
-    "answered": gettext_lazy("答复"),
-    "visited": gettext_lazy("回访"),
-    "visit_failed_to_reach": gettext_lazy("回访未联系上"),
-    "reopened": gettext_lazy("重办"),
-    "closed": gettext_lazy("销号"),
-    "supervised": gettext_lazy("督办"),
-    "merged": gettext_lazy("合并"),
-    "reminded": gettext_lazy("到期提醒"),
-    "overdue": gettext_lazy("超期"),
-}
-_UNIT_KEYS = ("lead_unit", "unit")
+_UNIT_KEYS = ("lead_unit", "unit", "from_unit")
 
 
 @dataclass
@@ -66,7 +43,8 @@ class TimelineEntry:
     from_label: str
     to_label: str
     facts: list[tuple[str, str]] = field(default_factory=list)
-    master: Case | None = None
+    master: Case | None = None  # the case this one was merged into
+    duplicate: Case | None = None  # a case merged into this one
 
     @property
     def changed_state(self) -> bool:
@@ -101,29 +79,30 @@ def timeline(case: Case) -> list[TimelineEntry]:
         unit_ids.update(u for u in data.get("co_units") or () if isinstance(u, int))
         if isinstance(data.get("category"), int):
             category_ids.add(data["category"])
-        if isinstance(data.get("master"), int):
-            master_ids.add(data["master"])
+        master_ids.update(data[k] for k in ("master", "duplicate") if isinstance(data.get(k), int))
     units = Organisation.objects.in_bulk(unit_ids) if unit_ids else {}
     categories = Category.objects.in_bulk(category_ids) if category_ids else {}
-    masters = Case.objects.only("number", "title").in_bulk(master_ids) if master_ids else {}
+    linked = Case.objects.only("number", "title").in_bulk(master_ids) if master_ids else {}
     labels = case.case_type
     entries = []
     for event in events:
         entries.append(
             TimelineEntry(
                 event=event,
-                label=str(KIND_LABELS.get(event.kind, event.kind)),
+                label=event.get_kind_display(),
                 actor=event.actor.display_name if event.actor_id else _("系统"),
                 from_label=labels.label(event.from_status) if event.from_status else "",
                 to_label=labels.label(event.to_status),
-                facts=_facts(event.data or {}, units, categories),
-                master=masters.get((event.data or {}).get("master")),
+                facts=_facts(event.kind, event.data or {}, units, categories),
+                master=linked.get((event.data or {}).get("master")),
+                duplicate=linked.get((event.data or {}).get("duplicate")),
             )
         )
     return entries
 
 
 def _facts(
+    kind: str,
     data: dict[str, Any],
     units: dict[int, Organisation],
     categories: dict[int, Category],
@@ -142,6 +121,8 @@ def _facts(
         facts.append((_("紧急程度"), str(dict(Priority.choices).get(data["priority"], ""))))
     if data.get("risk_level"):
         facts.append((_("风险等级"), str(dict(RiskLevel.choices).get(data["risk_level"], ""))))
+    if data.get("from_unit"):
+        facts.append((_("原主办单位"), unit(data["from_unit"])))
     if data.get("lead_unit"):
         facts.append((_("主办单位"), unit(data["lead_unit"])))
     if data.get("co_units"):
@@ -156,7 +137,8 @@ def _facts(
         reasons = dict(SendBackReason.choices)
         facts.append((_("退单原因"), str(reasons.get(data["reason_code"], data["reason_code"]))))
     if data.get("unit"):
-        facts.append((_("退单单位"), unit(data["unit"])))
+        label = _("撤回自") if kind == EventKind.RECALLED else _("退单单位")
+        facts.append((label, unit(data["unit"])))
     if "contacted" in data:
         facts.append((_("及时联系"), _yes_no(data["contacted"])))
     if "resolved" in data:

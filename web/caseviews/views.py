@@ -174,7 +174,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "co_units": [a for a in assignments if not a.is_lead],
         "timeline": timeline(case),
         "attachments": attachments,
-        "duplicates": list(case.duplicates.only("number", "title")),
+        "duplicates": list(
+            case.duplicates.only("number", "title", "requester_name", "requester_phone")
+        ),
         "actions": _actions(case, request.user),
     }
     return render(request, "web/caseviews/case_detail.html", context)

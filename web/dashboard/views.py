@@ -27,12 +27,12 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import Case, CaseType, Category, Status
 from cases.scope import visible_cases
-from people.models import Role, User
+from people.models import REPORT_READERS, User
 from regions.models import Region
 from stats import metrics
 from stats.metrics import RateRow
 
-READER_ROLES = (Role.LEADER, Role.DISPATCHER, Role.DEPT_HEAD)
+READER_ROLES = tuple(REPORT_READERS)
 # Towns (the second level of the region tree) are the regions leaders compare.
 REGION_LEVEL = 2
 DEFAULT_MONTHS = 12

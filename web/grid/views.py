@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,6 +41,11 @@ from web.moves import case_url, perform, show_engine_error
 K = EventKind
 
 PAGE_SIZE = 20
+# The requesters of duplicates merged into a case: its return visit reaches them too.
+DUPLICATE_REQUESTERS = Prefetch(
+    "duplicates",
+    queryset=Case.objects.only("pk", "merged_into_id", "number", "requester_name", "requester_phone"),
+)
 
 
 def _require(user: User, roles: frozenset[str]) -> None:
@@ -297,6 +302,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         visible_cases(user)
         .filter(_in_grid(user), status=Status.ANSWERED)
         .select_related("case_type", "category", "region", "lead_unit")
+        .prefetch_related(DUPLICATE_REQUESTERS)
         .order_by("answered_at", "pk")
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from orgs.models import ChainPosition, EnterpriseSize, Organisation, OrgKind
 from people.masking import mask_address, mask_phone
 from people.models import (
+    VISITORS,
     EnterpriseLink,
     EnterpriseLinkKind,
     Household,
@@ -37,9 +38,7 @@ from web.caseviews.filters import region_choices
 
 PER_PAGE = 30
 # Who may browse people and households, inside the regions they hold these roles over.
-PEOPLE_ROLES = frozenset(
-    {Role.DISPATCHER, Role.LEADER, Role.GRID_WORKER, Role.GRID_CHIEF, Role.VILLAGE_CADRE}
-)
+PEOPLE_ROLES = VISITORS | {Role.LEADER}
 CADRE_LINKS = (
     EnterpriseLinkKind.LINKED_CADRE,
     EnterpriseLinkKind.RESIDENT_COMMISSIONER,

@@ -153,6 +153,19 @@ def test_the_text_is_required_and_a_bad_phone_is_refused(world, client):
     assert not Case.objects.exists()
 
 
+def test_a_form_resubmitted_with_its_token_and_other_content_is_refused_clearly(world, client):
+    client.force_login(world.grid_worker)
+    data = form_data(world)
+    client.post(reverse("grid:report"), data)
+    case = Case.objects.get()
+    edited = {**data, "description": data["description"] + "（补充：另有两盏）"}
+    response = client.post(reverse("grid:report"), edited)
+    assert response.status_code == 200
+    errors = response.context["form"].non_field_errors()
+    assert errors and case.number in errors[0] and "内容与原提交不同" in errors[0]
+    assert Case.objects.count() == 1 and "补充" not in Case.objects.get().description
+
+
 def test_a_missing_token_is_refused(world, client):
     client.force_login(world.grid_worker)
     data = form_data(world)
