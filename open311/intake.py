@@ -29,7 +29,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from cases.attachments import check_file
-from cases.models import Case, Channel
+from cases.models import Case, Channel, Via
 from cases.services import CaseError, NotPermitted, report_case
 from open311.catalog import Service, attributes, load_services, region_choices
 from open311.formats import Open311Error
@@ -321,6 +321,7 @@ def submit(submission: Submission, *, actor: User) -> tuple[Case, RequestToken]:
         with transaction.atomic():
             case = report_case(
                 actor=actor,
+                via=Via.OPEN311,
                 case_type=submission.service.case_type,
                 category=submission.service.category,
                 region=submission.region,

@@ -16,9 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from cases.models import FINAL_STATUSES, Case, CaseAttachment, CaseEvent, Status, TimeLimit
+from cases.models import (
+    FINAL_STATUSES,
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    EventKind,
+    Status,
+    TimeLimit,
+)
 from open311.catalog import service_code
 from orgs.models import Organisation
 
@@ -33,22 +40,26 @@ PUBLIC_REASON_KINDS = frozenset(
     {"resolved_on_spot", "rejected", "answered", "progress_noted", "reopened", "closed"}
 )
 
-# Words for events that are not a step of the type's own loop (the steps use the type's labels).
-KIND_LABELS = {
-    "resolved_on_spot": gettext_lazy("当场办结"),
-    "sent_back": gettext_lazy("退单"),
-    "reopened": gettext_lazy("重办"),
-    "merged": gettext_lazy("合并办理"),
-    "progress_noted": gettext_lazy("办理进展"),
-    "mediated": gettext_lazy("调解"),
-    "extension_requested": gettext_lazy("申请延期"),
-    "extension_approved": gettext_lazy("同意延期"),
-    "extension_refused": gettext_lazy("不同意延期"),
-    "supervised": gettext_lazy("督办"),
-    "reminded": gettext_lazy("催办"),
-    "overdue": gettext_lazy("已超期"),
-    "visit_failed_to_reach": gettext_lazy("回访未联系上"),
-}
+# Events that are a step of the type's own loop, told in the type's words (a dispute says 调解
+# where a demand says 办理); every other event in the one word of ``EventKind``.
+STEP_KINDS = frozenset(
+    {
+        EventKind.REPORTED,
+        EventKind.REJECTED,
+        EventKind.TRIAGED,
+        EventKind.ASSIGNED,
+        EventKind.ACCEPTED,
+        EventKind.ANSWERED,
+        EventKind.VISITED,
+        EventKind.CLOSED,
+    }
+)
+
+
+def event_label(event: CaseEvent) -> str:
+    if event.kind in STEP_KINDS:
+        return event.case.case_type.label(event.to_status)
+    return event.get_kind_display()
 
 
 def w3c(moment: datetime | None) -> str | None:
@@ -181,7 +192,7 @@ def update_queryset(queryset: QuerySet[CaseEvent]) -> QuerySet[CaseEvent]:
 
 
 def _update_text(event: CaseEvent, units: dict[int, str]) -> str:
-    label = KIND_LABELS.get(event.kind) or event.case.case_type.label(event.to_status)
+    label = event_label(event)
     data = event.data if isinstance(event.data, dict) else {}
     if event.kind == "assigned" and data.get("lead_unit") in units:
         return _("%(label)s：由%(unit)s主办") % {"label": label, "unit": units[data["lead_unit"]]}

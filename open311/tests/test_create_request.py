@@ -61,7 +61,11 @@ def test_it_creates_a_case_as_the_key_account_over_the_api_channel(world, client
         "email": "zhang@example.com",
     }
     event = CaseEvent.objects.get(case=case)
-    assert (event.kind, event.actor.username) == ("reported", "api-hotline-12345")
+    assert (event.kind, event.actor.username, event.via) == (
+        "reported",
+        "api-hotline-12345",
+        "open311",
+    )
     assert RequestToken.objects.get(case=case).token == created["token"]
 
 
