@@ -1,6 +1,8 @@
 """Admin for the case registries. Cases are read-only here: every move goes through the engine."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.deadlines import calendar_source
@@ -94,8 +96,14 @@ class CaseAssignmentInline(ReadOnlyInline):
 
 class CaseAttachmentInline(ReadOnlyInline):
     model = CaseAttachment
-    fields = ["name", "file", "uploaded_by", "uploaded_at"]
+    fields = ["name", "download", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
+
+    @admin.display(description=_("文件"))
+    def download(self, attachment: CaseAttachment) -> str:
+        """The scoped download view, never the storage URL (media is not served publicly)."""
+        url = reverse("caseviews:case-attachment", args=[attachment.case_id, attachment.pk])
+        return format_html('<a href="{}">{}</a>', url, _("查看/下载"))
 
 
 @admin.register(Case)

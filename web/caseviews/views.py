@@ -162,9 +162,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     attachments = list(case.attachments.order_by("uploaded_at", "id"))
     for attachment in attachments:
-        attachment.is_image = attachment.name.lower().endswith(IMAGE_SUFFIXES) or str(
-            attachment.file
-        ).lower().endswith(IMAGE_SUFFIXES)
+        # The stored name ends in the extension of the type its bytes showed (cases/attachments).
+        attachment.is_image = str(attachment.file).lower().endswith(IMAGE_SUFFIXES)
     context = {
         "case": case,
         "show_requester": can_see_requester(request.user, case),
