@@ -200,6 +200,8 @@ def test_the_move_answers_the_moved_case_and_writes_its_event(world, client_for,
         scenario.status,
     )
     assert data["events"][-1]["id"] == event.pk
+    assert (data["events"][-1]["via"], event.via) == ("api", "api")
+    assert data["events"][-1]["kind_label"] == event.get_kind_display()
     assert data["events"][-1]["actor"] == {"id": actor.pk, "name": actor.display_name}
 
 
