@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
@@ -318,6 +319,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             )
         ]
         code = status.HTTP_409_CONFLICT
+    elif isinstance(exc, RequestDataTooBig):
+        # The parser refuses a large body before reading it; this covers any earlier reader.
+        from api.parsers import request_too_large
+
+        too_large = request_too_large()
+        items, code = too_large.items, too_large.status_code
     elif isinstance(exc, DjangoValidationError):
         items, code = validation_items(exc), status.HTTP_400_BAD_REQUEST
     elif isinstance(exc, Http404):

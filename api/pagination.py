@@ -44,9 +44,13 @@ class Cursor(CursorPagination):
 
     def decode_cursor(self, request: Any) -> Any:
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound:
             raise invalid_cursor() from None
+        # PostgreSQL cannot compare text with a NUL character; only a made-up cursor holds one.
+        if cursor is not None and cursor.position is not None and "\x00" in cursor.position:
+            raise invalid_cursor()
+        return cursor
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         # The position inside a cursor is only ever our own; a value the database cannot

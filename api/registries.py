@@ -1,11 +1,15 @@
 """The registries over the API: regions, organisations, enterprises, people, households and
-their links. Read by signed-in users (people and households by staff roles, with personal data
-masked unless the caller is an administrator, ``api.permissions``); created and updated by
-administrators only. No deletes: cases and links point at these rows.
+their links. Read by signed-in users (people, households and household links only inside the
+caller's region subtrees, ``people.scope``; personal data masked unless the caller is an
+administrator, ``api.permissions``); created and updated by administrators only. No deletes:
+cases and links point at these rows. Phones and ID numbers are checked as the Excel importer
+checks them (``people.validators``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import django_filters
@@ -20,7 +24,7 @@ from api.base import ApiMixin
 from api.errors import BilingualSerializerMixin
 from api.filters import FilterBackend, IdFilter
 from api.pagination import Cursor
-from api.permissions import ReadSignedInWriteAdmin, ReadStaffWriteAdmin
+from api.permissions import ReadPeopleWriteAdmin, ReadSignedInWriteAdmin, ReadStaffWriteAdmin
 from orgs.credit_code import validate_credit_code
 from orgs.models import ChainPosition, Enterprise, EnterpriseSize, Organisation, OrgKind
 from people.masking import mask_address, mask_id_number, mask_name, mask_phone
@@ -33,6 +37,8 @@ from people.models import (
     HouseholdTag,
     Person,
 )
+from people.scope import readable
+from people.validators import clean_id_number, clean_mobile, clean_phone
 from regions.models import Region, RegionLevel
 
 # Explicit bounds: the model's own integer bounds depend on the database, and the schema must not.
@@ -41,6 +47,14 @@ MAX_COUNT = 100_000_000
 
 def count_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=0, max_value=MAX_COUNT, **kwargs)
+
+
+def checked(clean: Callable[[str], str], value: str) -> str:
+    """``value`` through one of ``people.validators`` (the Excel importer's own checks)."""
+    try:
+        return clean(value)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
 
 
 class RegistrySerializer(BilingualSerializerMixin, serializers.ModelSerializer):
@@ -137,6 +151,9 @@ class OrganisationSerializer(RegistrySerializer):
         ]
         read_only_fields = ["id"]
 
+    def validate_phone(self, value: str) -> str:
+        return checked(partial(clean_phone, max_length=Organisation.phone.field.max_length), value)
+
     def validate_credit_code(self, value: str | None) -> str | None:
         if not value:
             return None
@@ -194,6 +211,12 @@ class PersonSerializer(RegistrySerializer):
             "address": mask_address,
         }
 
+    def validate_phone(self, value: str) -> str:
+        return checked(clean_mobile, value)
+
+    def validate_id_number(self, value: str) -> str:
+        return checked(clean_id_number, value)
+
 
 class HouseholdTagSerializer(RegistrySerializer):
     class Meta:
@@ -227,6 +250,12 @@ class HouseholdSerializer(RegistrySerializer):
             "phone": mask_phone,
             "address": mask_address,
         }
+
+    def validate_phone(self, value: str) -> str:
+        return checked(partial(clean_phone, max_length=Household.phone.field.max_length), value)
+
+    def validate_head_id_number(self, value: str) -> str:
+        return checked(clean_id_number, value)
 
 
 class EnterpriseLinkSerializer(RegistrySerializer):
@@ -368,6 +397,15 @@ class RegistryViewSet(
     permission_classes = [ReadSignedInWriteAdmin]
     lookup_value_converter = "int"
     cursor_ordering: tuple[str, ...] = ("id",)
+    # The relation to the Region that scopes each row (``people.scope``); None: no scope.
+    scope_region: str | None = None
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        if self.scope_region is None or getattr(self, "swagger_fake_view", False):
+            return queryset
+        # A row outside the caller's regions is not in the list, and its detail is a 404.
+        return readable(self.request.user, queryset, self.scope_region)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
@@ -395,7 +433,12 @@ def registry(
             "queryset": queryset,
             "serializer_class": serializer,
             "filterset_class": filterset,
-            "__doc__": f"{label}: read by signed-in users, written by administrators.",
+            "__doc__": (
+                f"{label}: read inside the caller's regions (a row outside them is a 404), "
+                "written by administrators."
+                if attrs.get("scope_region")
+                else f"{label}: read by signed-in users, written by administrators."
+            ),
             **attrs,
         },
     )
@@ -403,6 +446,11 @@ def registry(
 
 
 staff = {"permission_classes": [ReadStaffWriteAdmin]}
+
+
+def in_people_scope(region: str) -> dict[str, Any]:
+    return {"permission_classes": [ReadPeopleWriteAdmin], "scope_region": region}
+
 
 router = SimpleRouter(use_regex_path=False)
 router.register(
@@ -447,7 +495,7 @@ router.register(
         queryset=Person.objects.all(),
         serializer=PersonSerializer,
         filterset=PersonFilter,
-        **staff,
+        **in_people_scope("region"),
     ),
     basename="person",
 )
@@ -483,7 +531,7 @@ router.register(
         queryset=Household.objects.prefetch_related("tags"),
         serializer=HouseholdSerializer,
         filterset=HouseholdFilter,
-        **staff,
+        **in_people_scope("region"),
     ),
     basename="household",
 )
@@ -495,7 +543,7 @@ router.register(
         queryset=HouseholdLink.objects.select_related("person"),
         serializer=HouseholdLinkSerializer,
         filterset=HouseholdLinkFilter,
-        **staff,
+        **in_people_scope("household__region"),
     ),
     basename="household-link",
 )

@@ -33,6 +33,7 @@ from cases.models import (
 from cases.scope import can_see_requester
 from orgs.models import Organisation
 from people.masking import mask_address, mask_name, mask_phone
+from people.validators import clean_phone
 from regions.models import Region
 
 MAX_TEXT = 5000
@@ -156,6 +157,9 @@ class EventSerializer(serializers.ModelSerializer):
     from_status = blank_choice(Status.choices)
     actor = UserRefSerializer(read_only=True, allow_null=True)
     data = serializers.DictField(read_only=True)
+    kind_label = serializers.CharField(
+        source="get_kind_display", read_only=True, help_text="The kind in words (EventKind)."
+    )
 
     class Meta:
         model = CaseEvent
@@ -163,6 +167,8 @@ class EventSerializer(serializers.ModelSerializer):
             "id",
             "case",
             "kind",
+            "kind_label",
+            "via",
             "from_status",
             "to_status",
             "actor",
@@ -174,7 +180,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class AllowedMoveSerializer(serializers.Serializer):
-    move = serializers.CharField(help_text="The engine's name of the move (cases.services.RULES).")
+    move = serializers.CharField(help_text="The move's event kind (cases.moves.CATALOGUE).")
     action = serializers.CharField(
         help_text="The endpoint that makes it: POST /api/v1/cases/{id}/{action}/."
     )
@@ -331,6 +337,10 @@ class CaseCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
         allow_null=True,
     )
     details = DetailsField(required=False, default=dict)
+
+    def validate_requester_phone(self, value: str) -> str:
+        """A phone number as the case ledger importer checks it (people.validators)."""
+        return clean_phone(value, max_length=20)
 
 
 # --- Reference data ----------------------------------------------------------------------------

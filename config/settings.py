@@ -5,9 +5,12 @@ PostgreSQL (or any database dj-database-url understands).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -17,7 +20,12 @@ def env_str(name: str, default: str = "") -> str:
     """A string from the environment, or from the file named by NAME_FILE (for secrets)."""
     file_path = os.environ.get(f"{name}_FILE")
     if file_path:
-        return Path(file_path).read_text(encoding="utf-8").strip()
+        try:
+            return Path(file_path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"{name}_FILE={file_path} cannot be read: {error}"
+            ) from error
     return os.environ.get(name, default)
 
 
@@ -38,10 +46,45 @@ def env_float(name: str, default: float) -> float:
     return float(value) if value else default
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
-# The development key is only good for the embedded demo; production sets DJANGO_SECRET_KEY.
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
-ALLOWED_HOSTS = [h for h in env_str("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+def env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated list, blanks dropped."""
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+# Off unless asked for: scripts/serve.sh (make demo / make serve) sets DJANGO_DEBUG=1 itself.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# pytest sets PYTEST_VERSION for its session, so the suite runs on a fresh clone with nothing set.
+TESTING = "PYTEST_VERSION" in os.environ
+# The insecure key is good for the demo and the tests only. Anywhere else a missing key stops the
+# start (manage.py, gunicorn) with this message instead of every request answering 500.
+SECRET_KEY = env_str("DJANGO_SECRET_KEY") or (
+    "dev-only-insecure-key-change-me" if DEBUG or TESTING else ""
+)
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set. In production set DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE, "
+        "a file holding it) to a long random string, e.g. the output of "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`. "
+        "For the demo or development set DJANGO_DEBUG=1 instead."
+    )
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# Behind a TLS-terminating proxy: the origins forms are posted from (https://lianxin.example.cn).
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# --- HTTPS (all off by default: the product also runs on plain-HTTP closed networks) -----------
+# The header the proxy sets to "https" on secure requests, e.g. X-Forwarded-Proto. Set it only
+# behind a proxy that always sets or strips it, or any client can claim HTTPS.
+_proxy_ssl_header = env_str("DJANGO_SECURE_PROXY_SSL_HEADER").strip()
+if _proxy_ssl_header:
+    if not _proxy_ssl_header.upper().startswith("HTTP_"):
+        _proxy_ssl_header = "HTTP_" + _proxy_ssl_header.replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header.upper(), "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+# HSTS is remembered by browsers for this long: start small (3600) before a year (31536000).
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -50,6 +93,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "template_partials",
     "django_tasks",
     "django_tasks_db",
@@ -73,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files (vendored htmx/ECharts, Swagger UI) served by the app itself under gunicorn.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +126,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,6 +145,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "web.context_processors.navigation",
+                # {{ CSP_NONCE }} for the few inline <script nonce="…"> blocks.
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -125,7 +175,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Sign-in throttling (django-axes), on the sign-in page and the admin login ------------------
+# Axes runs first and refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Counted per user name and client address together: a mistyping clerk does not lock out the
+# whole office behind one NAT address, and a guesser cannot lock a colleague out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("LIANXIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LIANXIN_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "people.lockout.lockout_response"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -142,6 +207,16 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missi
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
+# --- Request size ------------------------------------------------------------------------------
+# A request's body apart from its files (a JSON body, a form's fields); beyond it Django refuses
+# the request (400; the API answers 413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LIANXIN_MAX_BODY_BYTES", 2_621_440)  # 2.5 MB
+# Files in one request: Open311 takes up to 5 media, a case form a few attachments.
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("LIANXIN_MAX_UPLOAD_FILES", 10)
+# Uploads larger than this are spooled to a temporary file rather than held in memory. Each file's
+# own cap is LIANXIN["MAX_ATTACHMENT_BYTES"] below; the proxy in front caps the whole request.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -152,16 +227,57 @@ TASKS = {
     }
 }
 
+# Everything to stderr, for the service manager's journal. Django's default sends request errors
+# to the console only with DEBUG on (and by mail to ADMINS, which is not set): in production a
+# 500 would leave no trace.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "plain",
+        },
+    },
     "loggers": {
         "lianxin": {"handlers": ["console"], "level": env_str("LIANXIN_LOG_LEVEL", "INFO")},
+        # 5xx with their tracebacks (4xx are warnings, left out); no propagation, so DEBUG's
+        # own console handler does not print them twice.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # Suspicious requests (a forged Host header, a tampered session).
+        "django.security": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # Lockouts after repeated failed sign-ins.
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 
-# --- Domain settings (DOMAIN.md: every number a setting, never a constant) ---
+# --- Content-Security-Policy (django-csp) ------------------------------------------------------
+# Scripts only from this site (the vendored htmx and ECharts under /static/vendor) or inline with
+# the request's nonce: ``<script nonce="{{ CSP_NONCE }}">``. No inline event handlers
+# (onclick=…), no eval, so htmx's hx-on and js: values are unavailable. Inline styles stay
+# allowed: the admin, the browsable API, ReDoc and htmx's indicator set them, and a style runs
+# no code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        # data: for the empty favicon and Swagger UI's icons; blob: for ReDoc's search worker.
+        "img-src": [SELF, "data:"],
+        "worker-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# --- Domain settings (docs/DOMAIN.md: every number a setting, never a constant) ---
 LIANXIN = {
     # Working hours of a working day, local time; working-hour limits count inside them.
     "WORKDAY_START_HOUR": env_int("LIANXIN_WORKDAY_START_HOUR", 9),
@@ -178,6 +294,8 @@ LIANXIN = {
     "SOON_OVERDUE_HOURS": env_int("LIANXIN_SOON_OVERDUE_HOURS", 8),
     # How often the embedded worker re-runs the overdue sweep, in seconds.
     "SWEEP_INTERVAL_SECONDS": env_int("LIANXIN_SWEEP_INTERVAL_SECONDS", 600),
+    # Largest attachment (a phone photo at full resolution stays well under it), in bytes.
+    "MAX_ATTACHMENT_BYTES": env_int("LIANXIN_MAX_ATTACHMENT_BYTES", 15 * 1024 * 1024),
 }
 
 if env_bool("LIANXIN_FAST_PASSWORDS", False):

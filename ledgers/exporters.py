@@ -32,6 +32,7 @@ from cases.models import (
     Status,
 )
 from cases.scope import visible_cases
+from ledgers.cells import as_text, text_cell, text_row
 from ledgers.importers import IMPORTERS, ImportResult
 from orgs.models import Organisation
 from people.masking import mask_name, mask_phone
@@ -223,27 +224,30 @@ def write_case_ledger(cases: QuerySet[Case], path: str | Path) -> int:
         else:
             punctual = yes if on_time else no
         sheet.append(
-            [
-                number,
-                case_type.name,
-                category or "",
-                title,
-                str(channels.get(channel, channel)),
-                region,
-                mask_name(name),
-                mask_phone(phone),
-                when(reported_at),
-                case_type.label(status),
-                unit or "",
-                when(deadline),
-                when(answered_at),
-                punctual,
-                str(satisfaction.get(visit, "")) if visit else "",
-                when(closed_at) if status == Status.CLOSED else None,
-                supervised,
-                extended,
-                sent_back,
-            ]
+            text_row(
+                sheet,
+                [
+                    number,
+                    case_type.name,
+                    category or "",
+                    title,
+                    str(channels.get(channel, channel)),
+                    region,
+                    mask_name(name),
+                    mask_phone(phone),
+                    when(reported_at),
+                    case_type.label(status),
+                    unit or "",
+                    when(deadline),
+                    when(answered_at),
+                    punctual,
+                    str(satisfaction.get(visit, "")) if visit else "",
+                    when(closed_at) if status == Status.CLOSED else None,
+                    supervised,
+                    extended,
+                    sent_back,
+                ],
+            )
         )
         count += 1
     last = get_column_letter(len(CASE_LEDGER_COLUMNS))
@@ -259,7 +263,7 @@ def _start_sheet(sheet: Any, columns: Sequence[tuple[str, float]]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
     header = []
     for title, _width in columns:
-        cell = WriteOnlyCell(sheet, value=title)
+        cell = text_cell(sheet, title)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center")
         header.append(cell)
@@ -280,7 +284,7 @@ def write_template(kind: str, path: str | Path) -> None:
     sheet.freeze_panes = "A2"
     for index, column in enumerate(importer.columns, start=1):
         letter = get_column_letter(index)
-        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell = as_text(sheet.cell(row=1, column=index, value=column.header))
         cell.font = REQUIRED_FONT if column.required else Font(bold=True)
         cell.comment = Comment(_rules_text(column), "Lianxin")
         width = max(
@@ -303,20 +307,23 @@ def write_template(kind: str, path: str | Path) -> None:
             sheet.add_data_validation(validation)
 
     guide = workbook.create_sheet(_("填写说明"))
-    guide.append([_("列名"), _("是否必填"), _("说明"), _("允许的值"), _("示例")])
+    guide.append(text_row(guide, [_("列名"), _("是否必填"), _("说明"), _("允许的值"), _("示例")]))
     for column in importer.columns:
         guide.append(
-            [
-                column.header,
-                _("必填") if column.required else _("选填"),
-                str(column.help),
-                "、".join(column.choices),
-                column.example,
-            ]
+            text_row(
+                guide,
+                [
+                    column.header,
+                    _("必填") if column.required else _("选填"),
+                    str(column.help),
+                    "、".join(column.choices),
+                    column.example,
+                ],
+            )
         )
     guide.append([])
     for line in _guide_notes(kind):
-        guide.append([line])
+        guide.append(text_row(guide, [line]))
     for cell in guide[1]:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCDE", (16, 10, 60, 36, 30), strict=True):
@@ -325,11 +332,12 @@ def write_template(kind: str, path: str | Path) -> None:
 
     for title, headers, rows in importer.reference_sheets():
         extra = workbook.create_sheet(title[:31])
-        extra.append(headers)
+        extra.append(text_row(extra, headers))
         for cell in extra[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            extra.append(row)
+            # Reference lists hold names users entered (units, places): text stays text.
+            extra.append(text_row(extra, row))
         for index in range(1, len(headers) + 1):
             extra.column_dimensions[get_column_letter(index)].width = 24
         extra.freeze_panes = "A2"
@@ -394,12 +402,15 @@ def write_error_report(result: ImportResult, path: str | Path) -> None:
         reasons.setdefault(error.row, []).append(f"{error.column}：{error.message}")
     for row in sorted(result.bad_rows, key=lambda r: r.number):
         values = list(row.raw) + [None] * (len(headers) - len(row.raw))
-        rows.append([*values[: len(headers)], "；".join(reasons.get(row.number, []))])
+        # The user's own cells go back as they were: text stays text (``ledgers.cells``).
+        rows.append(
+            text_row(rows, [*values[: len(headers)], "；".join(reasons.get(row.number, []))])
+        )
 
     details = workbook.create_sheet(_("错误明细"))
     _start_sheet(details, [(_("行号"), 8), (_("列名"), 16), (_("错误原因"), 60), (_("原值"), 30)])
     for error in sorted(result.errors, key=lambda e: e.row):
-        details.append([error.row, error.column, error.message, error.value])
+        details.append(text_row(details, [error.row, error.column, error.message, error.value]))
     workbook.save(path)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,11 +19,10 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from orgs.credit_code import ALPHABET, validate_credit_code
+from people import validators
 
 # A float holds 15 significant digits: a longer number typed into a numeric cell has lost digits.
 _FLOAT_DIGITS = 15
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
 
 
 class FieldError(ValueError):
@@ -76,57 +76,28 @@ def credit_code(value: Any, *, required: bool = True) -> str:
     return code
 
 
+def _checked(clean: Callable[[str], str], value: str) -> str:
+    """``clean`` from ``people.validators`` (the API's check too), its error as a FieldError."""
+    try:
+        return clean(value)
+    except ValidationError as exc:
+        raise FieldError(" ".join(exc.messages)) from exc
+
+
 def id_number(value: Any, *, required: bool = False) -> str:
     """A resident ID number (GB 11643-1999): 18 characters, a real birth date, a check digit."""
-    number = code_text(value, required=required)
-    if not number:
-        return ""
-    if len(number) != 18:
-        raise FieldError(_("应为18位（当前%(n)d位）") % {"n": len(number)})
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise FieldError(_("前17位应为数字，末位应为数字或X"))
-    try:
-        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError as exc:
-        raise FieldError(_("出生日期无效：%(d)s") % {"d": number[6:14]}) from exc
-    if born.year < 1900 or born > timezone.localdate():
-        raise FieldError(_("出生日期无效：%(d)s") % {"d": number[6:14]})
-    if id_check_digit(number[:17]) != number[17]:
-        raise FieldError(_("校验位错误"))
-    return number
-
-
-def id_check_digit(first17: str) -> str:
-    """The GB 11643 check character of the first 17 digits (tests and demo data use it)."""
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK[total % 11]
+    return _checked(validators.clean_id_number, code_text(value, required=required))
 
 
 def mobile(value: Any, *, required: bool = False) -> str:
     """A mainland mobile number: 11 digits starting with 1 (spaces and dashes are dropped)."""
-    number = re.sub(r"[\s\-]", "", code_text(value, required=required))
-    if number.startswith("+86"):
-        number = number[3:]
-    if not number:
-        return ""
-    if not re.fullmatch(r"1\d{10}", number):
-        raise FieldError(_("应为以1开头的11位手机号码（当前为“%(v)s”）") % {"v": number})
-    return number
+    return _checked(validators.clean_mobile, code_text(value, required=required))
 
 
 def phone(value: Any, *, max_length: int, required: bool = False) -> str:
     """Any phone number (mobile or landline with area code and extension)."""
     number = text(value, required=required)
-    if not number:
-        return ""
-    if not re.fullmatch(r"[\d\-+() 转,;/、]+", number):
-        raise FieldError(_("只能包含数字、“-”、括号和“转”（当前为“%(v)s”）") % {"v": number})
-    digits = sum(ch.isdigit() for ch in number)
-    if digits < 7:
-        raise FieldError(_("号码位数不足（至少7位数字）"))
-    if len(number) > max_length:
-        raise FieldError(_("不能超过%(n)d个字符") % {"n": max_length})
-    return number
+    return _checked(partial(validators.clean_phone, max_length=max_length), number)
 
 
 def choice(value: Any, options: Mapping[str, str], *, required: bool = False) -> str:

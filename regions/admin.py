@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from regions.models import GridStation, Region
 
@@ -10,6 +13,13 @@ class RegionAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["path"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Region | None = None) -> Any:
+        # The parent is chosen once, when the region is added: moving it would leave its
+        # materialized path, and its whole subtree's, under the old parent (as the API refuses).
+        if obj is not None:
+            return [*self.readonly_fields, "parent"]
+        return self.readonly_fields
 
     @admin.display(description="名称", ordering="path")
     def indented_name(self, obj: Region) -> str:

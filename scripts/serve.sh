@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 ADDR="${LIANXIN_ADDR:-127.0.0.1:8000}"
+# A development server: DEBUG on (error pages, uploaded photos served, the insecure dev key).
+# Production runs gunicorn with DJANGO_SECRET_KEY set and DEBUG off.
+export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
 
 # The overdue sweep runs once now and then re-enqueues itself every SWEEP_INTERVAL_SECONDS.
 $PY manage.py sweep_overdue --schedule

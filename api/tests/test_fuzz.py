@@ -30,6 +30,8 @@ from config.wsgi import application
 from people.apikeys import create_api_key
 from people.models import Role, RoleAssignment
 
+pytestmark = pytest.mark.slow  # hundreds of generated requests: `make test` runs them, `pytest` not
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -77,7 +77,8 @@ def test_people_and_households_are_masked_for_staff(world, client_for, household
         "members": 4,
         "tags": ["监测对象"],
     }
-    person = client.get(f"/api/v1/people/{world.handler.person_id}/").json()
+    neighbour = Person.objects.create(name="王五", phone="13800000000", region=world.grid)
+    person = client.get(f"/api/v1/people/{neighbour.pk}/").json()
     assert person["phone"] == "138****0000"
     assert (
         client.get(f"/api/v1/households/?tag=监测对象&region={world.town.code}").json()["results"][

@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
+from django.http import HttpRequest
 from django.utils import timezone
 
 from cases.models import HANDLING_STATUSES, Case, CaseEvent, CaseType, Channel, Meeting, Status
@@ -144,7 +145,7 @@ def test_every_role_has_a_demo_user_with_the_shared_password(demo_output):
     assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
     for role in Role:
         assert str(role.label) in demo_output
-    assert authenticate(username="dispatcher", password=DEMO_PASSWORD) is not None
+    assert authenticate(HttpRequest(), username="dispatcher", password=DEMO_PASSWORD) is not None
     assert User.objects.get(username="admin").is_superuser
     chain_dispatcher = RoleAssignment.objects.get(user__username="chain_dispatcher")
     assert (

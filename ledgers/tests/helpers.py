@@ -10,8 +10,8 @@ from typing import Any
 from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
-from ledgers.fields import id_check_digit
 from orgs.credit_code import make_credit_code
+from people.validators import id_check_digit
 
 ENTERPRISE_HEADERS = [
     "企业名称",

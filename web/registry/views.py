@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET
 from orgs.models import ChainPosition, EnterpriseSize, Organisation, OrgKind
 from people.masking import mask_address, mask_phone
 from people.models import (
-    VISITORS,
     EnterpriseLink,
     EnterpriseLinkKind,
     Household,
@@ -30,15 +29,13 @@ from people.models import (
     HouseholdTag,
     Person,
     RegionResponsibility,
-    Role,
     User,
 )
+from people.scope import in_regions, may_read_people, people_regions
 from regions.models import GridStation, Region
 from web.caseviews.filters import region_choices
 
 PER_PAGE = 30
-# Who may browse people and households, inside the regions they hold these roles over.
-PEOPLE_ROLES = VISITORS | {Role.LEADER}
 CADRE_LINKS = (
     EnterpriseLinkKind.LINKED_CADRE,
     EnterpriseLinkKind.RESIDENT_COMMISSIONER,
@@ -52,36 +49,18 @@ def _require_role(user: User) -> None:
 
 
 def people_scope(user: User) -> list[Region] | None:
-    """The regions whose people and households ``user`` may browse; None means everywhere.
-
-    Raises PermissionDenied for users without such a role (departments, enterprises, residents).
-    """
-    if user.is_admin:
-        return None
-    held = [a for a in user.role_assignments if a.role in PEOPLE_ROLES]
-    if any(a.role == Role.LEADER and a.region_id is None for a in held):
-        return None
-    regions = [a.region for a in held if a.region_id]
-    if not regions:
+    """The regions whose people and households ``user`` may browse (None: everywhere), by the
+    rule the API reads too (``people.scope``); PermissionDenied for anyone who reads no one."""
+    if not may_read_people(user):
         raise PermissionDenied
-    return regions
+    return people_regions(user)
 
 
 def may_browse_people(user: User) -> bool:
-    try:
-        people_scope(user)
-    except PermissionDenied:
-        return False
-    return True
+    return may_read_people(user)
 
 
-def _in_regions(regions: list[Region] | None, prefix: str = "") -> Q:
-    if regions is None:
-        return Q()
-    q = Q(pk__in=[])
-    for r in regions:
-        q |= Q(**{f"{prefix}path__gte": r.path, f"{prefix}path__lt": r.path_range_end})
-    return q
+_in_regions = in_regions
 
 
 def _param(request: HttpRequest, key: str, limit: int = 50) -> str:
