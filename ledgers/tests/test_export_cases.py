@@ -35,6 +35,7 @@ HEADERS = (
     "督办次数",
     "延期次数",
     "退单次数",
+    "最近流转",
 )
 
 
@@ -89,10 +90,11 @@ def test_the_ledger_holds_one_masked_row_per_case_with_real_local_dates(world, t
         0,
         0,
         0,
+        "销号",  # the last move, in the EventKind word the timeline uses
     )
     sheet = book.active
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:S2"
+    assert sheet.auto_filter.ref == "A1:T2"
     assert sheet.column_dimensions["D"].width == dict(CASE_LEDGER_COLUMNS)["标题"]
     assert sheet["I2"].number_format == "yyyy-mm-dd hh:mm" and sheet["I2"].is_date
 
