@@ -7,6 +7,7 @@ services under a controlled clock. A second run finds the county and changes not
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -33,6 +34,17 @@ DEFAULT_SEED = 20250601
 # the future are queued, as a live installation would have them.
 REPLAY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
+# Told ``(stage, done, total)`` as the load goes; ``demo.progress.Progress`` draws it.
+ProgressReport = Callable[[str, int, int], None]
+STAGE_COUNTY = "演示县：区域、单位、人员"
+STAGE_PLAN = "会议与事项计划"
+STAGE_REPLAY = "事项流转"
+STAGE_TASKS = "到期检查排期"
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    pass
+
 
 @dataclass
 class LoadResult:
@@ -55,8 +67,13 @@ def demo_exists() -> bool:
     return Region.objects.filter(code=COUNTY_CODE, level=RegionLevel.COUNTY).exists()
 
 
-def load(cases: int = 2000, seed: int = DEFAULT_SEED) -> LoadResult:
-    """Create the demo county with ``cases`` cases, unless it exists already."""
+def load(
+    cases: int = 2000, seed: int = DEFAULT_SEED, progress: ProgressReport = _silent
+) -> LoadResult:
+    """Create the demo county with ``cases`` cases, unless it exists already.
+
+    ``progress`` hears each stage's start, its count as it goes (one per case replayed) and its end.
+    """
     ensure_reference_data()
     if demo_exists():
         return LoadResult(created=False)
@@ -70,12 +87,16 @@ def load(cases: int = 2000, seed: int = DEFAULT_SEED) -> LoadResult:
     replayer = None
     # One outer transaction: all or nothing, and SQLite syncs once instead of per move.
     with transaction.atomic():
+        progress(STAGE_COUNTY, 0, 1)
         planner_start = now - timedelta(days=365)
         county = CountyBuilder(rng, joined=planner_start - timedelta(days=30)).build()
         suggest_units(county, types)
+        progress(STAGE_COUNTY, 1, 1)
+        progress(STAGE_PLAN, 0, 1)
         planner = Planner(county, rng, now, cases)
         planner.plan_meetings(county.users)
         specs = planner.plan()
+        progress(STAGE_PLAN, 1, 1)
         with (
             override_settings(TASKS=REPLAY_TASKS),
             time_machine.travel(planner.start, tick=False) as traveller,
@@ -86,12 +107,17 @@ def load(cases: int = 2000, seed: int = DEFAULT_SEED) -> LoadResult:
                 traveller.move_to(moment.astimezone(UTC))
 
             replayer = Replayer(county, types, rng, now, move_clock)
-            for spec in specs:
+            progress(STAGE_REPLAY, 0, len(specs))
+            for done, spec in enumerate(specs, start=1):
                 replayer.play(spec)
-        for pk, deadline in (
+                progress(STAGE_REPLAY, done, len(specs))
+        pending = list(
             Case.objects.in_handling().filter(deadline__gt=now).values_list("pk", "deadline")
-        ):
+        )
+        progress(STAGE_TASKS, 0, len(pending))
+        for done, (pk, deadline) in enumerate(pending, start=1):
             check_case_deadline.using(run_after=deadline).enqueue(pk)
+            progress(STAGE_TASKS, done, len(pending))
     result = LoadResult(created=True, seconds=time.perf_counter() - started, sweeps=replayer.sweeps)
     county_cases = Case.objects.all()
     result.cases = county_cases.count()

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # The whole check: lint, migrations, layer contracts, then the test suite on SQLite and PostgreSQL.
+# Every test runs: `-m ""` lifts pyproject's `-m 'not slow'`, so fuzzing, 10,000-case, demo and
+# browser tests run here and in CI (arguments after it still narrow the run, e.g. `-m slow`).
 # In CI (CI=true) PostgreSQL is required and started if it is down; elsewhere it is skipped, visibly,
 # when no server answers.
 set -euo pipefail
@@ -10,12 +12,13 @@ PG_URL="${LIANXIN_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 
 echo "== ruff, migrations, import contracts"
 $BIN/ruff check .
-env -u DATABASE_URL $BIN/python manage.py makemigrations --check --dry-run >/dev/null \
+# DJANGO_DEBUG=1: outside pytest the settings refuse to start without a secret key or DEBUG.
+env -u DATABASE_URL DJANGO_DEBUG=1 $BIN/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "Model changes without migrations: run manage.py makemigrations" >&2; exit 1; }
 $BIN/lint-imports
 
-echo "== tests on SQLite"
-env -u DATABASE_URL $BIN/python -m pytest "$@"
+echo "== tests on SQLite (all, slow ones included)"
+env -u DATABASE_URL $BIN/python -m pytest -m "" "$@"
 
 pg_answers() {
   DATABASE_URL="$PG_URL" $BIN/python - <<'PY' 2>/dev/null
@@ -38,5 +41,5 @@ if ! pg_answers; then
     exit 0
   fi
 fi
-echo "== tests on PostgreSQL"
-DATABASE_URL="$PG_URL" $BIN/python -m pytest "$@"
+echo "== tests on PostgreSQL (all, slow ones included)"
+DATABASE_URL="$PG_URL" $BIN/python -m pytest -m "" "$@"

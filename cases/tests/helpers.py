@@ -63,3 +63,43 @@ def module_world_fixture():
             transaction.set_rollback(True)
 
     return module_world
+
+
+# --- for the move modules (test_report.py … test_loop.py) ---------------------------------------
+
+# Monday 14 September 2026, 10:00 in Dehua. Five working days later is Sunday 20 September,
+# a make-up workday before the Mid-autumn and National Day holidays.
+MONDAY = local(2026, 9, 14, 10)
+FIVE_WORKING_DAYS_LATER = local(2026, 9, 20, 17)
+
+
+def assert_event(
+    case: Case,
+    kind: str,
+    *,
+    actor,
+    from_status: str,
+    to_status: str,
+    reason: str = "",
+    data: dict | None = None,
+) -> CaseEvent:
+    """The case's last event is this move, by this actor, between these states."""
+    event = last_event(case)
+    assert (event.kind, event.actor_id, event.from_status, event.to_status, event.reason) == (
+        kind,
+        actor.pk if actor else None,
+        from_status,
+        to_status,
+        reason,
+    )
+    if data is not None:
+        assert event.data == data
+    return event
+
+
+def assert_refused(error: type[Exception], move, case: Case) -> None:
+    """The move raises ``error`` and changes nothing: no field, event, assignment or task."""
+    before = snapshot(case)
+    with pytest.raises(error):
+        move()
+    assert snapshot(case) == before

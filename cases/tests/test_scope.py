@@ -319,7 +319,11 @@ def test_allowed_moves_of_an_assigned_case(world):
         "sent_back",
     ]
     assert services.allowed_moves(case, world.other_handler) == ["progress_noted"]
-    assert services.allowed_moves(case, world.dispatcher) == ["reassigned", "recalled", "supervised"]
+    assert services.allowed_moves(case, world.dispatcher) == [
+        "reassigned",
+        "recalled",
+        "supervised",
+    ]
     assert services.allowed_moves(case, world.leader) == ["supervised"]
     assert services.allowed_moves(case, world.grid_worker) == []
     assert services.allowed_moves(case, world.outsider) == []
@@ -396,6 +400,7 @@ def test_a_final_case_allows_no_move_to_anyone(world, status):
         assert services.allowed_moves(case, user) == []
 
 
+@pytest.mark.slow  # exhaustive: every move, for eight users, in five states (seconds, like fuzzing)
 def test_allowed_moves_are_exactly_the_moves_that_succeed(world):
     """Every listed move succeeds and every unlisted one is refused, for every user in the world."""
     from cases.tests.test_illegal_moves import MOVES

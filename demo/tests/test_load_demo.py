@@ -99,8 +99,7 @@ def test_every_event_log_agrees_with_its_case(demo_output):
         for e in CaseEvent.objects.filter(kind="duplicate_merged")
     }
     merged = {
-        (e.case_id, e.data["master"], e.created_at)
-        for e in CaseEvent.objects.filter(kind="merged")
+        (e.case_id, e.data["master"], e.created_at) for e in CaseEvent.objects.filter(kind="merged")
     }
     assert merges == merged and merged
     for case in Case.objects.all():
