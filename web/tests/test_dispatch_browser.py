@@ -67,9 +67,11 @@ def test_a_dispatcher_triages_assigns_and_supervises(chromium, live):
     row = page.locator(f"#case-{late.pk}")
     assert "已超期" in row.inner_text()
     assert page.locator(f"#case-{soon.pk}").count() == 1
+    row.locator("textarea[name=note]").fill("请于本周五前办结并报告")
     row.locator("button:has-text('督办')").click()
     page.locator(f"#case-{late.pk} .done").wait_for()
     assert "已督办 1 次" in page.locator(f"#case-{late.pk}").inner_text()
     assert page.url == f"{live}/dispatch/supervision/"  # updated in place, no reload
     assert Case.objects.get(pk=late.pk).supervision_level == 1
+    assert Case.objects.get(pk=late.pk).events.latest("id").reason == "请于本周五前办结并报告"
     screenshot(page, "dispatch-supervision")
