@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -79,9 +79,9 @@ def validation_items(error: DjangoValidationError, field: str | None = None) -> 
     if hasattr(error, "error_dict"):
         items = []
         for name, errors in error.error_dict.items():
-            name = None if name in (None, "__all__") else name
+            field_name = None if name in (None, "__all__") else name
             for one in errors:
-                items.extend(validation_items(one, name))
+                items.extend(validation_items(one, field_name))
         return items
     items = []
     for one in error.error_list:
@@ -190,19 +190,25 @@ def validation_error(run: Any) -> ApiError:
     return ApiError(bilingual(chinese, english_twin))
 
 
-class BilingualSerializerMixin:
+if TYPE_CHECKING:
+    from rest_framework.serializers import Serializer as _MixedIntoSerializer
+else:
+    _MixedIntoSerializer = object
+
+
+class BilingualSerializerMixin(_MixedIntoSerializer):
     """A serializer whose validation errors come out as ``ApiError`` in both languages."""
 
     def is_valid(self, *, raise_exception: bool = False) -> bool:
-        valid = super().is_valid(raise_exception=False)  # type: ignore[misc]
+        valid = super().is_valid(raise_exception=False)
         if not valid and raise_exception:
 
             def run() -> Any:
                 twin = type(self)(
                     instance=getattr(self, "instance", None),
-                    data=self.initial_data,  # type: ignore[attr-defined]
-                    context=self.context,  # type: ignore[attr-defined]
-                    partial=self.partial,  # type: ignore[attr-defined]
+                    data=self.initial_data,
+                    context=self.context,
+                    partial=self.partial,
                 )
                 twin.is_valid()
                 return twin.errors
@@ -265,7 +271,7 @@ def _drf_items(exc: exceptions.APIException, request: Any) -> list[ErrorItem]:
             )
         ]
     if isinstance(exc, exceptions.Throttled):
-        wait = int(exc.wait or 1)
+        wait = int(exc.wait or 1)  # type: ignore[attr-defined]  # set in __init__; not in the stubs
         return [
             ErrorItem(
                 None,

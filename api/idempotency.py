@@ -77,6 +77,7 @@ def create_once(
                     "use a new key for a new request.",
                     field=HEADER,
                 )
+            assert record.case is not None  # set in the transaction that wrote the record
             return record.case, False
         case = create(source_key(user, key))
         record.case = case

@@ -13,7 +13,9 @@ from typing import Any
 
 from django import forms
 from rest_framework import serializers
+from rest_framework.request import Request
 
+from api.base import caller
 from api.errors import ApiError, ErrorItem, form_error_items
 from cases import forms as f
 from cases import moves, services
@@ -80,14 +82,15 @@ def bind(spec: MoveSpec, body: Any, *, case: Case, user: User) -> Any:
     return spec.bind(data, case=case, user=user)
 
 
-def perform(spec: MoveSpec, request: Any, case: Case) -> Case:
+def perform(spec: MoveSpec, request: Request, case: Case) -> Case:
     """Bind, validate and make the move (``via=api``); errors are the API's 400/403/409. A move
     the case's state or the caller's scope rules out is refused before the body is read."""
-    services.check_move(case, spec.kind, request.user)
-    form = bind(spec, request.data, case=case, user=request.user)
+    user = caller(request)
+    services.check_move(case, spec.kind, user)
+    form = bind(spec, request.data, case=case, user=user)
     if not form.is_valid():
         raise ApiError(form_error_items(form))
-    return spec.perform(case, request.user, form.arguments(), via="api")
+    return spec.perform(case, user, form.arguments(), via="api")
 
 
 def allowed_actions(case: Case, user: User) -> list[dict[str, str]]:
@@ -109,28 +112,35 @@ def _documented(name: str, field: forms.Field) -> serializers.Field:
         )
     if isinstance(field, forms.ModelChoiceField):
         return serializers.IntegerField(min_value=1, help_text=help_text, **options)
-    if getattr(field, "accepts_integer", False):
+    # DRF's own default for each bound is None (no bound); its stubs allow only an int.
+    if isinstance(field, f.CaseRefField):
         return serializers.CharField(
-            max_length=field.max_length, help_text=help_text + " (id or number)", **options
+            max_length=field.max_length,  # type: ignore[arg-type]
+            help_text=help_text + " (id or number)",
+            **options,
         )
     if isinstance(field, forms.IntegerField):
         return serializers.IntegerField(
-            min_value=field.min_value, max_value=field.max_value, help_text=help_text, **options
+            min_value=field.min_value,  # type: ignore[arg-type]
+            max_value=field.max_value,  # type: ignore[arg-type]
+            help_text=help_text,
+            **options,
         )
     if isinstance(field, f.YesNoField):
         return serializers.BooleanField(help_text=help_text, **options)
     if isinstance(field, f.MomentField):
         return serializers.DateTimeField(help_text=help_text, allow_null=True, **options)
     if isinstance(field, forms.ChoiceField):
-        values = [value for value, _label in field.choices]
+        choices = list(f.choices_of(field))
+        values = [value for value, _label in choices]
         return serializers.ChoiceField(
-            choices=[(v, label) for v, label in field.choices if v != ""],
+            choices=[(v, label) for v, label in choices if v != ""],
             allow_blank="" in values,
             help_text=help_text,
             **options,
         )
     return serializers.CharField(
-        max_length=getattr(field, "max_length", None),
+        max_length=getattr(field, "max_length", None),  # type: ignore[arg-type]
         allow_blank=not field.required,
         help_text=help_text,
         **options,

@@ -48,7 +48,8 @@ class Cursor(CursorPagination):
         except NotFound:
             raise invalid_cursor() from None
         # PostgreSQL cannot compare text with a NUL character; only a made-up cursor holds one.
-        if cursor is not None and cursor.position is not None and "\x00" in cursor.position:
+        # (The position is the text of the cursor's "p"; the stubs type it as an int.)
+        if cursor is not None and cursor.position is not None and "\x00" in cursor.position:  # type: ignore[operator]
             raise invalid_cursor()
         return cursor
 

@@ -14,13 +14,13 @@ from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
-from api.base import ApiMixin
+from api.base import ApiMixin, caller
 from api.errors import BilingualSerializerMixin
 from api.filters import FilterBackend, IdFilter
 from api.pagination import Cursor
@@ -55,6 +55,12 @@ def checked(clean: Callable[[str], str], value: str) -> str:
         return clean(value)
     except DjangoValidationError as error:
         raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+
+
+def max_length(field: CharField) -> int:
+    """A text column's length (the stubs allow None, which no CharField here has)."""
+    assert field.max_length is not None
+    return field.max_length
 
 
 class RegistrySerializer(BilingualSerializerMixin, serializers.ModelSerializer):
@@ -101,9 +107,10 @@ class RegionSerializer(RegistrySerializer):
             raise serializers.ValidationError(
                 {"parent": _("区域建立后不能更换上级。")}, code="invalid"
             )
+        current = self.instance  # None on create, where level is a required field
         region = Region(
-            level=attrs.get("level", getattr(self.instance, "level", None)),
-            parent=attrs.get("parent", getattr(self.instance, "parent", None)),
+            level=attrs["level"] if current is None else attrs.get("level", current.level),
+            parent=attrs.get("parent", getattr(current, "parent", None)),
         )
         try:
             region.clean()
@@ -152,7 +159,7 @@ class OrganisationSerializer(RegistrySerializer):
         read_only_fields = ["id"]
 
     def validate_phone(self, value: str) -> str:
-        return checked(partial(clean_phone, max_length=Organisation.phone.field.max_length), value)
+        return checked(partial(clean_phone, max_length=max_length(Organisation.phone.field)), value)
 
     def validate_credit_code(self, value: str | None) -> str | None:
         if not value:
@@ -252,7 +259,7 @@ class HouseholdSerializer(RegistrySerializer):
         }
 
     def validate_phone(self, value: str) -> str:
-        return checked(partial(clean_phone, max_length=Household.phone.field.max_length), value)
+        return checked(partial(clean_phone, max_length=max_length(Household.phone.field)), value)
 
     def validate_head_id_number(self, value: str) -> str:
         return checked(clean_id_number, value)
@@ -405,16 +412,16 @@ class RegistryViewSet(
         if self.scope_region is None or getattr(self, "swagger_fake_view", False):
             return queryset
         # A row outside the caller's regions is not in the list, and its detail is a 404.
-        return readable(self.request.user, queryset, self.scope_region)
+        return readable(caller(self.request), queryset, self.scope_region)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
-        context["unmasked"] = self.request.user.is_admin
+        context["unmasked"] = caller(self.request).is_admin
         return context
 
 
 def registry(
-    name: str, label: str, *, queryset: Any, serializer: type, filterset: type, **attrs: Any
+    name: str, label: str, *, queryset: Any, serializer: type, filterset: type | None, **attrs: Any
 ) -> type[RegistryViewSet]:
     """A registry viewset with its schema: one tag, an operation id and summary per action."""
     docs = {

@@ -3,7 +3,7 @@ one error shape of ``api.errors``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
@@ -35,7 +35,9 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("400")
         return sorted(codes)
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if not self.path.startswith("/api/v1/"):
             return responses

@@ -80,7 +80,8 @@ class ErrorItemSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    errors = ErrorItemSerializer(many=True)
+    # A declared field: DRF's metaclass takes it off the class, so Serializer.errors stays.
+    errors = ErrorItemSerializer(many=True)  # type: ignore[assignment]
 
 
 # --- Cases: responses -------------------------------------------------------------------------
@@ -156,7 +157,8 @@ class EventSerializer(serializers.ModelSerializer):
     case = serializers.IntegerField(source="case_id", read_only=True)
     from_status = blank_choice(Status.choices)
     actor = UserRefSerializer(read_only=True, allow_null=True)
-    data = serializers.DictField(read_only=True)
+    # A declared field: DRF's metaclass takes it off the class, so Serializer.data stays.
+    data = serializers.DictField(read_only=True)  # type: ignore[assignment]
     kind_label = serializers.CharField(
         source="get_kind_display", read_only=True, help_text="The kind in words (EventKind)."
     )
@@ -193,7 +195,9 @@ class CaseDetailSerializer(CaseListItemSerializer):
     address = serializers.SerializerMethodField()
     committee = UnitRefSerializer(read_only=True, allow_null=True)
     reported_by = UserRefSerializer(read_only=True, allow_null=True)
-    merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    merged_into: serializers.PrimaryKeyRelatedField[Case] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     details = serializers.DictField(read_only=True)
     visit_satisfaction = blank_choice(Satisfaction.choices)
     risk_level = blank_choice(RiskLevel.choices)
@@ -347,7 +351,9 @@ class CaseCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    suggested_unit = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    suggested_unit: serializers.PrimaryKeyRelatedField[Organisation] = (
+        serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    )
 
     class Meta:
         model = Category

@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 
 from api import moves as api_moves
 from api import serializers as s
-from api.base import ApiMixin, get_case, scoped_cases, validated
+from api.base import ApiMixin, caller, get_case, scoped_cases, validated
 from api.errors import CHINESE, ApiError, ErrorItem, error_body
 from api.filters import CaseFilter, EventFilter, FilterBackend, case_ordering
 from api.idempotency import HEADER, MAX_KEY_LENGTH, clean_key, create_once
@@ -38,12 +38,13 @@ from cases import moves, services
 from cases.models import Case, CaseAssignment, CaseEvent, Via
 from cases.moves import MoveSpec
 from cases.scope import can_see_requester, visible_cases, visible_cases_q
+from people.models import User
 from stats import metrics
 
 # --- Cases ------------------------------------------------------------------------------------
 
 
-def case_etag(case: Case, user: Any) -> str:
+def case_etag(case: Case, user: User) -> str:
     """Changes with every move (each bumps ``version``); per user, since masking and the
     allowed moves depend on who asks."""
     return f'"case-{case.pk}-v{case.version}-u{user.pk}"'
@@ -61,7 +62,7 @@ def detail_response(request: Request, case: Case, *, code: int = status.HTTP_200
             CaseAssignment.objects.select_related("unit").order_by("-is_active", "-is_lead", "id"),
         ),
     )
-    user = request.user
+    user = caller(request)
     moves = allowed_actions(case, user)
     # The pages' rule (cases.scope.can_see_requester): only those who must contact the requester.
     context = {"unmasked": can_see_requester(user, case), "allowed_moves": moves}
@@ -100,7 +101,7 @@ class CaseListView(ApiMixin, generics.GenericAPIView):
     pagination_class = Cursor
 
     def get_queryset(self) -> Any:
-        return scoped_cases(self.request.user)
+        return scoped_cases(caller(self.request))
 
     def get_cursor_ordering(self, request: Request) -> tuple[str, ...]:
         return case_ordering(request)
@@ -117,7 +118,7 @@ class CaseListView(ApiMixin, generics.GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        data = s.CaseListItemSerializer(page, many=True, context={"user": request.user})
+        data = s.CaseListItemSerializer(page, many=True, context={"user": caller(request)})
         return self.get_paginated_response(data.data)
 
     @extend_schema(
@@ -141,11 +142,11 @@ class CaseListView(ApiMixin, generics.GenericAPIView):
 
         def report(source_key: str | None = None) -> Case:
             return services.report_case(
-                actor=request.user, source_key=source_key, via=Via.API, **data
+                actor=caller(request), source_key=source_key, via=Via.API, **data
             )
 
         case, created = (
-            create_once(request.user, key, request.data, report) if key else (report(), True)
+            create_once(caller(request), key, request.data, report) if key else (report(), True)
         )
         response = detail_response(request, reload(case), code=201 if created else 200)
         response["Location"] = f"/api/v1/cases/{case.pk}/"
@@ -177,8 +178,9 @@ class CaseDetailView(ApiMixin, APIView):
         },
     )
     def get(self, request: Request, pk: int) -> Response:
-        case = get_case(request.user, pk)
-        etag = case_etag(case, request.user)
+        user = caller(request)
+        case = get_case(user, pk)
+        etag = case_etag(case, user)
         sent = parse_etags(request.headers.get("If-None-Match", ""))
         if etag in sent or "*" in sent:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
@@ -191,7 +193,7 @@ class MoveView(ApiMixin, APIView):
     kind: str
 
     def post(self, request: Request, pk: int) -> Response:
-        case = get_case(request.user, pk)
+        case = get_case(caller(request), pk)
         case = api_moves.perform(moves.CATALOGUE[self.kind], request, case)
         return detail_response(request, reload(case))
 
@@ -245,7 +247,7 @@ class CaseEventsView(ApiMixin, generics.GenericAPIView):
         responses=s.EventSerializer(many=True),
     )
     def get(self, request: Request, pk: int) -> Response:
-        case = get_case(request.user, pk)
+        case = get_case(caller(request), pk)
         events = self.filter_queryset(self.get_queryset().filter(case_id=case.pk))
         page = self.paginate_queryset(events)
         return self.get_paginated_response(s.EventSerializer(page, many=True).data)
@@ -259,7 +261,7 @@ class EventFeedView(ApiMixin, generics.GenericAPIView):
     cursor_ordering = ("id",)
 
     def get_queryset(self) -> Any:
-        q = visible_cases_q(self.request.user)
+        q = visible_cases_q(caller(self.request))
         events = _events()
         return events if q is None else events.filter(case__in=Case.objects.filter(q).values("pk"))
 
@@ -309,7 +311,7 @@ class MetricsView(ApiMixin, APIView):
         query = validated(s.MetricsQuerySerializer, request, data=request.query_params)
         months = (query.get("month_from"), query.get("month_to"))
         cases = metrics.filter_cases(
-            visible_cases(request.user),
+            visible_cases(caller(request)),
             unit=query.get("unit"),
             region=query.get("region"),
             category=query.get("category"),
@@ -345,7 +347,7 @@ class MeView(ApiMixin, APIView):
         responses=s.MeSerializer,
     )
     def get(self, request: Request) -> Response:
-        return Response(s.MeSerializer(request.user).data)
+        return Response(s.MeSerializer(caller(request)).data)
 
 
 # --- Anything else under /api/ ----------------------------------------------------------------

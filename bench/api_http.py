@@ -276,16 +276,11 @@ def main(argv: list[str] | None = None) -> None:
                 )
             )
             ids = [rng.choice(world.case_ids) for _ in range(args.reads)]
-            results["detail"].append(
-                hammer(
-                    args.clients,
-                    args.reads,
-                    lambda c, i, ids=ids: c.call(
-                        "dispatcher", "GET", f"/api/v1/cases/{ids[i]}/", decode=False
-                    ),
-                    make,
-                )
-            )
+
+            def read_detail(c: Client, i: int, ids: list[int] = ids) -> None:
+                c.call("dispatcher", "GET", f"/api/v1/cases/{ids[i]}/", decode=False)
+
+            results["detail"].append(hammer(args.clients, args.reads, read_detail, make))
     finally:
         server.terminate()
         server.wait(timeout=30)

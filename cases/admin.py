@@ -84,20 +84,17 @@ class ReadOnlyInline(admin.TabularInline):
 
 class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
-    fields = ["created_at", "kind", "actor", "from_status", "to_status", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "kind", "actor", "from_status", "to_status", "reason")
 
 
 class CaseAssignmentInline(ReadOnlyInline):
     model = CaseAssignment
-    fields = ["unit", "is_lead", "is_active", "assigned_at", "accepted_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("unit", "is_lead", "is_active", "assigned_at", "accepted_at")
 
 
 class CaseAttachmentInline(ReadOnlyInline):
     model = CaseAttachment
-    fields = ["name", "download", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("name", "download", "uploaded_by", "uploaded_at")
 
     @admin.display(description=_("文件"))
     def download(self, attachment: CaseAttachment) -> str:

@@ -42,6 +42,8 @@ GIF = Kind("image/gif", "gif")
 WEBP = Kind("image/webp", "webp")
 PDF = Kind("application/pdf", "pdf")
 EXTENSIONS = frozenset(kind.extension for kind in (JPEG, PNG, GIF, WEBP, PDF))
+# The stored name of a photo ends in one of these (the extension of the type its bytes showed).
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 def kind_of(head: bytes) -> Kind | None:

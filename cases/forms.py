@@ -9,8 +9,9 @@ force) stay in the service; a form checks what it can see without a lock.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -34,6 +35,12 @@ from people.models import User
 MAX_TEXT = 5000
 # Dates outside this range overflow the working-time arithmetic of deadlines.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def choices_of(field: forms.Field) -> Iterable[tuple[Any, Any]]:
+    """The (value, label) pairs of a choice field, as Django keeps them once set (django-stubs
+    types the property as anything its setter accepts: a mapping, a callable...)."""
+    return cast(Iterable[tuple[Any, Any]], cast(forms.ChoiceField, field).choices)
 
 
 def text_field(
@@ -186,15 +193,17 @@ class TriageForm(MoveForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         case = self.case
-        self.fields["category"].queryset = Category.objects.filter(
+        category = cast(forms.ModelChoiceField, self.fields["category"])
+        category.queryset = Category.objects.filter(
             Q(is_active=True) | Q(pk=case.category_id), case_type_id=case.case_type_id
         ).select_related("suggested_unit")
         self.initial.setdefault("category", case.category_id)
         self.initial.setdefault("priority", case.priority)
         self.initial.setdefault("risk_level", case.risk_level)
         if case.case_type.has_mediation:
-            self.fields["risk_level"].required = True
-            self.fields["risk_level"].choices = RiskLevel.choices
+            risk_level = cast(forms.ChoiceField, self.fields["risk_level"])
+            risk_level.required = True
+            risk_level.choices = RiskLevel.choices
             self.initial["risk_level"] = case.risk_level or RiskLevel.LOW
         else:
             del self.fields["risk_level"]
@@ -234,7 +243,8 @@ class AssignForm(MoveForm):
         return deadline
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         lead, co = data.get("lead_unit"), data.get("co_units")
         if lead is not None and co is not None and lead in co:
             self.add_error(

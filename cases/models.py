@@ -3,13 +3,15 @@
 Only ``cases/services.py`` changes a case's status or writes its events.
 """
 
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.attachments import attachment_path
+from cases.attachments import IMAGE_SUFFIXES, attachment_path
 from orgs.models import Organisation
 from people.masking import mask_name, mask_phone
 from people.models import Person
@@ -558,7 +560,7 @@ class CaseEvent(models.Model):
             raise RuntimeError("Case events are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[override]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError("Case events are append-only.")
 
 
@@ -583,3 +585,9 @@ class CaseAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_image(self) -> bool:
+        """A photo, shown inline on the case page (its stored name ends in the extension of the
+        type its bytes showed)."""
+        return str(self.file).lower().endswith(IMAGE_SUFFIXES)

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 
 from cases.models import Case, EventKind, Status, Via
 from people.models import User
+
+if TYPE_CHECKING:
+    from cases.forms import MoveForm
 
 S = Status
 
@@ -40,7 +43,7 @@ class MoveSpec:
     rule: Rule
     label: Promise  # the button: 答复办结
     action: str  # the API endpoint: POST /api/v1/cases/{id}/{action}/
-    form: type | None  # None: a system move, no door offers it
+    form: type[MoveForm] | None  # None: a system move, no door offers it
     service: Callable[..., Case] = field(compare=False)
     fixed: dict[str, Any] = field(default_factory=dict)  # arguments the move always passes
     irreversible: bool = False  # pages show a confirmation page first (GET shows, POST acts)
@@ -56,11 +59,13 @@ class MoveSpec:
         """Whether a door offers it (system moves are the sweep's alone)."""
         return self.form is not None
 
-    def bind(self, data: Any = None, *, case: Case, user: User, **kwargs: Any) -> Any:
+    def bind(self, data: Any = None, *, case: Case, user: User, **kwargs: Any) -> MoveForm:
         assert self.form is not None, f"{self.kind} is a system move"
         return self.form(data, case=case, user=user, **kwargs)
 
-    def perform(self, case: Case, user: User | None, arguments: dict[str, Any], *, via: str) -> Case:
+    def perform(
+        self, case: Case, user: User | None, arguments: dict[str, Any], *, via: str
+    ) -> Case:
         """Make the move with a valid form's ``arguments()``."""
         return self.service(case, actor=user, via=via, **self.fixed, **arguments)
 
@@ -74,7 +79,7 @@ def move(
     *,
     label: Promise,
     action: str,
-    form: type | None,
+    form: type[MoveForm] | None,
     fixed: dict[str, Any] | None = None,
     irreversible: bool = False,
     primary: bool = False,

@@ -1,11 +1,23 @@
 """The reference data every installation starts with: case types, their words, categories
 and time limits (docs/DOMAIN.md defaults; administrators edit them in the admin afterwards)."""
 
+from typing import NotRequired, TypedDict
+
 from django.db import transaction
 
 from cases.models import CaseType, Category, LimitUnit, Priority, TimeLimit
 
-CASE_TYPES = [
+
+class CaseTypeSpec(TypedDict):
+    code: str
+    name: str
+    ordering: int
+    has_mediation: NotRequired[bool]
+    labels: dict[str, str]  # status → the type's word for the step
+    categories: list[str]
+
+
+CASE_TYPES: list[CaseTypeSpec] = [
     {
         "code": "enterprise_demand",
         "name": "企业诉求",
@@ -141,7 +153,7 @@ DEFAULT_LIMITS = {
 @transaction.atomic
 def ensure_reference_data() -> dict[str, CaseType]:
     """Create the case types, categories and limits that are missing; never overwrite edits."""
-    types = {}
+    types: dict[str, CaseType] = {}
     for spec in CASE_TYPES:
         case_type, _ = CaseType.objects.get_or_create(
             code=spec["code"],

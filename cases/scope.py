@@ -7,7 +7,7 @@ dispatcher of a committee, the cases that committee dispatches.
 
 from django.db.models import Q
 
-from cases.models import Case, CaseAssignment
+from cases.models import Case, CaseAssignment, CaseQuerySet
 from people.models import UNIT_STAFF, VISITORS, EnterpriseLink, Role, RoleAssignment, User
 
 
@@ -60,7 +60,7 @@ def visible_cases_q(user: User) -> Q | None:
     return q
 
 
-def visible_cases(user: User, queryset=None):
+def visible_cases(user: User, queryset: CaseQuerySet | None = None) -> CaseQuerySet:
     queryset = Case.objects.all() if queryset is None else queryset
     q = visible_cases_q(user)
     return queryset if q is None else queryset.filter(q)
@@ -73,7 +73,7 @@ def covers_region(user: User, case: Case, roles: frozenset[str]) -> bool:
             continue
         if a.role == Role.LEADER and a.region_id is None:
             return True  # a leader without a region covers everywhere, as in sees_everything()
-        if a.region_id and a.region.path <= case.region.path < a.region.path_range_end:
+        if a.region is not None and a.region.path <= case.region.path < a.region.path_range_end:
             return True
         if (
             a.organisation_id

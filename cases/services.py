@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +17,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases import attachments as attachment_checks
@@ -56,6 +55,9 @@ from people.models import (
 )
 from regions.models import Region
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 K = EventKind
 S = Status
 # Kept for callers that name the groups through the engine.
@@ -70,7 +72,7 @@ class CaseError(Exception):
 
     def __init__(
         self,
-        message: str | Promise,
+        message: StrOrPromise,
         *,
         params: dict[str, Any] | None = None,
         code: str = "",
@@ -98,7 +100,9 @@ class NotPermitted(CaseError):
     code = "forbidden"
 
 
-def invalid(field: str | None, message: Promise, code: str = "invalid", **params: Any) -> ValidationError:
+def invalid(
+    field: str | None, message: StrOrPromise, code: str = "invalid", **params: Any
+) -> ValidationError:
     """A structured engine error: the field it is about, a code, lazy text and its params."""
     error = ValidationError(message, code=code, params=params or None)
     return ValidationError({field: error}) if field else error
@@ -156,15 +160,11 @@ def _precondition(case: Case, kind: str) -> None:
         if case.extension_count >= settings.LIANXIN.get("MAX_EXTENSIONS", 1):
             raise InvalidTransition(_("该事项延期次数已达上限。"), code="extension_limit")
         if case.deadline and timezone.now() > case.deadline:
-            raise InvalidTransition(
-                _("已超过办理期限，不能再申请延期。"), code="deadline_passed"
-            )
+            raise InvalidTransition(_("已超过办理期限，不能再申请延期。"), code="deadline_passed")
     if kind in (K.EXTENSION_APPROVED, K.EXTENSION_REFUSED) and not case.pending_extension_until:
         raise InvalidTransition(_("没有待审批的延期申请。"), code="no_extension")
     if kind == K.REOPENED and case.lead_unit_id is None:
-        raise InvalidTransition(
-            _("当场办结的事项没有主办单位，请重新受理。"), code="no_lead_unit"
-        )
+        raise InvalidTransition(_("当场办结的事项没有主办单位，请重新受理。"), code="no_lead_unit")
 
 
 def _authorize(case: Case, kind: str, actor: User | None) -> None:
@@ -261,7 +261,7 @@ def _iso(moment: datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat() if moment else None
 
 
-def _require(text: str, field: str, message: Promise) -> str:
+def _require(text: str, field: str, message: StrOrPromise) -> str:
     text = (text or "").strip()
     if not text:
         raise invalid(field, message, "required")
@@ -295,9 +295,7 @@ def planned_deadline(
     )
 
 
-def _deadlines(
-    case: Case, deadline: datetime | None, now: datetime
-) -> tuple[datetime, datetime]:
+def _deadlines(case: Case, deadline: datetime | None, now: datetime) -> tuple[datetime, datetime]:
     """A named deadline (after now) or the planned one, and the response deadline."""
     if deadline is None:
         return planned_deadline(case, start=now)
@@ -307,13 +305,17 @@ def _deadlines(
     return deadline, deadlines.add_working_hours(now, limit.response_hours if limit else 2)
 
 
-def _handling_units(lead_unit: Organisation, co_units: Iterable[Organisation]) -> list[Organisation]:
+def _handling_units(
+    lead_unit: Organisation, co_units: Iterable[Organisation]
+) -> list[Organisation]:
     co = list(co_units)
     if any(u.pk == lead_unit.pk for u in co):
         raise invalid("co_units", _("主办单位不能同时是协办单位。"), "lead_is_co_unit")
     for name, unit in [("lead_unit", lead_unit), *(("co_units", u) for u in co)]:
         if unit.kind not in HANDLING_KINDS or not unit.is_active:
-            raise invalid(name, _("“%(unit)s”不是可承办事项的单位。"), "not_handling_unit", unit=str(unit))
+            raise invalid(
+                name, _("“%(unit)s”不是可承办事项的单位。"), "not_handling_unit", unit=str(unit)
+            )
     return co
 
 
@@ -321,9 +323,7 @@ def _handling_units(lead_unit: Organisation, co_units: Iterable[Organisation]) -
 
 # Channels a reporter may claim by role; anyone may file over the web or an API.
 OPEN_CHANNELS = frozenset({Channel.WEB, Channel.API})
-FIELD_CHANNELS = frozenset(
-    {Channel.GRID, Channel.VISIT, Channel.EVENING_MEETING, Channel.MEETING}
-)
+FIELD_CHANNELS = frozenset({Channel.GRID, Channel.VISIT, Channel.EVENING_MEETING, Channel.MEETING})
 CHANNELS_BY_ROLE: dict[str, frozenset[str]] = {
     Role.DISPATCHER: frozenset(Channel.values),
     Role.ADMIN: frozenset(Channel.values),
@@ -341,7 +341,7 @@ def claimable_channels(actor: User | None) -> frozenset[str]:
     """The channels ``actor`` may say a case came through (None: the system, any)."""
     if actor is None or actor.is_admin:
         return frozenset(Channel.values)
-    claimable = set(OPEN_CHANNELS)
+    claimable: set[str] = set(OPEN_CHANNELS)
     for assignment in actor.role_assignments:
         claimable |= CHANNELS_BY_ROLE.get(assignment.role, frozenset())
     return frozenset(claimable)
@@ -369,16 +369,15 @@ def _authorize_report(
     liaison_of = {a.organisation_id for a in assignments if a.role == Role.ENTERPRISE_LIAISON}
     if liaison_of and all(a.role in (Role.ENTERPRISE_LIAISON, Role.RESIDENT) for a in assignments):
         if enterprise is None or enterprise.pk not in liaison_of:
-            raise invalid(
-                "enterprise", _("企业联络员只能为本企业反映诉求。"), "not_own_enterprise"
-            )
+            raise invalid("enterprise", _("企业联络员只能为本企业反映诉求。"), "not_own_enterprise")
         return
     if any(a.region_id is None or a.role not in COLLECTORS for a in assignments):
         return
-    if not any(a.region.path <= region.path < a.region.path_range_end for a in assignments):
-        raise NotPermitted(
-            _("只能在本人负责的网格范围内上报事项。"), field="region"
-        )
+    if not any(
+        a.region is not None and a.region.path <= region.path < a.region.path_range_end
+        for a in assignments
+    ):
+        raise NotPermitted(_("只能在本人负责的网格范围内上报事项。"), field="region")
 
 
 def _same_submission(case: Case, title: str, description: str, region: Region) -> bool:
@@ -736,7 +735,13 @@ def triage_and_assign(
             via=via,
         )
         return assign_case(
-            case, actor=actor, lead_unit=lead_unit, co_units=co, deadline=deadline, note=note, via=via
+            case,
+            actor=actor,
+            lead_unit=lead_unit,
+            co_units=co,
+            deadline=deadline,
+            note=note,
+            via=via,
         )
 
 
@@ -1366,18 +1371,17 @@ def merge_case(
         if master.pk < case.pk:
             Case.objects.select_for_update(of=("self",)).filter(pk=master.pk).exists()
         case = _lock(case, K.MERGED, actor, expected_version)
-        master = (
+        locked = (
             Case.objects.select_for_update(of=("self",))
             .select_related("region", "case_type")
             .filter(pk=master.pk)
             .first()
         )
-        if master is None or master.status in (Status.MERGED, Status.REJECTED):
+        if locked is None or locked.status in (Status.MERGED, Status.REJECTED):
             raise invalid("master", _("主事项不存在或已合并/不予受理。"), "master_closed")
+        master = locked
         if not (actor.is_admin or covers_region(actor, master, DISPATCHERS)):
-            raise NotPermitted(
-                _("主事项不在您的研判交办范围内。"), field="master"
-            )
+            raise NotPermitted(_("主事项不在您的研判交办范围内。"), field="master")
         now = timezone.now()
         case.merged_into_id = master.pk
         case.closed_at = now

@@ -5,8 +5,10 @@ escalation if still overdue five working days later. Each step is a real move wi
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q
@@ -70,25 +72,23 @@ def sweep(now: datetime | None = None, case_ids: list[int] | None = None) -> Swe
             ),
         )
     )
-    first = staged.filter(stage=0, deadline__lt=today_start)
-    second = staged.filter(stage=1, deadline__lt=escalate_before)
-    for case in list(first) + list(second):
-        result.supervised += _safely(services.supervise_case, case, result)
+    # Both lists are read before the first notice, which would move a case to the next stage.
+    first = list(staged.filter(stage=0, deadline__lt=today_start))
+    second = list(staged.filter(stage=1, deadline__lt=escalate_before))
+    for cases, note in (
+        (first, gettext("超期督办")),
+        (second, gettext("超期5个工作日仍未办结，升级督办")),
+    ):
+        for case in cases:
+            result.supervised += _safely(
+                services.supervise_case, case, result, actor=None, note=note
+            )
     return result
 
 
-def _supervision_note(case: Case) -> str:
-    if case.stage == 0:
-        return gettext("超期督办")
-    return gettext("超期5个工作日仍未办结，升级督办")
-
-
-def _safely(move, case: Case, result: SweepResult) -> int:
+def _safely(move: Callable[..., Case], case: Case, result: SweepResult, **arguments: Any) -> int:
     try:
-        if move is services.supervise_case:
-            move(case, actor=None, note=_supervision_note(case))
-        else:
-            move(case)
+        move(case, **arguments)
     except services.StaleCase:
         result.stale += 1  # a user moved it meanwhile; the next sweep sees the fresh case
         return 0

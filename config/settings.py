@@ -7,6 +7,7 @@ PostgreSQL (or any database dj-database-url understands).
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -278,7 +279,26 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Domain settings (docs/DOMAIN.md: every number a setting, never a constant) ---
-LIANXIN = {
+
+
+class LianxinSettings(TypedDict):
+    """The keys of ``LIANXIN``, so ``settings.LIANXIN["…"]`` has a type wherever it is read."""
+
+    WORKDAY_START_HOUR: int
+    WORKDAY_END_HOUR: int
+    BASIC_SATISFACTION_WEIGHT: float
+    COMPOSITE_WEIGHTS: dict[str, float]
+    SOON_OVERDUE_HOURS: int
+    SWEEP_INTERVAL_SECONDS: int
+    MAX_ATTACHMENT_BYTES: int
+    # Optional, read with a default where they are used (docs/open311.md, cases/services.py).
+    MAX_EXTENSIONS: NotRequired[int]
+    OPEN311_MAX_MEDIA_BYTES: NotRequired[int]
+    OPEN311_CONTACT: NotRequired[str]
+    OPEN311_KEY_SERVICE: NotRequired[str]
+
+
+LIANXIN: LianxinSettings = {
     # Working hours of a working day, local time; working-hour limits count inside them.
     "WORKDAY_START_HOUR": env_int("LIANXIN_WORKDAY_START_HOUR", 9),
     "WORKDAY_END_HOUR": env_int("LIANXIN_WORKDAY_END_HOUR", 17),

@@ -243,13 +243,20 @@ class CountyBuilder:
                     )
                 )
         Region.objects.bulk_create(neighbourhoods)
-        by_village = {
+        # Keyed by id, looked up by parent_id (nullable in the schema, never None here).
+        by_village: dict[int | None, tuple[str, str]] = {
             v.pk: (town.key, vkey) for (t, vkey), v in county.villages.items() if t == town.key
         }
-        piece_village = {p.pk: by_village[p.parent_id] for p in pieces}
-        group_village = {g.pk: piece_village[g.parent_id] for g in groups}
-        for n in neighbourhoods:
-            county.spots.setdefault(group_village[n.parent_id], []).append(n)
+        piece_village: dict[int | None, tuple[str, str]] = {
+            p.pk: by_village[p.parent_id] for p in pieces
+        }
+        group_village: dict[int | None, tuple[str, str]] = {
+            g.pk: piece_village[g.parent_id] for g in groups
+        }
+        for neighbourhood in neighbourhoods:
+            county.spots.setdefault(group_village[neighbourhood.parent_id], []).append(
+                neighbourhood
+            )
         self.huju = {
             "pieces": pieces,
             "groups": groups,

@@ -8,7 +8,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import time_machine
@@ -53,9 +53,9 @@ class LoadResult:
     cases: int = 0
     events: int = 0
     sweeps: int = 0
-    by_status: dict[str, int] | None = None
-    by_type: dict[str, int] | None = None
-    by_channel: dict[str, int] | None = None
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_type: dict[str, int] = field(default_factory=dict)
+    by_channel: dict[str, int] = field(default_factory=dict)
     on_spot: int = 0
 
 

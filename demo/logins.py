@@ -1,6 +1,7 @@
 """The demo's sign-in table: which account to use for which role, with its scope."""
 
 import unicodedata
+from collections.abc import Sequence
 
 from django.db.models import Count, Min, Prefetch
 from django.utils.translation import gettext as _
@@ -50,9 +51,9 @@ def _scope(assignment: RoleAssignment, links: list[EnterpriseLink]) -> str:
         return _("本人反映的事项")
     if assignment.role == Role.LINKED_CADRE:
         return _("挂钩企业 %(n)d 家") % {"n": len(links)}
-    if assignment.region_id:
+    if assignment.region is not None:
         return assignment.region.name
-    if assignment.organisation_id:
+    if assignment.organisation is not None:
         return assignment.organisation.name
     return _("全部")
 
@@ -66,7 +67,7 @@ def login_rows() -> list[tuple[str, str, str]]:
             Prefetch("roles", queryset=roles)
         )
     }
-    links_by_person: dict[int, list[EnterpriseLink]] = {}
+    links_by_person: dict[int | None, list[EnterpriseLink]] = {}
     cadres = [u.person_id for u in users.values() if u.person_id]
     for link in EnterpriseLink.objects.filter(person_id__in=cadres, kind__in=CADRE_LINKS):
         links_by_person.setdefault(link.person_id, []).append(link)
@@ -111,7 +112,7 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def format_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+def format_table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
     widths = [max(_width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(pad(str(c), w) for c, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))

@@ -7,6 +7,7 @@ Nothing here touches a case: ``demo.replay`` plays the plans through the engine'
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import cycle
@@ -135,7 +136,7 @@ SCENARIOS = {
 }
 
 
-def pick(rng: random.Random, weights: dict[Any, float]) -> Any:
+def pick(rng: random.Random, weights: Mapping[Any, float]) -> Any:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -151,7 +152,7 @@ class Spec:
     category: str
     topic: Topic
     region: Region
-    village: tuple[str, str] | None
+    village: tuple[str, str]  # (town key, village key)
     enterprise: Organisation | None = None
     meeting: Meeting | None = None
     web_user: User | None = None
@@ -184,8 +185,13 @@ class Planner:
         self.county, self.rng, self.now, self.n = county, rng, now, n
         self.start = now - timedelta(days=365)
         self.scale = n / 2000
-        self.village_keys = {v.pk: key for key, v in county.villages.items()}
-        self.spot_village = {s.pk: key for key, spots in county.spots.items() for s in spots}
+        # Looked up by a region_id (nullable in the schema, never None for these places).
+        self.village_keys: dict[int | None, tuple[str, str]] = {
+            v.pk: key for key, v in county.villages.items()
+        }
+        self.spot_village: dict[int | None, tuple[str, str]] = {
+            s.pk: key for key, spots in county.spots.items() for s in spots
+        }
         self.specs: list[Spec] = []
 
     # --- meetings ----------------------------------------------------------------------------
@@ -326,9 +332,9 @@ class Planner:
                     notes="入户走访联系户，收集诉求，排查矛盾纠纷和安全隐患。",
                 )
             )
-        for group in (plan.chain, plan.visits, plan.evenings, plan.households):
-            group[:] = [m for m in group if m.held_at < self.now - timedelta(hours=2)]
-            meetings.extend(group)
+        for of_kind in (plan.chain, plan.visits, plan.evenings, plan.households):
+            of_kind[:] = [m for m in of_kind if m.held_at < self.now - timedelta(hours=2)]
+            meetings.extend(of_kind)
         Meeting.objects.bulk_create(meetings)
         self.meetings = plan
         self._next_meeting = {
@@ -409,13 +415,14 @@ class Planner:
             ):
                 while not deadlines.is_workday(day):
                     day += timedelta(days=1)
-            low, high = {
+            hours_of: dict[str, tuple[float, float]] = {
                 C.GRID: (8.5, 18),
                 C.VISIT: (8.5, 17.5),
                 C.TRANSFER: (9, 17),
                 C.HOTLINE: (8, 21.5),
                 C.MEETING: (9, 17),
-            }.get(channel, (7, 23.5))
+            }
+            low, high = hours_of.get(channel, (7, 23.5))
             hours = rng.uniform(low, high)
             moment = self._local(day, 0) + timedelta(hours=hours)
             if moment < self.now - timedelta(minutes=10):
@@ -481,7 +488,7 @@ class Planner:
             category=category,
             topic=topic,
             region=county.region,
-            village=None,
+            village=("", ""),  # placed below
             stop=stop,
             brisk=bool(stop),
         )
@@ -576,7 +583,7 @@ class Planner:
                 and rng.random() < 0.6
             ):
                 meeting = next(self._next_meeting["household"])
-            if meeting is not None and meeting.region_id and meeting.region.level >= 3:
+            if meeting is not None and meeting.region is not None and meeting.region.level >= 3:
                 village_key = (
                     self.village_keys.get(meeting.region_id) or self.spot_village[meeting.region_id]
                 )
@@ -585,7 +592,11 @@ class Planner:
                     [k for k in county.spots if self._area_of(k[0]) == spec.area]
                 )
             spec.village = village_key
-            if meeting is not None and meeting.region_id in self.spot_village:
+            if (
+                meeting is not None
+                and meeting.region is not None
+                and meeting.region_id in self.spot_village
+            ):
                 spec.region = meeting.region
             else:
                 spec.region = rng.choice(county.spots[village_key])
@@ -625,6 +636,8 @@ class Planner:
                 spec.web_user = county.residents.get(town)
                 if spec.web_user is not None and spec.type_code != "hazard" and spec.master is None:
                     person = spec.web_user.person
+                    # Every demo resident is a person living in a place.
+                    assert person is not None and person.region is not None
                     spec.region = person.region
                     spec.village = self.spot_village.get(person.region_id, spec.village)
         if spec.web_user is not None:
@@ -659,14 +672,12 @@ class Planner:
             return
         if spec.type_code == "dispute":
             spec.risk = pick(rng, {RiskLevel.LOW: 70, RiskLevel.MEDIUM: 25, RiskLevel.HIGH: 5})
-            spec.priority = pick(
-                rng,
-                {
-                    RiskLevel.LOW: {Priority.NORMAL: 90, Priority.IMPORTANT: 10},
-                    RiskLevel.MEDIUM: {Priority.IMPORTANT: 60, Priority.NORMAL: 40},
-                    RiskLevel.HIGH: {Priority.URGENT: 50, Priority.IMPORTANT: 50},
-                }[spec.risk],
-            )
+            by_risk: dict[str, dict[str, float]] = {
+                RiskLevel.LOW: {Priority.NORMAL: 90, Priority.IMPORTANT: 10},
+                RiskLevel.MEDIUM: {Priority.IMPORTANT: 60, Priority.NORMAL: 40},
+                RiskLevel.HIGH: {Priority.URGENT: 50, Priority.IMPORTANT: 50},
+            }
+            spec.priority = pick(rng, by_risk[spec.risk])
             return
         spec.priority = pick(
             rng,

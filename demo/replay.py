@@ -50,13 +50,13 @@ MEDIATION_OUTCOMES = {
         MediationOutcome.TERMINATED: 5,
     },
 }
-CHANNEL_NOTES = {
+CHANNEL_NOTES: dict[str, str] = {
     C.HOTLINE: "（12345热线来电）",
     C.TRANSFER: "（泉州市12345平台转办）",
     C.API: "（“闽政通”平台推送）",
     C.EVENING_MEETING: "（屋场夜谈会上群众提出）",
 }
-SOURCE_WORDS = {
+SOURCE_WORDS: dict[str, str] = {
     C.GRID: "网格摸排",
     C.VISIT: "走访排查",
     C.HOTLINE: "热线来电",
@@ -93,9 +93,21 @@ class Replayer:
         self.categories = {(c.case_type_id, c.name): c for c in Category.objects.all()}
         self.users = county.users
         self.case: Case | None = None
+        self._done: set[tuple[str, datetime]] = set()
         self.last = now
         self.sweeps = 0
         self.played = 0
+
+    def _current(self) -> Case:
+        """The case being played (reported by ``_report``)."""
+        assert self.case is not None
+        return self.case
+
+    def _deadline(self) -> datetime:
+        """The deadline of the case being played, which is in handling."""
+        deadline = self._current().deadline
+        assert deadline is not None
+        return deadline
 
     # --- the clock ---------------------------------------------------------------------------
 
@@ -226,12 +238,14 @@ class Replayer:
         if spec.channel == C.WEB:
             return spec.web_user
         if spec.area == "chain":
+            ent = spec.enterprise  # every chain case concerns an enterprise
             if (
                 spec.channel == C.VISIT
                 and spec.meeting is None
-                and spec.enterprise.pk in self.county.linked_cadres
+                and ent is not None
+                and ent.pk in self.county.linked_cadres
             ):
-                return self.county.linked_cadres[spec.enterprise.pk]
+                return self.county.linked_cadres[ent.pk]
             if spec.channel in (C.MEETING, C.VISIT):
                 return self.users["chain_dispatcher"]
         if spec.channel == C.VISIT and spec.area == "shangbu":
@@ -400,7 +414,7 @@ class Replayer:
         rng = self.rng
         self._at(self.last + timedelta(minutes=rng.uniform(5, 40)))  # there and then, any hour
         # A dispute settled there and then is a successful mediation (Shangbu: 90 of 91).
-        outcome = "success" if self.case.case_type.has_mediation else ""
+        outcome = "success" if self._current().case_type.has_mediation else ""
         self.case = services.resolve_on_spot(
             self.case,
             actor=self._resolver(self.collector),
@@ -424,6 +438,7 @@ class Replayer:
         )
 
     def _merge(self) -> None:
+        assert self.spec.master is not None and self.spec.master.case is not None
         master = self.spec.master.case
         self._after(0.2, 4)
         self.case = services.merge_case(
@@ -523,10 +538,10 @@ class Replayer:
         scenario = spec.scenario if first else "normal"
         handler = self._handler(lead)
         late = scenario == "late"
-        if scenario in ("extension", "ext_refused") and self.last < self.case.deadline - timedelta(
+        if scenario in ("extension", "ext_refused") and self.last < self._deadline() - timedelta(
             hours=1
         ):
-            due = self.case.deadline
+            due = self._deadline()
             self._at(self._between(self.last, due, rng.uniform(0.4, 0.8)))
             until = deadlines.add_working_days(due, rng.choice((3, 5, 10)))
             self.case = services.request_extension(
@@ -542,7 +557,7 @@ class Replayer:
                     self.case, actor=self._dispatcher(), reason=rng.choice(words.REFUSE_REASONS)
                 )
                 late = rng.random() < 0.5
-        due = self.case.deadline
+        due = self._deadline()
         if late or self.last >= due:
             answer_at = deadlines.add_working_hours(max(due, self.last), rng.uniform(1, 30))
         else:
@@ -640,7 +655,7 @@ class Replayer:
 
     def _close(self) -> None:
         self._after(0.3, 8)
-        note = "" if self.case.visit_passed else words.CLOSE_UNSATISFIED
+        note = "" if self._current().visit_passed else words.CLOSE_UNSATISFIED
         self.case = services.close_case(self.case, actor=self._dispatcher(), note=note)
 
 

@@ -293,6 +293,7 @@ def write_template(kind: str, path: str | Path) -> None:
     importer = IMPORTERS[kind]
     workbook = Workbook()
     sheet = workbook.active
+    assert sheet is not None  # a new workbook has one sheet
     sheet.title = _("%(label)s台账") % {"label": importer.label}
     sheet.freeze_panes = "A2"
     for index, column in enumerate(importer.columns, start=1):

@@ -19,6 +19,7 @@ from orgs.models import Organisation
 from regions.models import Region
 
 T = TypeVar("T")
+Key = TypeVar("Key", str, int)
 # Stays well under every database's limit on bound parameters per query.
 CHUNK = 500
 
@@ -34,7 +35,7 @@ def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield batch
 
 
-def fetch_in(queryset: QuerySet, field: str, values: Iterable[str]) -> list:
+def fetch_in(queryset: QuerySet, field: str, values: Iterable[Key]) -> list:
     """``queryset.filter(field__in=values)`` in chunks, for files with thousands of rows."""
     found: list = []
     for batch in chunks(sorted({v for v in values if v})):

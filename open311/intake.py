@@ -115,7 +115,7 @@ def _requester_name(first: str, last: str) -> str:
 
 
 def _default_region(actor: User) -> Region | None:
-    scoped = [a.region for a in actor.role_assignments if a.region_id]
+    scoped = [a.region for a in actor.role_assignments if a.region is not None]
     if scoped:
         return min(scoped, key=lambda region: region.path)
     roots = list(Region.objects.filter(parent__isnull=True)[:2])

@@ -105,10 +105,12 @@ def request_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
 
 def _status_notes(case: Case, rejection: str | None) -> str:
     label = case.case_type.label(case.status)
-    if case.status == Status.MERGED and getattr(case, "master_number", None):
+    # Annotated by request_queryset.
+    master_number = getattr(case, "master_number", None)
+    if case.status == Status.MERGED and master_number:
         return _("%(label)s：与 %(number)s 合并办理") % {
             "label": label,
-            "number": case.master_number,
+            "number": master_number,
         }
     detail = rejection if case.status == Status.REJECTED else case.answer
     return f"{label}：{detail}" if detail else label

@@ -100,6 +100,7 @@ def parse_moment(name: str, value: str, *, end_of_day: bool = False) -> datetime
     """A W3C date-time; a time without offset is local (Asia/Shanghai); a bare date is its start
     (or its end, for an end date)."""
     text = _DECODED_PLUS.sub(r"+\1", value.strip())
+    moment: datetime | None
     try:
         # A bare date first: Python's ISO parser would read it as midnight, even for an end date.
         day = parse_date(text) if len(text) == 10 else None

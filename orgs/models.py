@@ -1,5 +1,7 @@
 """Organisations: party committees and branches, departments, associations, enterprises."""
 
+from typing import ClassVar
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -128,14 +130,20 @@ class Organisation(models.Model):
         super().save(*args, **kwargs)
 
 
+OrganisationManager = models.Manager.from_queryset(OrganisationQuerySet)
+
+
+class EnterpriseManager(OrganisationManager["Enterprise"]):
+    """What ``Organisation.objects`` offers (its queryset methods), over enterprises only."""
+
+    def get_queryset(self) -> models.QuerySet["Enterprise"]:
+        return super().get_queryset().filter(kind=OrgKind.ENTERPRISE)
+
+
 class Enterprise(Organisation):
     """Enterprises only, for the admin and registries."""
 
-    class Manager(models.Manager["Enterprise"]):
-        def get_queryset(self) -> models.QuerySet["Enterprise"]:
-            return super().get_queryset().filter(kind=OrgKind.ENTERPRISE)
-
-    objects = Manager()
+    objects: ClassVar[EnterpriseManager] = EnterpriseManager()
 
     class Meta:
         proxy = True

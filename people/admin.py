@@ -26,7 +26,7 @@ class UserAdmin(BaseUserAdmin):
     inlines = [RoleAssignmentInline]
     list_display = ["username", "display_name", "is_active", "is_staff", "last_login"]
     autocomplete_fields = ["person"]
-    fieldsets = [*BaseUserAdmin.fieldsets, (_("人员"), {"fields": ["person"]})]
+    fieldsets = [*(BaseUserAdmin.fieldsets or ()), (_("人员"), {"fields": ["person"]})]
     list_select_related = ["person"]
 
     @admin.display(description=_("姓名"))

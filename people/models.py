@@ -110,7 +110,9 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.person.name if self.person_id else (self.get_full_name() or self.username)
+        # No query without a person: the descriptor answers None from the empty person_id.
+        person = self.person
+        return person.name if person is not None else (self.get_full_name() or self.username)
 
     @cached_property
     def role_assignments(self) -> list["RoleAssignment"]:

@@ -10,8 +10,12 @@ BIN=.venv/bin
 export LIANXIN_FAST_PASSWORDS=1
 PG_URL="${LIANXIN_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 
-echo "== ruff, migrations, import contracts"
+echo "== ruff, types, migrations, import contracts"
 $BIN/ruff check .
+$BIN/ruff format --check . >/dev/null \
+  || { $BIN/ruff format --check . >&2; echo "Unformatted files: run .venv/bin/ruff format ." >&2; exit 1; }
+# mypy loads the settings, which refuse to start without a secret key unless DEBUG is on.
+DJANGO_DEBUG=1 $BIN/mypy .
 # DJANGO_DEBUG=1: outside pytest the settings refuse to start without a secret key or DEBUG.
 env -u DATABASE_URL DJANGO_DEBUG=1 $BIN/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "Model changes without migrations: run manage.py makemigrations" >&2; exit 1; }

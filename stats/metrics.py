@@ -281,7 +281,7 @@ def _aggregates(now: datetime) -> dict[str, Any]:
 
 def _row(group: dict[str, Any], counts: dict[str, Any]) -> RateRow:
     """Turn one result row into a RateRow, reading the weights now so settings can change."""
-    values = {name: counts[name] or 0 for name in _COUNT_FIELDS}
+    values: dict[str, int] = {name: counts[name] or 0 for name in _COUNT_FIELDS}
     basic_weight = float(settings.LIANXIN["BASIC_SATISFACTION_WEIGHT"])
     weights = settings.LIANXIN["COMPOSITE_WEIGHTS"]
     valid = values["valid_visits"]
@@ -289,7 +289,7 @@ def _row(group: dict[str, Any], counts: dict[str, Any]) -> RateRow:
     resolution = _ratio(values["resolved"], valid)
     satisfaction = _ratio(values["satisfied"] + basic_weight * values["basic"], valid)
     composite = None
-    if valid:
+    if response is not None and resolution is not None and satisfaction is not None:  # valid > 0
         composite = 100 * (
             weights["response"] * response
             + weights["resolution"] * resolution
@@ -298,6 +298,7 @@ def _row(group: dict[str, Any], counts: dict[str, Any]) -> RateRow:
     hours = counts["avg_handling_hours"]
     return RateRow(
         group=group,
+        labels={},  # filled by with_names
         **values,
         avg_handling_hours=float(hours) if hours is not None else None,
         response_rate=response,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +25,11 @@ from django.utils.translation import gettext as _
 from cases import services
 from cases.models import Case, Via
 from cases.moves import MoveSpec
+from people.http import AuthenticatedHttpRequest
+
+P = ParamSpec("P")
+# A page behind role_required: its request's user is signed in.
+View = Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse]
 
 
 def case_url(case: Case | int) -> str:
@@ -65,7 +70,7 @@ def run(
 
 
 def perform(
-    request: HttpRequest, spec: MoveSpec, form: Any, *, back: str
+    request: AuthenticatedHttpRequest, spec: MoveSpec, form: Any, *, back: str
 ) -> tuple[Case | None, HttpResponse | None]:
     """Make the catalogue move ``spec`` with a valid form bound by ``spec.bind``."""
     return run(
@@ -80,12 +85,14 @@ def done_message(request: HttpRequest, spec: MoveSpec) -> None:
     messages.success(request, _("已完成：%(move)s。") % {"move": spec.label})
 
 
-def role_required(*roles: str) -> Callable:
+def role_required(*roles: str) -> Callable[[View[P]], View[P]]:
     """A workbench for these roles (and administrators); everyone else gets 403."""
 
-    def decorate(view: Callable) -> Callable:
+    def decorate(view: View[P]) -> View[P]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        def wrapper(
+            request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs
+        ) -> HttpResponse:
             if not (request.user.is_admin or request.user.has_role(*roles)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -1,16 +1,22 @@
 """The navigation each role sees: one list, so every page shows the same menu for a user."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from people.models import DISPATCHERS, GRID_STAFF, REPORT_READERS, UNIT_STAFF, Role, User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: StrOrPromise
     url_name: str
     roles: frozenset[str]  # empty: everyone signed in
 

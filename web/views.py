@@ -8,11 +8,12 @@ from django.utils import timezone
 
 from cases.models import HANDLING_STATUSES, Status, overdue_q
 from cases.scope import visible_cases
+from people.http import AuthenticatedHttpRequest
 from people.models import Role
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One aggregate query over the cases the user may see, whatever their role."""
     user = request.user
     now = timezone.now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -44,10 +44,15 @@ def _in_progress(w: World, type_code: str = "resident_issue") -> Case:
     return w.in_status(Status.IN_PROGRESS, type_code)
 
 
+def _deadline(case: Case) -> datetime:
+    assert case.deadline is not None
+    return case.deadline
+
+
 def _pending_extension(w: World) -> Case:
     case = _in_progress(w)
     return services.request_extension(
-        case, actor=w.handler, until=case.deadline + timedelta(days=10), reason="需协调。"
+        case, actor=w.handler, until=_deadline(case) + timedelta(days=10), reason="需协调。"
     )
 
 
@@ -95,7 +100,7 @@ SCENARIOS = [
         "extension-request",
         _in_progress,
         "handler",
-        lambda w, c: {"until": (c.deadline + timedelta(days=5)).isoformat(), "reason": "需协调。"},
+        lambda w, c: {"until": (_deadline(c) + timedelta(days=5)).isoformat(), "reason": "需协调。"},
         "extension_requested",
         Status.IN_PROGRESS,
     ),

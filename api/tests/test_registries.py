@@ -119,7 +119,9 @@ def test_a_region_must_sit_below_its_parent_and_cannot_move(world, client_for):
     body = {"name": "错层", "code": "X1", "level": RegionLevel.TOWN, "parent": world.village.pk}
     response = client.post("/api/v1/regions/", body, format="json")
     error = assert_error(response, 400, "invalid", field="level")
-    assert error["errors"][0]["message_en"] == "A subregion must be at a lower level than its parent."
+    assert (
+        error["errors"][0]["message_en"] == "A subregion must be at a lower level than its parent."
+    )
     response = client.patch(
         f"/api/v1/regions/{world.grid.pk}/", {"parent": world.other_town.pk}, format="json"
     )
@@ -138,7 +140,9 @@ def test_an_enterprise_needs_a_valid_unique_credit_code(world, client_for):
         "/api/v1/enterprises/", {"name": "错码", "credit_code": "91350526MA2Y000010"}, format="json"
     )
     body = assert_error(response, 400, "checksum", field="credit_code")
-    assert body["errors"][0]["message_en"] == "The unified social credit code has a wrong check digit."
+    assert (
+        body["errors"][0]["message_en"] == "The unified social credit code has a wrong check digit."
+    )
     response = client.post(
         "/api/v1/enterprises/",
         {"name": "重码", "credit_code": world.enterprise.credit_code},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver
@@ -41,7 +42,8 @@ def _routes(patterns: list, prefix: str = "") -> dict[str, set[str]]:
             continue
         assert isinstance(pattern, URLPattern)
         path = "/api/v1/" + re.sub(r"<(?:\w+:)?(\w+)>", "{id}", route).lstrip("^").rstrip("$")
-        view = pattern.callback
+        # as_view() marks the callback with its class (and a viewset's with its actions).
+        view: Any = pattern.callback
         if getattr(view, "actions", None):  # a viewset route: method → action
             methods = set(view.actions) & set(METHODS)
         else:

@@ -35,7 +35,9 @@ def snapshot(case: Case) -> dict[str, Any]:
 
 
 def last_event(case: Case) -> CaseEvent:
-    return CaseEvent.objects.filter(case_id=case.pk).order_by("-created_at", "-id").first()
+    event = CaseEvent.objects.filter(case_id=case.pk).order_by("-created_at", "-id").first()
+    assert event is not None
+    return event
 
 
 def kinds(case: Case) -> list[str]:

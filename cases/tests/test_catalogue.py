@@ -55,7 +55,9 @@ def test_every_offered_move_has_a_form_an_action_and_a_label():
         assert spec.form is not None and spec.action and str(spec.label)
         # The form's fields are the service's keyword arguments.
         names = set(spec.form.base_fields) - {"version"}
-        parameters = set(spec.service.__code__.co_varnames[: spec.service.__code__.co_argcount + 20])
+        parameters = set(
+            spec.service.__code__.co_varnames[: spec.service.__code__.co_argcount + 20]
+        )
         assert names <= parameters, (spec.kind, names - parameters)
 
 
@@ -138,7 +140,10 @@ def test_triage_and_assign_writes_both_events_or_neither(world, clock):
         )
     assert snapshot(case) == before
     case = services.triage_and_assign(
-        case, actor=world.dispatcher, category=world.category(), priority="normal",
+        case,
+        actor=world.dispatcher,
+        category=world.category(),
+        priority="normal",
         lead_unit=world.dept,
     )
     kinds = list(case.events.values_list("kind", flat=True))

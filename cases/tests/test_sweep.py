@@ -34,7 +34,8 @@ def counts(output: str) -> tuple[int, int, int]:
     """(reminded, flagged overdue, supervised) from the command's report."""
     found = re.search(r"催办 (\d+) 件，标记超期 (\d+) 件，督办 (\d+) 件", output)
     assert found, output
-    return tuple(int(n) for n in found.groups())
+    reminded, overdue, supervised = (int(n) for n in found.groups())
+    return reminded, overdue, supervised
 
 
 def run_sweep(at) -> tuple[int, int, int]:

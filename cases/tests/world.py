@@ -128,7 +128,9 @@ class World:
         )
 
     def category(self, type_code: str = "resident_issue") -> Category:
-        return self.types[type_code].categories.order_by("code").first()
+        category = self.types[type_code].categories.order_by("code").first()
+        assert category is not None
+        return category
 
     def report(
         self, type_code: str = "resident_issue", *, actor: User | None = None, **overrides: Any
@@ -159,12 +161,16 @@ class World:
         case = services.accept_case(self.assigned(type_code, **overrides), actor=self.handler)
         return services.answer_case(case, actor=self.handler, answer="已维修路灯，恢复照明。")
 
-    def verified(self, type_code: str = "resident_issue", *, passed: bool = True,
-                 **overrides: Any) -> Case:
+    def verified(
+        self, type_code: str = "resident_issue", *, passed: bool = True, **overrides: Any
+    ) -> Case:
         """An answered case after a reached return visit (passed or not)."""
         return services.return_visit(
-            self.answered(type_code, **overrides), actor=self.dispatcher, reached=True,
-            contacted=True, resolved=passed,
+            self.answered(type_code, **overrides),
+            actor=self.dispatcher,
+            reached=True,
+            contacted=True,
+            resolved=passed,
             satisfaction=Satisfaction.SATISFIED if passed else Satisfaction.UNSATISFIED,
         )
 
@@ -185,10 +191,17 @@ class World:
         if status == Status.CLOSED:
             return services.close_case(self.verified(type_code, **overrides), actor=self.dispatcher)
         if status == Status.REJECTED:
-            return services.reject_case(self.report(type_code, **overrides), actor=self.dispatcher,
-                                        reason="不属于受理范围。")
+            return services.reject_case(
+                self.report(type_code, **overrides),
+                actor=self.dispatcher,
+                reason="不属于受理范围。",
+            )
         if status == Status.MERGED:
             master = self.report(type_code, **overrides)
-            return services.merge_case(self.report(type_code, **overrides), actor=self.dispatcher,
-                                       master=master, note="重复反映。")
+            return services.merge_case(
+                self.report(type_code, **overrides),
+                actor=self.dispatcher,
+                master=master,
+                note="重复反映。",
+            )
         raise ValueError(status)

@@ -77,6 +77,7 @@ def workbook(
     """Write a ledger: an optional title row, the header row, then the rows."""
     book = Workbook()
     ws = book.active
+    assert ws is not None
     ws.title = sheet
     if title:
         ws.append([title])

@@ -26,6 +26,7 @@ PAYLOADS = [
 
 def _cell_types(path, column: str) -> list[tuple[object, str]]:
     sheet = load_workbook(path).active
+    assert sheet is not None
     return [(cell.value, cell.data_type) for cell in sheet[column][1:]]
 
 

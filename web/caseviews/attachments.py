@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from cases.attachments import download_name, sniff
 from cases.models import CaseAttachment
 from cases.scope import visible_cases
+from people.http import AuthenticatedHttpRequest
 
 # The sandbox GitHub serves user content with: whatever a file is, it runs nothing on this origin.
 SANDBOX = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
@@ -17,7 +18,7 @@ SANDBOX = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 @login_required
 @require_GET
-def attachment_file(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment_file(request: AuthenticatedHttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     """The file's bytes, with the type its first bytes show (never the name or the sender's
     claim): a photo inline, anything else (PDF included) as a download."""
     case = get_object_or_404(visible_cases(request.user).only("pk"), pk=pk)

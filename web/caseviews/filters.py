@@ -19,7 +19,7 @@ from django.db.models import F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, CaseType, Category, Channel, Status
+from cases.models import Case, CaseQuerySet, CaseType, Category, Channel, Status
 from cases.scope import sees_everything
 from ledgers.exporters import ExportError, parse_month, parse_statuses
 from orgs.models import HANDLING_KINDS, Organisation
@@ -175,7 +175,8 @@ class CategoryField(forms.ModelChoiceField):
 
 
 class CategoryFilter(django_filters.ModelChoiceFilter):
-    field_class = CategoryField
+    # The stubs pin field_class to django-filter's own ModelChoiceField; it takes any field.
+    field_class = CategoryField  # type: ignore[assignment]
 
 
 def _status_label(value: str) -> str:
@@ -203,7 +204,7 @@ def region_choices(user: User) -> list[tuple[Any, Any]]:
     village: their cases may lie anywhere, and the list stays limited to what they may see.
     """
     regions = Region.objects.filter(level__in=(RegionLevel.TOWN, RegionLevel.VILLAGE))
-    roots = [a.region for a in user.role_assignments if a.region_id]
+    roots = [a.region for a in user.role_assignments if a.region is not None]
     if roots and not sees_everything(user):
         inside = Q()
         for root in roots:
@@ -310,13 +311,13 @@ class CaseFilter(django_filters.FilterSet):
             queryset = self.order(queryset, "sort", DEFAULT_SORT)
         return queryset
 
-    def search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+    def search(self, queryset: CaseQuerySet, name: str, value: str) -> CaseQuerySet:
         return queryset.search(value)
 
     def filter_status(self, queryset: QuerySet[Case], name: str, value: list[str]) -> QuerySet:
         return queryset.filter(status__in=value) if value else queryset
 
-    def filter_region(self, queryset: QuerySet[Case], name: str, value: Region | None) -> QuerySet:
+    def filter_region(self, queryset: CaseQuerySet, name: str, value: Region | None) -> QuerySet:
         return queryset.in_region(value) if value is not None else queryset
 
     def filter_reported_from(self, queryset: QuerySet[Case], name: str, value: date) -> QuerySet:
@@ -328,7 +329,7 @@ class CaseFilter(django_filters.FilterSet):
     def filter_month(self, queryset: QuerySet[Case], name: str, value: list[int]) -> QuerySet:
         return queryset.filter(reported_month__in=value) if value else queryset
 
-    def filter_overdue(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet:
+    def filter_overdue(self, queryset: CaseQuerySet, name: str, value: bool) -> QuerySet:
         # The home page's and the dashboard's "overdue": in handling and past the deadline now.
         if not value:
             return queryset

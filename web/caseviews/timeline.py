@@ -90,7 +90,7 @@ def timeline(case: Case) -> list[TimelineEntry]:
             TimelineEntry(
                 event=event,
                 label=event.get_kind_display(),
-                actor=event.actor.display_name if event.actor_id else _("系统"),
+                actor=event.actor.display_name if event.actor is not None else _("系统"),
                 from_label=labels.label(event.from_status) if event.from_status else "",
                 to_label=labels.label(event.to_status),
                 facts=_facts(event.kind, event.data or {}, units, categories),

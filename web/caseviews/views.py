@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases import moves, services
 from cases.models import Case, CaseAssignment, overdue_q
 from cases.scope import can_see_requester, visible_cases
+from people.http import AuthenticatedHttpRequest
 from people.models import User
 from web.caseviews.export import ledger_response
 from web.caseviews.filters import DEFAULT_SORT, CaseFilter
 from web.caseviews.timeline import ancestors_with_people, clock, timeline
 from web.moves import done_message, perform
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PER_PAGE = 30
 # Filters always in view; the others fold under "more" unless one of them is set.
@@ -38,7 +43,6 @@ MORE_FILTERS = (
     "overdue",
     "mine",
 )
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 # (sort key, column header) of the sortable columns.
 SORTABLE = {
     "number": gettext_lazy("编号"),
@@ -48,16 +52,16 @@ SORTABLE = {
 }
 
 
-def _filtered(request: HttpRequest) -> CaseFilter:
+def _filtered(request: AuthenticatedHttpRequest) -> CaseFilter:
     cases = visible_cases(request.user).select_related(
         "case_type", "category", "region", "lead_unit"
     )
     return CaseFilter(request.GET, queryset=cases, user=request.user)
 
 
-def _sort_links(current: str) -> dict[str, dict[str, str]]:
+def _sort_links(current: str) -> dict[str, dict[str, StrOrPromise]]:
     """Each sortable column's next sort value (click again to reverse) and its arrow."""
-    links = {}
+    links: dict[str, dict[str, StrOrPromise]] = {}
     for key, label in SORTABLE.items():
         if current == key:
             links[key] = {"label": label, "next": f"-{key}", "arrow": "▲"}
@@ -71,7 +75,7 @@ def _sort_links(current: str) -> dict[str, dict[str, str]]:
 
 @login_required
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The cases the user may see, filtered by the query string (all parameters optional):
 
     - ``q``: text in the number, title or description;
@@ -114,7 +118,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def case_export(request: HttpRequest) -> HttpResponse:
+def case_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The filtered list as .xlsx; only cases the user may see, in the list's order."""
     filterset = _filtered(request)
     if not filterset.is_valid():
@@ -145,14 +149,16 @@ def _actions(case: Case, user: User) -> list[dict[str, Any]]:
     actions = []
     for kind in allowed:
         spec = moves.CATALOGUE[kind]
-        form = None if spec.irreversible else spec.bind(case=case, user=user, auto_id=f"id_{kind}_%s")
+        form = (
+            None if spec.irreversible else spec.bind(case=case, user=user, auto_id=f"id_{kind}_%s")
+        )
         actions.append({"kind": kind, "move": spec, "form": form})
     return actions
 
 
 @login_required
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Everything about one case, its timeline, and only the moves this viewer may make now."""
     case = _case_for(request.user, pk)
     assignments = list(
@@ -161,9 +167,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-is_lead", "id")
     )
     attachments = list(case.attachments.order_by("uploaded_at", "id"))
-    for attachment in attachments:
-        # The stored name ends in the extension of the type its bytes showed (cases/attachments).
-        attachment.is_image = str(attachment.file).lower().endswith(IMAGE_SUFFIXES)
     context = {
         "case": case,
         "show_requester": can_see_requester(request.user, case),
@@ -183,7 +186,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_move(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def case_move(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     """One endpoint for every move of the catalogue: GET shows its form (the confirmation page
     of irreversible moves), POST binds it and makes the move."""
     spec = moves.get(kind)

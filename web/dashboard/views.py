@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import Case, CaseType, Category, Status
 from cases.scope import visible_cases
+from people.http import AuthenticatedHttpRequest
 from people.models import REPORT_READERS, User
 from regions.models import Region
 from stats import metrics
@@ -85,11 +86,15 @@ class DashboardFilter(forms.Form):
         super().__init__(*args, **kwargs)
         months = [add_months(this_month, -i) for i in range(CHOOSABLE_MONTHS)]
         choices = [(m, metrics.month_label(m)) for m in months]
-        self.fields["start"].choices = self.fields["end"].choices = choices
-        self.fields["type"].choices = [("", _("全部类型"))] + [(t.code, t.name) for t in types]
+        start = cast(forms.TypedChoiceField, self.fields["start"])
+        end = cast(forms.TypedChoiceField, self.fields["end"])
+        case_type = cast(forms.ChoiceField, self.fields["type"])
+        start.choices = end.choices = choices
+        case_type.choices = [("", _("全部类型"))] + [(t.code, t.name) for t in types]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", _("截止月份不能早于起始月份。"))
@@ -116,7 +121,9 @@ class Period:
         return params
 
 
-def read_period(request: HttpRequest, types: list[CaseType]) -> tuple[DashboardFilter, Period]:
+def read_period(
+    request: AuthenticatedHttpRequest, types: list[CaseType]
+) -> tuple[DashboardFilter, Period]:
     """The period asked for, defaulting to the last 12 months; bad input shows an error and the
     page falls back to the default rather than showing nothing."""
     this_month = month_key(timezone.localdate())
@@ -148,8 +155,8 @@ class Line:
     label: str
     figures: list[Figure]
     url: str
+    raw: RateRow
     rank: int | None = None
-    raw: RateRow | None = None
 
 
 def percent(rate: float | None) -> str:
@@ -380,6 +387,9 @@ def chart_data(months: list[Line], units: list[Line]) -> dict[str, Any]:
     def pct(rate: float | None) -> float | None:
         return None if rate is None else round(rate * 100, 1)
 
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 1)
+
     ranked = chart_units(units)
 
     return {
@@ -399,7 +409,7 @@ def chart_data(months: list[Line], units: list[Line]) -> dict[str, Any]:
         },
         "ranking": {
             "labels": [f"{u.rank}. {u.label}" for u in ranked],
-            "scores": [round(u.raw.composite_score, 1) for u in ranked],
+            "scores": [rounded(u.raw.composite_score) for u in ranked],
             "urls": [u.url for u in ranked],
             "name": _("综合得分"),
         },
@@ -407,7 +417,7 @@ def chart_data(months: list[Line], units: list[Line]) -> dict[str, Any]:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The rates over a period (default the last 12 months), scoped to what the viewer sees."""
     if not may_read(request.user):
         raise PermissionDenied

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -72,7 +72,7 @@ def duty_list(units: Iterable[int], clock: WorkClock) -> list[DutyGroup]:
     for assignment in assignments:
         case = assignment.case
         case_type = case.case_type.name
-        category = case.category.name if case.category_id else _("未分类")
+        category = case.category.name if case.category is not None else _("未分类")
         if not groups or (groups[-1].case_type, groups[-1].category) != (case_type, category):
             groups.append(DutyGroup(case_type, category))
         handling = case.status in HANDLING
@@ -129,7 +129,7 @@ def duty_list_workbook(groups: list[DutyGroup], title: str) -> bytes:
         header_cells.append(cell)
     sheet.append(header_cells)
 
-    def dated(moment: datetime | None) -> WriteOnlyCell:
+    def dated(moment: datetime | None) -> Cell:
         cell = WriteOnlyCell(sheet, value=_local(moment))
         cell.number_format = DATETIME_FORMAT
         return cell

@@ -8,12 +8,13 @@ engine's rules decide, and the page shows only ``services.allowed_moves(case, us
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,14 +24,28 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import moves, services
-from cases.models import Case, CaseAssignment, EventKind, Status, overdue_q
+from cases.forms import MoveForm
+from cases.models import Case, CaseAssignment, CaseQuerySet, EventKind, Status, overdue_q
 from cases.scope import can_see_requester, unit_ids, visible_cases
 from orgs.models import Organisation
+from people.http import AuthenticatedHttpRequest
 from people.models import UNIT_STAFF, User
 from web.caseviews.timeline import timeline
 from web.department.duty_list import duty_list, duty_list_workbook
 from web.moves import perform, role_required
-from web.time_left import WorkClock
+from web.time_left import TimeLeft, WorkClock
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class RowExtras(TypedDict):
+        """What a row of the workbench shows besides the case's own fields (set by _rows)."""
+
+        time_left: TimeLeft | None
+        moves: list[str]
+        accept_form: MoveForm
+
+    CaseRow = WithAnnotations[Case, RowExtras]
 
 K = EventKind
 DEPT_ROLES = UNIT_STAFF
@@ -48,11 +63,15 @@ def _unit_orgs(user: User) -> list[Organisation]:
     """The user's units, in the order of their roles, once each (role_assignments is cached)."""
     units = _units(user)
     return list(
-        dict.fromkeys(a.organisation for a in user.role_assignments if a.organisation_id in units)
+        dict.fromkeys(
+            a.organisation
+            for a in user.role_assignments
+            if a.organisation is not None and a.organisation_id in units
+        )
     )
 
 
-def _cases(user: User) -> QuerySet[Case]:
+def _cases(user: User) -> CaseQuerySet:
     return visible_cases(user).select_related("case_type", "category", "region", "lead_unit")
 
 
@@ -70,20 +89,25 @@ def _co_unit_cases(user: User, units: set[int]) -> QuerySet[Case]:
 
 
 def _rows(
-    cases: list[Case], user: User, clock: WorkClock, *, with_moves: bool = True
-) -> list[Case]:
+    cases: Iterable[Case], user: User, clock: WorkClock, *, with_moves: bool = True
+) -> list[CaseRow]:
     """Time left and, for the units' own (lead) cases, the moves allowed now: both query-free."""
-    for case in cases:
+    rows = cast("list[CaseRow]", list(cases))
+    for case in rows:
         case.time_left = clock.time_left(case.deadline)
         case.moves = services.allowed_moves(case, user) if with_moves else []
         case.accept_form = moves.CATALOGUE[K.ACCEPTED].bind(
             case=case, user=user, prefix=f"c{case.pk}"
         )
-    return cases
+    return rows
 
 
 def _render(
-    request: HttpRequest, template: str, context: dict, clock: WorkClock, status: int = 200
+    request: AuthenticatedHttpRequest,
+    template: str,
+    context: dict,
+    clock: WorkClock,
+    status: int = 200,
 ) -> HttpResponse:
     units = _units(request.user)
     counts = visible_cases(request.user).aggregate(
@@ -103,7 +127,7 @@ def _render(
 
 @department_only
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """New orders to sign for (主办), and the cases the units help with (协办), kept apart."""
     user, clock = request.user, WorkClock()
     units = _units(user)
@@ -129,7 +153,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @department_only
 @require_GET
-def in_progress(request: HttpRequest) -> HttpResponse:
+def in_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The units' cases in handling, nearest deadline first, with time left in working time."""
     user, clock = request.user, WorkClock()
     queryset = _cases(user).filter(status=Status.IN_PROGRESS, lead_unit_id__in=_units(user))
@@ -153,7 +177,10 @@ PANELS: list[tuple[str, Any, str]] = [
 
 
 def _case_page(
-    request: HttpRequest, case: Case, bound: dict[str, Any] | None = None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     user, clock = request.user, WorkClock()
     allowed = services.allowed_moves(case, user)
@@ -184,12 +211,12 @@ def _case_page(
 
 @department_only
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, get_object_or_404(_cases(request.user), pk=pk))
 
 
 def _move(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     kind: str,
     done: str,
@@ -216,7 +243,7 @@ def _move(
 
 @department_only
 @require_POST
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
+def accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """签收 from the queue (prefix c<pk>) or from the case page (prefix accepted)."""
     prefix = "accepted" if "accepted-version" in request.POST else f"c{pk}"
     return _move(
@@ -231,7 +258,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @department_only
 @require_POST
-def answer(request: HttpRequest, pk: int) -> HttpResponse:
+def answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _move(
         request,
         pk,
@@ -243,13 +270,13 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @department_only
 @require_POST
-def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
+def request_extension(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _move(request, pk, K.EXTENSION_REQUESTED, _("%(number)s 的延期申请已提交，等待审批。"))
 
 
 @department_only
 @require_POST
-def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+def send_back(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _move(
         request,
         pk,
@@ -261,13 +288,13 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
 
 @department_only
 @require_POST
-def progress_note(request: HttpRequest, pk: int) -> HttpResponse:
+def progress_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _move(request, pk, K.PROGRESS_NOTED, _("%(number)s 的办理进展已记录。"))
 
 
 @department_only
 @require_POST
-def mediation(request: HttpRequest, pk: int) -> HttpResponse:
+def mediation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _move(request, pk, K.MEDIATED, _("%(number)s 的调解情况已记录。"))
 
 
@@ -284,7 +311,7 @@ def _duty_title(units: list[Organisation], clock: WorkClock) -> str:
 
 @department_only
 @require_GET
-def duty_list_page(request: HttpRequest) -> HttpResponse:
+def duty_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The printable duty list: app.css hides the menu and buttons when printing."""
     clock = WorkClock()
     groups = duty_list(_units(request.user), clock)
@@ -298,7 +325,7 @@ def duty_list_page(request: HttpRequest) -> HttpResponse:
 
 @department_only
 @require_GET
-def duty_list_xlsx(request: HttpRequest) -> HttpResponse:
+def duty_list_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The same rows as the page, as an Excel workbook for the unit's ledger."""
     clock = WorkClock()
     groups = duty_list(_units(request.user), clock)
@@ -308,5 +335,7 @@ def duty_list_xlsx(request: HttpRequest) -> HttpResponse:
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    disposition = content_disposition_header(True, filename)
+    assert disposition is not None  # always a header for an attachment
+    response["Content-Disposition"] = disposition
     return response

@@ -4,11 +4,12 @@ they validate nothing themselves.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Case as Choose
 from django.db.models import Value, When
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from cases import forms as f
@@ -35,7 +36,16 @@ UNIT_ORDER = Choose(
 class CategorySelect(forms.Select):
     """Each category option names its suggested lead unit, so the page can preselect it."""
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):  # type: ignore[no-untyped-def]
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: int | str,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         instance = getattr(value, "instance", None)
         if instance is not None and instance.suggested_unit_id:
@@ -48,14 +58,19 @@ class TriageAssignPageForm(f.TriageAssignForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].widget = CategorySelect(choices=self.fields["category"].choices)
+        category = cast(forms.ModelChoiceField, self.fields["category"])
+        lead_unit = cast(forms.ModelChoiceField, self.fields["lead_unit"])
+        co_units = cast(forms.ModelMultipleChoiceField, self.fields["co_units"])
+        # A model choice field's choices are a ModelChoiceIterator; the stubs type the property
+        # as anything its setter accepts.
+        category.widget = CategorySelect(choices=cast(ModelChoiceIterator, category.choices))
         units = Organisation.objects.handling_units().order_by(UNIT_ORDER, "name")
-        self.fields["lead_unit"].queryset = units
-        self.fields["co_units"].queryset = units
-        self.fields["co_units"].widget = forms.CheckboxSelectMultiple(
-            choices=self.fields["co_units"].choices
+        lead_unit.queryset = units
+        co_units.queryset = units
+        co_units.widget = forms.CheckboxSelectMultiple(
+            choices=cast(ModelChoiceIterator, co_units.choices)
         )
-        self.fields["co_units"].help_text = ""
+        co_units.help_text = ""
         self.fields["deadline"].label = _("指定办理期限")
 
 

@@ -9,8 +9,10 @@ Every move is the catalogue's (``cases/moves.py``): the pages bind its form and 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django import forms
 from django.conf import settings
@@ -19,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,11 +29,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import moves, services
+from cases.forms import MoveForm
 from cases.models import (
     HANDLING_STATUSES,
     Case,
     CaseAssignment,
     CaseEvent,
+    CaseQuerySet,
     EventKind,
     SendBackReason,
     Status,
@@ -39,11 +43,26 @@ from cases.models import (
     Via,
 )
 from cases.scope import can_see_requester, visible_cases
+from people.http import AuthenticatedHttpRequest
 from people.models import DISPATCHERS, SUPERVISORS, User
-from web.dispatch.duplicates import duplicate_hints
+from web.dispatch.duplicates import Hint, duplicate_hints
 from web.dispatch.forms import DeadlinePreviewForm, RowForm, TriageAssignPageForm
 from web.moves import is_htmx, perform, role_required, run
-from web.time_left import WorkClock, deadline_text, limit_text
+from web.time_left import TimeLeft, WorkClock, deadline_text, limit_text
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
+
+    class RowExtras(TypedDict):
+        """What a row of the workbench shows besides the case's own fields."""
+
+        moves: list[str]  # set by _decorate
+        sent_back_label: StrOrPromise  # set by _decorate
+        hints: list[Hint]  # the inbox
+        time_left: TimeLeft | None  # the lists with a deadline
+        form: RowForm  # the lists with a note per row
+
+    CaseRow = WithAnnotations[Case, RowExtras]
 
 K = EventKind
 dispatcher_only = role_required(*DISPATCHERS)
@@ -53,7 +72,7 @@ PAGE_SIZE = 50
 TO_TRIAGE = (Status.REPORTED, Status.TRIAGED)
 
 
-def _cases(user: User) -> QuerySet[Case]:
+def _cases(user: User) -> CaseQuerySet:
     return visible_cases(user).select_related("case_type", "category", "region", "lead_unit")
 
 
@@ -74,17 +93,18 @@ def _with_send_back(queryset: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def _decorate(cases: list[Case], user: User) -> list[Case]:
+def _decorate(cases: Iterable[Case], user: User) -> list[CaseRow]:
     """What each row shows: the moves allowed now and the send-back reason label."""
     labels = dict(SendBackReason.choices)
-    for case in cases:
+    rows = cast("list[CaseRow]", list(cases))
+    for case in rows:
         case.moves = services.allowed_moves(case, user)
         code = getattr(case, "sent_back_code", None)
         case.sent_back_label = labels.get(code, "") if code else ""
-    return cases
+    return rows
 
 
-def _page(request: HttpRequest, queryset: QuerySet) -> Page:
+def _page(request: AuthenticatedHttpRequest, queryset: QuerySet) -> Page:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
@@ -105,7 +125,7 @@ def _tab_counts(user: User, clock: WorkClock) -> dict[str, int]:
 
 
 def _render(
-    request: HttpRequest, template: str, context: dict, clock: WorkClock, **kw
+    request: AuthenticatedHttpRequest, template: str, context: dict, clock: WorkClock, **kw
 ) -> HttpResponse:
     user = request.user
     context.update(
@@ -122,7 +142,7 @@ def _render(
 
 @dispatcher_only
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Cases to triage, oldest first, sent-back ones marked, with duplicate hints."""
     user, clock = request.user, WorkClock()
     page = _page(
@@ -166,21 +186,21 @@ def preview_deadline(
     return DeadlinePreview(text, deadline)
 
 
-def _triage_case(request: HttpRequest, pk: int) -> Case:
+def _triage_case(request: AuthenticatedHttpRequest, pk: int) -> Case:
     return get_object_or_404(_with_send_back(_cases(request.user)), pk=pk)
 
 
-def _reject_form(case: Case, user: User, data=None):  # type: ignore[no-untyped-def]
+def _reject_form(case: Case, user: User, data: QueryDict | None = None) -> MoveForm:
     form = moves.CATALOGUE[K.REJECTED].bind(data, case=case, user=user)
     form.fields["reason"].widget.attrs["rows"] = 2
     return form
 
 
 def _triage_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     case: Case,
     form: TriageAssignPageForm | None = None,
-    reject_form=None,  # type: ignore[no-untyped-def]
+    reject_form: MoveForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     clock = WorkClock()
@@ -203,7 +223,7 @@ def _triage_page(
 
 @dispatcher_only
 @require_http_methods(["GET", "POST"])
-def triage(request: HttpRequest, pk: int) -> HttpResponse:
+def triage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """研判 + 交办 in one request, all or nothing: a failed assignment leaves the case untouched."""
     case = _triage_case(request, pk)
     if request.method == "GET":
@@ -223,6 +243,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
         return failure
     if moved is None:
         return _triage_page(request, case, form=form, status=400)
+    assert moved.deadline is not None  # an assigned case has one
     messages.success(
         request,
         _("%(number)s 已交办至%(unit)s，办理期限 %(when)s。")
@@ -233,7 +254,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dispatcher_only
 @require_GET
-def deadline_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def deadline_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The htmx fragment under the priority: the deadline the assignment would get now."""
     case = get_object_or_404(_cases(request.user), pk=pk)
     form = DeadlinePreviewForm(request.GET)
@@ -252,7 +273,7 @@ def deadline_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dispatcher_only
 @require_POST
-def reject(request: HttpRequest, pk: int) -> HttpResponse:
+def reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """不予受理 from the triage screen, with the reason the requester is told."""
     case = _triage_case(request, pk)
     form = _reject_form(case, request.user, request.POST)
@@ -273,11 +294,11 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dispatcher_only
 @require_http_methods(["GET", "POST"])
-def merge(request: HttpRequest, pk: int) -> HttpResponse:
+def merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """合并 a duplicate into its master: GET shows both side by side, POST merges."""
     case = get_object_or_404(_cases(request.user), pk=pk)
-    master_pk = request.POST.get("master") or request.GET.get("into")
-    if not (master_pk or "").isdigit():
+    master_pk = request.POST.get("master") or request.GET.get("into") or ""
+    if not master_pk.isdigit():
         return HttpResponseBadRequest(_("请选择要并入的主事项。"))
     master = get_object_or_404(_cases(request.user), pk=int(master_pk))
     spec = moves.CATALOGUE[K.MERGED]
@@ -326,7 +347,7 @@ def _extension_rows(user: User) -> QuerySet[Case]:
 
 
 def _row_list(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     template: str,
     queryset: QuerySet[Case],
     failed: tuple[int, RowForm] | None = None,
@@ -344,7 +365,7 @@ def _row_list(
             case.form, failed = failed[1], None
     if failed:  # the row is on another page: say it here
         for errors in failed[1].errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(map(str, errors)))
     context = {"page": page, "cases": cases, **(extra or {})}
     return _render(request, template, context, clock, status=status)
 
@@ -358,12 +379,12 @@ def _row_errors(row: RowForm, form: forms.Form) -> RowForm:
 
 
 def _row_move(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     kind: str,
     *,
     list_view: str,
-    rows,  # (user) -> QuerySet[Case]
+    rows: Callable[[User], QuerySet[Case]],
     template: str,
     done: str,
 ) -> HttpResponse:
@@ -375,6 +396,7 @@ def _row_move(
     if not row.is_valid():
         return _row_list(request, template, rows(request.user), failed=(pk, row))
     spec = moves.CATALOGUE[kind]
+    assert spec.form is not None  # a row's moves are all offered on pages
     text = "reason" if "reason" in spec.form.base_fields else "note"
     form = spec.bind(
         {"version": row.cleaned_data["version"], text: row.cleaned_data["note"]},
@@ -394,13 +416,13 @@ def _row_move(
 
 @dispatcher_only
 @require_GET
-def extensions(request: HttpRequest) -> HttpResponse:
+def extensions(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _row_list(request, "web/dispatch/extensions.html", _extension_rows(request.user))
 
 
 @dispatcher_only
 @require_POST
-def extension_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _row_move(
         request,
         pk,
@@ -414,7 +436,7 @@ def extension_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dispatcher_only
 @require_POST
-def extension_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _row_move(
         request,
         pk,
@@ -431,7 +453,7 @@ def extension_refuse(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dispatcher_only
 @require_GET
-def sent_back(request: HttpRequest) -> HttpResponse:
+def sent_back(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Triaged cases a unit sent back, with its reason, to dispatch again."""
     user, clock = request.user, WorkClock()
     queryset = _with_send_back(
@@ -456,15 +478,15 @@ def _supervision_rows(user: User, clock: WorkClock, show: str = "all") -> QueryS
     return queryset.order_by("deadline", "pk")
 
 
-def _supervision_row(case: Case, user: User, clock: WorkClock) -> Case:
-    _decorate([case], user)
-    case.time_left = clock.time_left(case.deadline)
-    return case
+def _supervision_row(case: Case, user: User, clock: WorkClock) -> CaseRow:
+    [row] = _decorate([case], user)
+    row.time_left = clock.time_left(case.deadline)
+    return row
 
 
 @supervisors
 @require_GET
-def supervision(request: HttpRequest) -> HttpResponse:
+def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Overdue and soon-overdue cases in handling, most overdue first, with one-click 督办."""
     user, clock = request.user, WorkClock()
     show = request.GET.get("show", "all")
@@ -482,7 +504,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 
 @supervisors
 @require_POST
-def supervise(request: HttpRequest, pk: int) -> HttpResponse:
+def supervise(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """督办 one case with a written instruction (督办意见); under htmx the row comes back
     updated in place (or with the reason it was not)."""
     user = request.user
@@ -493,14 +515,14 @@ def supervise(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_htmx(request):
         if not form.is_valid():
             for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
+                messages.error(request, " ".join(map(str, errors)))
             return redirect(back)
         moved, failure = perform(request, spec, form, back=back)
         if failure:
             return failure
         if moved is None:
             for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
+                messages.error(request, " ".join(map(str, errors)))
             return redirect(back)
         messages.success(request, _("%(number)s 已督办。") % {"number": moved.number})
         return redirect(back)
@@ -512,7 +534,7 @@ def supervise(request: HttpRequest, pk: int) -> HttpResponse:
             said = [str(m) for m in messages.get_messages(request)]
             error = " ".join(said) or _("该事项已变化或不能督办，请刷新后查看。")
     if form.errors:
-        error = " ".join(" ".join(errors) for errors in form.errors.values())
+        error = " ".join(" ".join(map(str, errors)) for errors in form.errors.values())
     clock = WorkClock()
     fresh = _supervision_row(_cases(user).get(pk=pk), user, clock)
     return render(
@@ -537,14 +559,14 @@ def _closing_rows(user: User) -> QuerySet[Case]:
 
 @dispatcher_only
 @require_GET
-def closing(request: HttpRequest) -> HttpResponse:
+def closing(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Verified cases with their return visit: close them, or send them back to be redone."""
     return _row_list(request, "web/dispatch/closing.html", _closing_rows(request.user))
 
 
 @dispatcher_only
 @require_POST
-def close(request: HttpRequest, pk: int) -> HttpResponse:
+def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _row_move(
         request,
         pk,
@@ -558,7 +580,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dispatcher_only
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _row_move(
         request,
         pk,

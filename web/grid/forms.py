@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -25,6 +25,9 @@ from cases.models import CaseType, Category, EventKind, MediationOutcome
 from orgs.models import Organisation
 from people.models import GRID_STAFF, Role, User
 from regions.models import Region, RegionLevel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Roles of the grid pages: the grid staff of a place, and the cadres linked to enterprises, who
 # may report what they hear but hold no grid of their own.
@@ -50,7 +53,7 @@ def grid_q(user: User, roles: Iterable[str] = GRID_ROLES) -> Q | None:
     roles = frozenset(roles)
     q = Q(pk__in=[])
     for a in user.role_assignments:
-        if a.role in roles and a.region_id:
+        if a.role in roles and a.region is not None:
             q |= Q(region__path__gte=a.region.path, region__path__lt=a.region.path_range_end)
     return q
 
@@ -65,13 +68,13 @@ def places_for(user: User, roles: Iterable[str], *, max_level: int | None = None
     """
     roles = frozenset(roles)
     mine = [a for a in user.role_assignments if a.role in roles]
-    roots = [a.region for a in mine if a.region_id]
+    roots = [a.region for a in mine if a.region is not None]
     level = max_level
     if not roots:
         level = min(max_level or RegionLevel.PIECE, RegionLevel.PIECE)
         if user.is_admin:
             return list(Region.objects.filter(level__lte=level))
-        region_ids = {a.organisation.region_id for a in mine if a.organisation_id}
+        region_ids = {a.organisation.region_id for a in mine if a.organisation is not None}
         roots = list(Region.objects.filter(pk__in=region_ids - {None}))
     if not roots:
         return []
@@ -138,7 +141,7 @@ class ObjectChoiceField(forms.ChoiceField):
         objects: Iterable[Any] = (),
         *,
         label_of: Callable[[Any], str] = str,
-        empty_label: str | None = "---------",
+        empty_label: StrOrPromise | None = "---------",
         **kwargs: Any,
     ) -> None:
         self.empty_label = empty_label
@@ -148,7 +151,7 @@ class ObjectChoiceField(forms.ChoiceField):
     def set_objects(self, objects: Iterable[Any], label_of: Callable[[Any], str] = str) -> None:
         objects = list(objects)
         self.objects = {str(o.pk): o for o in objects}
-        choices = [(str(o.pk), label_of(o)) for o in objects]
+        choices: list[tuple[str, StrOrPromise]] = [(str(o.pk), label_of(o)) for o in objects]
         if self.empty_label is not None:
             choices.insert(0, ("", self.empty_label))
         self.choices = choices
@@ -159,6 +162,11 @@ class ObjectChoiceField(forms.ChoiceField):
     def clean(self, value: Any) -> Any:
         value = super().clean(value)
         return self.objects.get(value) if value else None
+
+
+def objects_field(form: forms.Form, name: str) -> ObjectChoiceField:
+    """The form's own copy of the ObjectChoiceField ``name`` its class declares."""
+    return cast(ObjectChoiceField, form.fields[name])
 
 
 class BigRadioSelect(forms.RadioSelect):
@@ -257,10 +265,10 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.intake = choices
         fields = self.fields
-        fields["case_type"].set_objects(choices.types)
-        fields["category"].set_objects(choices.categories)
-        fields["region"].set_objects(choices.places, place_label(choices.places))
-        fields["enterprise"].set_objects(choices.enterprises)
+        objects_field(self, "case_type").set_objects(choices.types)
+        objects_field(self, "category").set_objects(choices.categories)
+        objects_field(self, "region").set_objects(choices.places, place_label(choices.places))
+        objects_field(self, "enterprise").set_objects(choices.enterprises)
         if len(choices.places) == 1:
             fields["region"].initial = str(choices.places[0].pk)
         if not choices.enterprises:
@@ -270,7 +278,8 @@ class ReportForm(forms.Form):
         return check_photo(self.cleaned_data.get("photo"))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         error = category_mismatch(cleaned)
         if error:
             self.add_error("category", error)
@@ -297,7 +306,7 @@ class ReportForm(forms.Form):
 
 
 def _big_radio(field: forms.Field, css: str = "big-radio") -> None:
-    field.widget = BigRadioSelect(attrs={"class": css}, choices=field.choices)
+    field.widget = BigRadioSelect(attrs={"class": css}, choices=f.choices_of(field))
 
 
 class ResolveForm(f.ResolveOnSpotForm):
@@ -318,8 +327,9 @@ class MediationForm(f.MediationForm):
         self.fields["note"].widget.attrs.update(
             rows=4, placeholder=_("参加人员、双方意见、达成的共识")
         )
-        self.fields["outcome"].choices = [("", _("尚无结果，继续调解")), *MediationOutcome.choices]
-        _big_radio(self.fields["outcome"])
+        outcome = cast(forms.ChoiceField, self.fields["outcome"])
+        outcome.choices = [("", _("尚无结果，继续调解")), *MediationOutcome.choices]
+        _big_radio(outcome)
 
 
 class VisitForm(f.VisitForm):
@@ -342,7 +352,9 @@ class VisitForm(f.VisitForm):
     @property
     def move(self) -> str:
         """The move this visit makes."""
-        return EventKind.VISITED if self.cleaned_data["reached"] else EventKind.VISIT_FAILED_TO_REACH
+        return (
+            EventKind.VISITED if self.cleaned_data["reached"] else EventKind.VISIT_FAILED_TO_REACH
+        )
 
     def arguments(self) -> dict[str, Any]:
         data = super().arguments()

@@ -7,22 +7,23 @@ grids; every change is one service of ``cases/services.py``.
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import moves, services
-from cases.models import Case, Channel, EventKind, MediationOutcome, Status, Via
+from cases.models import Case, CaseEvent, Channel, EventKind, MediationOutcome, Status, Via
 from cases.scope import can_see_requester, covers_region, visible_cases
+from people.http import AuthenticatedHttpRequest
 from people.models import COLLECTORS, EnterpriseLink, Role, User
 from web.grid.forms import (
     GRID_ROLES,
@@ -38,13 +39,27 @@ from web.grid.forms import (
 )
 from web.moves import case_url, perform, show_engine_error
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
+
+    class _Resolvable(TypedDict):
+        can_resolve: bool  # the home page's 当场办结 button
+
+    class _Outcome(TypedDict):
+        outcome_label: StrOrPromise  # the result of a mediation session
+
+    RecentCase = WithAnnotations[Case, _Resolvable]
+    MediationSession = WithAnnotations[CaseEvent, _Outcome]
+
 K = EventKind
 
 PAGE_SIZE = 20
 # The requesters of duplicates merged into a case: its return visit reaches them too.
 DUPLICATE_REQUESTERS = Prefetch(
     "duplicates",
-    queryset=Case.objects.only("pk", "merged_into_id", "number", "requester_name", "requester_phone"),
+    queryset=Case.objects.only(
+        "pk", "merged_into_id", "number", "requester_name", "requester_phone"
+    ),
 )
 
 
@@ -82,7 +97,12 @@ def _can_resolve(user: User, case: Case) -> bool:
 
 
 def _attempt(
-    request: HttpRequest, spec: moves.MoveSpec, form: Any, *, success: str, next_url: str
+    request: AuthenticatedHttpRequest,
+    spec: moves.MoveSpec,
+    form: Any,
+    *,
+    success: str,
+    next_url: str,
 ) -> HttpResponse | None:
     """Make the catalogue move with its bound form: a redirect when it is made (or when someone
     was faster); None when the engine refused the input, which is then an error on the form."""
@@ -96,7 +116,7 @@ def _attempt(
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The day's start: three big buttons, today's counts and the worker's recent reports."""
     user = request.user
     _require(user, REPORT_ROLES)
@@ -112,11 +132,14 @@ def home(request: HttpRequest) -> HttpResponse:
             filter=in_grid & Q(status=Status.IN_PROGRESS, case_type__has_mediation=True),
         ),
     )
-    recent = list(
-        visible_cases(user)
-        .filter(reported_by=user)
-        .select_related("case_type", "region")
-        .order_by("-reported_at")[:10]
+    recent = cast(
+        "list[RecentCase]",
+        list(
+            visible_cases(user)
+            .filter(reported_by=user)
+            .select_related("case_type", "region")
+            .order_by("-reported_at")[:10]
+        ),
     )
     for case in recent:
         case.can_resolve = _can_resolve(user, case)
@@ -137,7 +160,7 @@ def _report_choices(user: User) -> IntakeChoices:
 
 
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """上报事项: one short form; a one-time token makes a double tap return the same case."""
     user = request.user
     _require(user, REPORT_ROLES)
@@ -164,7 +187,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _report_initial(request: HttpRequest, choices: IntakeChoices) -> dict[str, object]:
+def _report_initial(request: AuthenticatedHttpRequest, choices: IntakeChoices) -> dict[str, object]:
     """A fresh token, and the type asked for (?type=dispute) or the worker's last one."""
     initial: dict[str, object] = {"form_token": new_token()}
     wanted = request.GET.get("type")
@@ -184,7 +207,7 @@ def _report_initial(request: HttpRequest, choices: IntakeChoices) -> dict[str, o
 
 
 @login_required
-def report_done(request: HttpRequest, pk: int) -> HttpResponse:
+def report_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The confirmation screen: the case number, and 当场办结 while still on the spot."""
     user = request.user
     case = _case(user, pk)
@@ -200,7 +223,7 @@ def report_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """当场办结: what was done there and then; a dispute also records its mediation outcome."""
     user = request.user
     case = _case(user, pk)
@@ -230,7 +253,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def mediation_list(request: HttpRequest) -> HttpResponse:
+def mediation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """调解记录: the disputes being mediated in the worker's grids, the longest-running first."""
     user = request.user
     _require(user, GRID_ROLES)
@@ -249,7 +272,7 @@ def mediation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mediation(request: HttpRequest, pk: int) -> HttpResponse:
+def mediation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One mediation session of a dispute in progress (note, and the outcome once reached)."""
     user = request.user
     case = _case(user, pk)
@@ -277,7 +300,10 @@ def mediation(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("caseviews:case-detail", pk=case.pk)
             raise PermissionDenied(_("您没有权限记录该事项的调解。"))
         form = MediationForm(case=case, user=user)
-    sessions = list(case.events.filter(kind=K.MEDIATED).select_related("actor__person"))
+    sessions = cast(
+        "list[MediationSession]",
+        list(case.events.filter(kind=K.MEDIATED).select_related("actor__person")),
+    )
     outcomes = dict(MediationOutcome.choices)
     for event in sessions:
         event.outcome_label = outcomes.get(event.data.get("outcome", ""), "")
@@ -294,7 +320,7 @@ def mediation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def visit_list(request: HttpRequest) -> HttpResponse:
+def visit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """今日回访: answered cases of the worker's grids, oldest answer first, each with its form."""
     user = request.user
     _require(user, GRID_ROLES)
@@ -318,7 +344,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def visit(request: HttpRequest, pk: int) -> HttpResponse:
+def visit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One return visit (回访); the list posts here, and a refused form is shown here."""
     user = request.user
     case = _case(user, pk)

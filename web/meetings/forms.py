@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -17,6 +17,7 @@ from web.grid.forms import (
     category_mismatch,
     derive_title,
     new_token,
+    objects_field,
     phone_validator,
     place_label,
     source_key,
@@ -42,7 +43,7 @@ DISPATCHING_KINDS = frozenset(
     }
 )
 
-CHANNEL_OF_KIND = {
+CHANNEL_OF_KIND: dict[str, str] = {
     Meeting.Kind.EVENING: Channel.EVENING_MEETING,
     Meeting.Kind.VISIT: Channel.VISIT,
 }
@@ -93,12 +94,13 @@ class MeetingForm(forms.Form):
         self, *args: Any, choices: IntakeChoices, hosts: list[Organisation], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].set_objects(choices.places, place_label(choices.places))
-        self.fields["host"].set_objects(hosts)
-        self.fields["enterprise"].set_objects(choices.enterprises)
+        objects_field(self, "region").set_objects(choices.places, place_label(choices.places))
+        objects_field(self, "host").set_objects(hosts)
+        objects_field(self, "enterprise").set_objects(choices.enterprises)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         held_at = cleaned.get("held_at")
         if held_at and held_at > timezone.now() + timedelta(days=1):
             self.add_error("held_at", _("会议时间不能晚于明天，请录入已召开的会议。"))
@@ -160,17 +162,18 @@ class DemandForm(forms.Form):
 
     def __init__(self, *args: Any, choices: IntakeChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case_type"].set_objects(choices.types)
-        self.fields["category"].set_objects(choices.categories)
-        self.fields["enterprise"].set_objects(choices.enterprises)
-        self.fields["region"].set_objects(choices.places, place_label(choices.places))
+        objects_field(self, "case_type").set_objects(choices.types)
+        objects_field(self, "category").set_objects(choices.categories)
+        objects_field(self, "enterprise").set_objects(choices.enterprises)
+        objects_field(self, "region").set_objects(choices.places, place_label(choices.places))
 
     def has_changed(self) -> bool:
         """A row counts once the user typed in it; its token alone does not make it a demand."""
         return any(name != "form_token" for name in self.changed_data)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         error = category_mismatch(cleaned)
         if error:
             self.add_error("category", error)
@@ -214,6 +217,10 @@ class BaseDemandFormSet(forms.BaseFormSet):
         return [form for form in self.forms if form.has_changed()]
 
 
-DemandFormSet = forms.formset_factory(
-    DemandForm, formset=BaseDemandFormSet, extra=2, max_num=50, absolute_max=50
+# formset_factory makes a subclass of ``formset`` (the stubs say only BaseFormSet).
+DemandFormSet = cast(
+    type[BaseDemandFormSet],
+    forms.formset_factory(
+        DemandForm, formset=BaseDemandFormSet, extra=2, max_num=50, absolute_max=50
+    ),
 )

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from cases import services
 from cases.models import OPEN_STATUSES, Case, Meeting, Status, Via
 from cases.scope import sees_everything, visible_cases
 from orgs.models import Organisation
+from people.http import AuthenticatedHttpRequest
 from people.models import COLLECTOR_ROLES, EnterpriseLink, Role, User
 from regions.models import RegionLevel
 from web.grid.forms import IntakeChoices, has_any_role, new_token, source_key
@@ -46,7 +47,7 @@ def visible_meetings(user: User) -> QuerySet[Meeting]:
         return meetings
     q = Q(created_by=user)
     for a in user.role_assignments:
-        if a.region_id:
+        if a.region is not None:
             q |= Q(region__path__gte=a.region.path, region__path__lt=a.region.path_range_end)
         if a.organisation_id and a.role == Role.DISPATCHER:
             q |= Q(host_id=a.organisation_id)
@@ -67,7 +68,9 @@ def _choices(user: User) -> tuple[IntakeChoices, list[Organisation]]:
     return choices, hosts
 
 
-def _initial(request: HttpRequest, choices: IntakeChoices, hosts: list[Organisation]) -> dict:
+def _initial(
+    request: AuthenticatedHttpRequest, choices: IntakeChoices, hosts: list[Organisation]
+) -> dict:
     """A fresh token; the user's own area and organisation preselected; ?kind=evening works."""
     initial: dict[str, object] = {"form_token": new_token()}
     if request.GET.get("kind") in Meeting.Kind.values:
@@ -93,7 +96,9 @@ class _MadeElsewhere(Exception):
         self.meeting_id = meeting_id
 
 
-def _earlier_meeting(request: HttpRequest, token: str, keys: list[str]) -> Meeting | None:
+def _earlier_meeting(
+    request: AuthenticatedHttpRequest, token: str, keys: list[str]
+) -> Meeting | None:
     """The meeting this same form already made: by its token in the session, or through the
     cases its rows already made."""
     meeting_id = request.session.get(SESSION_KEY, {}).get(token)
@@ -106,7 +111,9 @@ def _earlier_meeting(request: HttpRequest, token: str, keys: list[str]) -> Meeti
     return Meeting.objects.filter(pk=meeting_id).first() if meeting_id else None
 
 
-def _save(request: HttpRequest, form: MeetingForm, formset: BaseDemandFormSet) -> Meeting | None:
+def _save(
+    request: AuthenticatedHttpRequest, form: MeetingForm, formset: BaseDemandFormSet
+) -> Meeting | None:
     """Save the meeting and report every filled row as a case; None when a row was refused."""
     user = request.user
     rows = formset.filled()
@@ -131,6 +138,8 @@ def _save(request: HttpRequest, form: MeetingForm, formset: BaseDemandFormSet) -
                     refused = True
                 else:
                     if case.meeting_id != meeting.pk:
+                        # A row's token names a meeting row's case (only a forged one does not).
+                        assert case.meeting_id is not None
                         raise _MadeElsewhere(case.meeting_id)
             if refused:
                 raise _RowsRefused
@@ -145,7 +154,7 @@ def _save(request: HttpRequest, form: MeetingForm, formset: BaseDemandFormSet) -
 
 
 @login_required
-def meeting_new(request: HttpRequest) -> HttpResponse:
+def meeting_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Record a meeting or visit and every demand raised at it, in one form."""
     user = request.user
     _require(user, ENTRY_ROLES)
@@ -174,7 +183,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A meeting and the cases raised at it, each with its state in its type's own words."""
     user = request.user
     meeting = (
@@ -210,7 +219,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Recent meetings and visits the user may see, newest first, with their case counts."""
     user = request.user
     _require(user, READ_ROLES)

@@ -14,18 +14,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from orgs.models import ChainPosition, EnterpriseSize, Organisation, OrgKind
+from people.http import AuthenticatedHttpRequest
 from people.masking import mask_address, mask_phone
 from people.models import (
     EnterpriseLink,
     EnterpriseLinkKind,
     Household,
     HouseholdLink,
+    HouseholdLinkKind,
     HouseholdTag,
     Person,
     RegionResponsibility,
@@ -63,12 +65,12 @@ def may_browse_people(user: User) -> bool:
 _in_regions = in_regions
 
 
-def _param(request: HttpRequest, key: str, limit: int = 50) -> str:
+def _param(request: AuthenticatedHttpRequest, key: str, limit: int = 50) -> str:
     """A query-string value, trimmed and without NUL characters (PostgreSQL rejects them)."""
     return (request.GET.get(key) or "").replace("\x00", "").strip()[:limit]
 
 
-def _page(request: HttpRequest, queryset: QuerySet) -> Page:
+def _page(request: AuthenticatedHttpRequest, queryset: QuerySet) -> Page:
     return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
 
 
@@ -104,7 +106,7 @@ def _nodes(parent_ids: list[int] | None) -> list[Region]:
 
 @login_required
 @require_GET
-def region_tree(request: HttpRequest) -> HttpResponse:
+def region_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The tree from the county down; ``?at=<id>`` opens the chain down to that region."""
     _require_role(request.user)
     roots = _nodes(None)
@@ -113,10 +115,10 @@ def region_tree(request: HttpRequest) -> HttpResponse:
     if _param(request, "at", 20).isdecimal():
         at = Region.objects.filter(pk=int(_param(request, "at", 20))).first()
     else:  # open the tree down to the user's own place
-        at = next((a.region for a in request.user.role_assignments if a.region_id), None)
+        at = next((a.region for a in request.user.role_assignments if a.region is not None), None)
     if at is not None:
         open_ids += list(at.ancestors().values_list("pk", flat=True))
-    children: dict[int, list[Region]] = {}
+    children: dict[int | None, list[Region]] = {}
     for node in _nodes(open_ids):
         children.setdefault(node.parent_id, []).append(node)
     for node in [*roots, *(n for kids in children.values() for n in kids)]:
@@ -127,7 +129,7 @@ def region_tree(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def region_children(request: HttpRequest, pk: int) -> HttpResponse:
+def region_children(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One node's children, as the fragment htmx puts under the node when it is opened."""
     _require_role(request.user)
     region = get_object_or_404(Region, pk=pk)
@@ -142,7 +144,7 @@ def region_children(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Organisations by kind (``?kind=``), with a name search (``?q=``)."""
     _require_role(request.user)
     kind = request.GET.get("kind") or OrgKind.DEPARTMENT
@@ -169,7 +171,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def enterprise_list(request: HttpRequest) -> HttpResponse:
+def enterprise_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enterprises with their profile and linked cadres; filter by name or credit code, industry,
     size, park and chain position."""
     _require_role(request.user)
@@ -202,7 +204,9 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
 # --- People and households (scoped) ----------------------------------------------------------
 
 
-def _region_filter(request: HttpRequest, regions: list[Region] | None) -> Region | None:
+def _region_filter(
+    request: AuthenticatedHttpRequest, regions: list[Region] | None
+) -> Region | None:
     """The ``?region=`` code, if it lies inside the user's scope (otherwise ignored)."""
     code = _param(request, "region", 32)
     region = Region.objects.filter(code=code).first() if code else None
@@ -214,7 +218,7 @@ def _region_filter(request: HttpRequest, regions: list[Region] | None) -> Region
 
 @login_required
 @require_GET
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """People of the user's regions with their enterprise and household links (masked)."""
     regions = people_scope(request.user)
     people = Person.objects.filter(_in_regions(regions, "region__")).select_related(
@@ -236,7 +240,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         Prefetch("household_links", queryset=HouseholdLink.objects.only("kind", "person_id")),
     )
     page = _page(request, people.order_by("name", "pk"))
-    labels = dict(HouseholdLink._meta.get_field("kind").choices)
+    labels = dict(HouseholdLinkKind.choices)
     for person in page:
         counts: dict[str, int] = {}
         for link in person.household_links.all():
@@ -256,7 +260,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def household_list(request: HttpRequest) -> HttpResponse:
+def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Households of the user's regions, by tag; the head's name and numbers are masked."""
     regions = people_scope(request.user)
     households = Household.objects.filter(_in_regions(regions, "region__")).select_related("region")

@@ -19,6 +19,7 @@ def rows(response) -> list[tuple]:
     )
     assert "attachment" in response["Content-Disposition"]
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    assert sheet is not None
     return list(sheet.iter_rows(values_only=True))
 
 

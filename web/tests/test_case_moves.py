@@ -2,7 +2,7 @@
 confirmation step of irreversible moves, and errors shown beside their field."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -47,6 +47,11 @@ def with_extension_request(world) -> Case:
     return services.request_extension(
         case, actor=world.handler, until=case.deadline + timedelta(days=3), reason="材料未齐"
     )
+
+
+def deadline_of(case: Case) -> datetime:
+    assert case.deadline is not None
+    return case.deadline
 
 
 def future(days: int) -> str:
@@ -122,7 +127,9 @@ CASES: list[tuple[str, Callable, str, Callable[[Any, Case], dict], str, Check]] 
         lambda w: w.assigned(),
         "handler",
         lambda w, c: {
-            "until": timezone.localtime(c.deadline + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+            "until": timezone.localtime(deadline_of(c) + timedelta(days=5)).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
             "reason": "需要采购配件",
         },
         Status.ASSIGNED,

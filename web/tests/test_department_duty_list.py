@@ -40,6 +40,7 @@ def co_handled(world, **overrides) -> Case:
 
 def workbook_rows(response) -> list[tuple]:
     sheet = load_workbook(BytesIO(response.content), read_only=True).active
+    assert sheet is not None
     return [tuple(row) for row in sheet.iter_rows(values_only=True)]
 
 

