@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole check: lint, migrations, layer contracts, then the test suite on SQLite and PostgreSQL.
 # Every test runs: `-m ""` lifts pyproject's `-m 'not slow'`, so fuzzing, 10,000-case, demo and
-# browser tests run here and in CI (arguments after it still narrow the run, e.g. `-m slow`).
+# browser tests run here and in CI (arguments after it still narrow the run, e.g. `-m slow`);
+# `-n 0` keeps them in one process (the browser and race tests time themselves).
 # In CI (CI=true) PostgreSQL is required and started if it is down; elsewhere it is skipped, visibly,
 # when no server answers.
 set -euo pipefail
@@ -22,7 +23,7 @@ env -u DATABASE_URL DJANGO_DEBUG=1 $BIN/python manage.py makemigrations --check 
 $BIN/lint-imports
 
 echo "== tests on SQLite (all, slow ones included)"
-env -u DATABASE_URL $BIN/python -m pytest -m "" "$@"
+env -u DATABASE_URL $BIN/python -m pytest -m "" -n 0 "$@"
 
 pg_answers() {
   DATABASE_URL="$PG_URL" $BIN/python - <<'PY' 2>/dev/null
@@ -46,4 +47,4 @@ if ! pg_answers; then
   fi
 fi
 echo "== tests on PostgreSQL (all, slow ones included)"
-DATABASE_URL="$PG_URL" $BIN/python -m pytest -m "" "$@"
+DATABASE_URL="$PG_URL" $BIN/python -m pytest -m "" -n 0 "$@"
