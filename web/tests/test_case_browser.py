@@ -1,6 +1,7 @@
 """In a real browser: a case page where an action makes the timeline grow, the list, the registry."""
 
 import pytest
+from playwright.sync_api import expect
 
 from web.tests.conftest import PHONE, new_page, screenshot, sign_in
 
@@ -107,7 +108,8 @@ def test_the_list_filters_and_the_registry_tree_opens_with_htmx(chromium, live):
     page.goto(f"{live}/cases/")
     assert page.locator(".case-table tbody tr").count() == 4
     page.select_option("select[name=type]", "dispute")  # htmx reloads the results
-    page.wait_for_function("document.querySelectorAll('.case-table tbody tr').length === 1")
+    # Playwright's locator assertions poll without eval, which the pages' CSP forbids.
+    expect(page.locator(".case-table tbody tr")).to_have_count(1)
     assert "type=dispute" in page.url
     page.goto(f"{live}/cases/")
     screenshot(page, "case-list")
