@@ -19,7 +19,7 @@ from api.base import caller
 from api.errors import ApiError, ErrorItem, form_error_items
 from cases import forms as f
 from cases import moves, services
-from cases.models import Case
+from cases.models import Case, Via
 from cases.moves import MoveSpec
 from people.models import User
 
@@ -90,7 +90,7 @@ def perform(spec: MoveSpec, request: Request, case: Case) -> Case:
     form = bind(spec, request.data, case=case, user=user)
     if not form.is_valid():
         raise ApiError(form_error_items(form))
-    return spec.perform(case, user, form.arguments(), via="api")
+    return spec.perform(case, user, form.arguments(), via=Via.API)
 
 
 def allowed_actions(case: Case, user: User) -> list[dict[str, str]]:

@@ -62,9 +62,6 @@ def may_browse_people(user: User) -> bool:
     return may_read_people(user)
 
 
-_in_regions = in_regions
-
-
 def _param(request: AuthenticatedHttpRequest, key: str, limit: int = 50) -> str:
     """A query-string value, trimmed and without NUL characters (PostgreSQL rejects them)."""
     return (request.GET.get(key) or "").replace("\x00", "").strip()[:limit]
@@ -221,12 +218,12 @@ def _region_filter(
 def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """People of the user's regions with their enterprise and household links (masked)."""
     regions = people_scope(request.user)
-    people = Person.objects.filter(_in_regions(regions, "region__")).select_related(
+    people = Person.objects.filter(in_regions(regions, "region__")).select_related(
         "region", "organisation"
     )
     region = _region_filter(request, regions)
     if region is not None:
-        people = people.filter(_in_regions([region], "region__"))
+        people = people.filter(in_regions([region], "region__"))
     q = _param(request, "q")
     if q:
         people = people.filter(Q(name__icontains=q) | Q(position__icontains=q))
@@ -263,10 +260,10 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Households of the user's regions, by tag; the head's name and numbers are masked."""
     regions = people_scope(request.user)
-    households = Household.objects.filter(_in_regions(regions, "region__")).select_related("region")
+    households = Household.objects.filter(in_regions(regions, "region__")).select_related("region")
     region = _region_filter(request, regions)
     if region is not None:
-        households = households.filter(_in_regions([region], "region__"))
+        households = households.filter(in_regions([region], "region__"))
     tags = list(HouseholdTag.objects.order_by("name"))
     tag = next((t for t in tags if str(t.pk) == request.GET.get("tag")), None)
     if tag is not None:
