@@ -307,6 +307,38 @@ class VisitForm(MoveForm):
     note = text_field(_("回访记录"), required=False)
 
 
+class RateForm(MoveForm):
+    """The requester's own rating of the answer, in plain words (群众评价)."""
+
+    contacted = YesNoField(
+        label=_("办理单位是否及时与您联系"),
+        error_messages={"required": _("请选择办理单位是否及时与您联系。")},
+    )
+    resolved = YesNoField(
+        label=_("您反映的问题是否已解决"),
+        error_messages={"required": _("请选择问题是否已解决。")},
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("您对办理结果是否满意"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择满意度。")},
+    )
+    comment = text_field(_("评价意见"), required=False)
+
+
+class InfoRequestForm(MoveForm):
+    question = text_field(
+        _("需要补充的信息"),
+        required=_("请写明需要诉求人补充什么。"),
+        help_text=_("诉求人将在手机上看到并补充。"),
+    )
+
+
+class InfoAddForm(MoveForm):
+    info = text_field(_("补充内容"), required=_("请填写补充内容。"))
+
+
 class ReopenForm(MoveForm):
     reason = text_field(_("重办理由"), required=_("重办必须说明理由。"))
     deadline = MomentField(

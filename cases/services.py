@@ -23,6 +23,7 @@ from cases import attachments as attachment_checks
 from cases import deadlines
 from cases import forms as f
 from cases.models import (
+    OPEN_STATUSES,
     Case,
     CaseAssignment,
     CaseAttachment,
@@ -42,10 +43,13 @@ from cases.models import (
 )
 from cases.moves import CATALOGUE, Rule, move
 from cases.scope import covers_region, unit_ids
-from orgs.models import HANDLING_KINDS, Organisation
+from orgs.models import HANDLING_KINDS, Organisation, OrgKind
 from people.models import (
     COLLECTORS,
     DISPATCHERS,
+    INTAKE,
+    OPERATORS,
+    REQUESTERS,
     SUPERVISORS,
     UNIT_STAFF,
     VISITORS,
@@ -163,8 +167,20 @@ def _precondition(case: Case, kind: str) -> None:
             raise InvalidTransition(_("已超过办理期限，不能再申请延期。"), code="deadline_passed")
     if kind in (K.EXTENSION_APPROVED, K.EXTENSION_REFUSED) and not case.pending_extension_until:
         raise InvalidTransition(_("没有待审批的延期申请。"), code="no_extension")
+    if kind == K.INFO_REQUESTED and case.info_requested_at:
+        raise InvalidTransition(_("已在等待诉求人补充信息。"), code="info_pending")
+    if kind == K.INFO_ADDED and not case.info_requested_at:
+        raise InvalidTransition(_("办理单位没有要求补充信息。"), code="no_info_request")
     if kind == K.REOPENED and case.lead_unit_id is None:
         raise InvalidTransition(_("当场办结的事项没有主办单位，请重新受理。"), code="no_lead_unit")
+
+
+def is_requester(user: User, case: Case) -> bool:
+    """The person who raised the case: named as its requester, or a resident or enterprise
+    liaison who filed it themselves."""
+    if user.person_id is not None and case.requester_id == user.person_id:
+        return True
+    return case.reported_by_id == user.pk and user.has_role(*REQUESTERS)
 
 
 def _authorize(case: Case, kind: str, actor: User | None) -> None:
@@ -180,6 +196,8 @@ def _authorize(case: Case, kind: str, actor: User | None) -> None:
     if actor.is_admin:
         return
     if rule.scope in ("region", "unit_or_region") and covers_region(actor, case, rule.roles):
+        return
+    if rule.scope == "requester" and is_requester(actor, case):
         return
     if rule.scope in ("lead", "unit", "unit_or_region"):
         units = unit_ids(actor, rule.roles)
@@ -326,6 +344,7 @@ OPEN_CHANNELS = frozenset({Channel.WEB, Channel.API})
 FIELD_CHANNELS = frozenset({Channel.GRID, Channel.VISIT, Channel.EVENING_MEETING, Channel.MEETING})
 CHANNELS_BY_ROLE: dict[str, frozenset[str]] = {
     Role.DISPATCHER: frozenset(Channel.values),
+    Role.OPERATOR: frozenset({Channel.HOTLINE, Channel.WALK_IN, Channel.WEB}),
     Role.ADMIN: frozenset(Channel.values),
     Role.GRID_WORKER: FIELD_CHANNELS,
     Role.GRID_CHIEF: FIELD_CHANNELS,
@@ -426,6 +445,9 @@ def report_case(
         existing = Case.objects.filter(source_key=source_key).order_by().first()
         if existing:
             return _replayed(existing, title, description, region)
+    if committee is None and enterprise is not None:
+        # An enterprise in a chain is the chain committee's to dispatch (产业链党委).
+        committee = _chain_committee(enterprise)
     now = timezone.now()
     if requester is not None:
         requester_name = requester_name or requester.name
@@ -484,6 +506,11 @@ def report_case(
     return case
 
 
+def _chain_committee(enterprise: Organisation) -> Organisation | None:
+    chain = enterprise.chain
+    return chain if chain is not None and chain.kind == OrgKind.CHAIN_COMMITTEE else None
+
+
 def _replayed(existing: Case, title: str, description: str, region: Region) -> Case:
     if not _same_submission(existing, title, description, region):
         raise invalid(
@@ -500,7 +527,7 @@ def _replayed(existing: Case, title: str, description: str, region: Region) -> C
 
 @move(
     K.RESOLVED_ON_SPOT,
-    Rule(frozenset({S.REPORTED}), S.ANSWERED, COLLECTORS, "region"),
+    Rule(frozenset({S.REPORTED}), S.ANSWERED, COLLECTORS | OPERATORS, "region"),
     label=_("当场办结"),
     action="resolve-on-spot",
     form=f.ResolveOnSpotForm,
@@ -580,7 +607,7 @@ def reject_case(
 
 @move(
     K.TRIAGED,
-    Rule(frozenset({S.REPORTED, S.TRIAGED}), S.TRIAGED, DISPATCHERS, "region"),
+    Rule(frozenset({S.REPORTED, S.TRIAGED}), S.TRIAGED, INTAKE, "region"),
     label=_("研判"),
     action="triage",
     form=f.TriageForm,
@@ -669,7 +696,7 @@ HAND_OVER_FIELDS = [
 
 @move(
     K.ASSIGNED,
-    Rule(frozenset({S.TRIAGED}), S.ASSIGNED, DISPATCHERS, "region"),
+    Rule(frozenset({S.TRIAGED}), S.ASSIGNED, INTAKE, "region"),
     label=_("交办"),
     action="assign",
     form=f.AssignForm,
@@ -1210,6 +1237,144 @@ def return_visit(
                 "visited_at",
             ],
         )
+    return case
+
+
+@move(
+    K.RATED,
+    Rule(frozenset({S.ANSWERED}), S.VERIFIED, REQUESTERS, "requester"),
+    label=_("评价"),
+    action="rate",
+    form=f.RateForm,
+    primary=True,
+    description="The requester rates the answer themselves (contacted in time? solved? "
+    "satisfied?); it counts as the valid return visit. Only the requester.",
+)
+def rate_case(
+    case: Case,
+    *,
+    actor: User,
+    contacted: bool,
+    resolved: bool,
+    satisfaction: str,
+    comment: str = "",
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """群众评价: the requester's own rating is the return visit (有效回访), so no one calls them
+    to ask again."""
+    if satisfaction not in Satisfaction.values:
+        raise invalid("satisfaction", _("请选择满意度。"), "required")
+    with transaction.atomic():
+        case = _lock(case, K.RATED, actor, expected_version)
+        case.visit_valid, case.visit_contacted, case.visit_resolved = True, contacted, resolved
+        case.visit_satisfaction = satisfaction
+        case.visited_at = timezone.now()
+        _move(
+            case,
+            K.RATED,
+            actor=actor,
+            via=via,
+            reason=comment,
+            now=case.visited_at,
+            data={
+                "contacted": contacted,
+                "resolved": resolved,
+                "satisfaction": satisfaction,
+                "passed": case.visit_passed,
+                "by_requester": True,
+            },
+            fields=[
+                "visit_valid",
+                "visit_contacted",
+                "visit_resolved",
+                "visit_satisfaction",
+                "visited_at",
+            ],
+        )
+    return case
+
+
+@move(
+    K.INFO_REQUESTED,
+    Rule(
+        frozenset({S.REPORTED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS}),
+        None,
+        INTAKE | UNIT_STAFF,
+        "unit_or_region",
+    ),
+    label=_("请诉求人补充"),
+    action="request-info",
+    form=f.InfoRequestForm,
+    description="Ask the requester for more information; they see the question on their "
+    "phone and answer with 补充信息. Dispatchers, operators and the handling units.",
+)
+def request_info(
+    case: Case,
+    *,
+    actor: User,
+    question: str,
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """请补充信息: one open question to the requester at a time."""
+    question = _require(question, "question", _("请写明需要诉求人补充什么。"))
+    with transaction.atomic():
+        case = _lock(case, K.INFO_REQUESTED, actor, expected_version)
+        case.info_requested_at = timezone.now()
+        _move(
+            case,
+            K.INFO_REQUESTED,
+            actor=actor,
+            via=via,
+            reason=question,
+            now=case.info_requested_at,
+            fields=["info_requested_at"],
+        )
+    return case
+
+
+@move(
+    K.INFO_ADDED,
+    Rule(frozenset(OPEN_STATUSES) - {S.ANSWERED, S.VERIFIED}, None, REQUESTERS, "requester"),
+    label=_("补充信息"),
+    action="add-info",
+    form=f.InfoAddForm,
+    primary=True,
+    description="The requester answers a request for information (text and photos). Only "
+    "the requester, and only while asked.",
+)
+def add_info(
+    case: Case,
+    *,
+    actor: User,
+    info: str,
+    attachments: Iterable[tuple[str, Any]] = (),
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """补充信息: the requester's answer, with any photos; the question is then settled."""
+    info = _require(info, "info", _("请填写补充内容。"))
+    checked = attachment_checks.checked_attachments(attachments)
+    with transaction.atomic():
+        case = _lock(case, K.INFO_ADDED, actor, expected_version)
+        now = timezone.now()
+        case.info_requested_at = None
+        _move(
+            case,
+            K.INFO_ADDED,
+            actor=actor,
+            via=via,
+            reason=info,
+            now=now,
+            data={"attachments": [name for name, _file in checked]} if checked else None,
+            fields=["info_requested_at"],
+        )
+        if checked:
+            CaseAttachment.objects.bulk_create(
+                CaseAttachment(case=case, name=name, file=file, uploaded_by=actor, uploaded_at=now)
+                for name, file in checked
+            )
     return case
 
 

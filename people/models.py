@@ -65,13 +65,21 @@ class Role(models.TextChoices):
     VILLAGE_CADRE = "village_cadre", _("村(社区)干部")
     LINKED_CADRE = "linked_cadre", _("挂钩干部")
     ENTERPRISE_LIAISON = "enterprise_liaison", _("企业联络员")
+    OPERATOR = "operator", _("话务员/窗口")
     RESIDENT = "resident", _("群众")
     LEADER = "leader", _("领导")
     ADMIN = "admin", _("管理员")
 
 
 # Roles whose scope is a region subtree, and roles whose scope is an organisation.
-REGION_ROLES = {Role.DISPATCHER, Role.GRID_WORKER, Role.GRID_CHIEF, Role.VILLAGE_CADRE, Role.LEADER}
+REGION_ROLES = {
+    Role.DISPATCHER,
+    Role.OPERATOR,
+    Role.GRID_WORKER,
+    Role.GRID_CHIEF,
+    Role.VILLAGE_CADRE,
+    Role.LEADER,
+}
 ORG_ROLES = {Role.DEPT_HANDLER, Role.DEPT_HEAD, Role.ENTERPRISE_LIAISON, Role.LINKED_CADRE}
 COLLECTOR_ROLES = {
     Role.GRID_WORKER,
@@ -83,6 +91,12 @@ COLLECTOR_ROLES = {
 
 # The role groups the engine's rules, the workbenches and the menus share, declared once.
 DISPATCHERS = frozenset({Role.DISPATCHER})
+# The hotline / walk-in desk (话务员/窗口): registers calls and visits, answers on the spot or
+# triages and assigns in the same step.
+OPERATORS = frozenset({Role.OPERATOR})
+INTAKE = DISPATCHERS | OPERATORS
+# Who files demands for themselves and follows them on the phone pages.
+REQUESTERS = frozenset({Role.RESIDENT, Role.ENTERPRISE_LIAISON})
 SUPERVISORS = frozenset({Role.DISPATCHER, Role.LEADER})
 UNIT_STAFF = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
 GRID_STAFF = frozenset({Role.GRID_WORKER, Role.GRID_CHIEF, Role.VILLAGE_CADRE})

@@ -24,8 +24,9 @@ def make_user(
     region: Region | None = None,
     organisation: Organisation | None = None,
     person_name: str | None = None,
+    phone: str = "13800000000",
 ) -> User:
-    person = Person.objects.create(name=person_name or username, phone="13800000000")
+    person = Person.objects.create(name=person_name or username, phone=phone)
     user = User.objects.create_user(username=username, password="pass-12345", person=person)
     if role:
         RoleAssignment.objects.create(
@@ -55,6 +56,9 @@ class World:
     leader: User
     admin: User
     outsider: User
+    operator: User  # the hotline / walk-in desk (话务员) over the county
+    resident: User  # files and follows their own demands on the phone (unique phone number)
+    liaison: User  # the enterprise's liaison (企业联络员)
 
     @classmethod
     def build(cls) -> World:
@@ -125,6 +129,17 @@ class World:
             leader=make_user("leader", Role.LEADER),
             admin=User.objects.create_superuser("admin", password="pass-12345"),
             outsider=make_user("outsider"),
+            operator=make_user("operator", Role.OPERATOR, region=county),
+            resident=make_user(
+                "resident", Role.RESIDENT, person_name="王秀英", phone="13959001234"
+            ),
+            liaison=make_user(
+                "liaison",
+                Role.ENTERPRISE_LIAISON,
+                organisation=enterprise,
+                person_name="林志强",
+                phone="13905951234",
+            ),
         )
 
     def category(self, type_code: str = "resident_issue") -> Category:
