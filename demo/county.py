@@ -568,6 +568,20 @@ class CountyBuilder:
             (Role.DISPATCHER, top, None),
         )
         self._user(
+            "operator",
+            self._person(region=top, organisation=u["shgzb"], position="12345热线话务员"),
+            (Role.OPERATOR, top, None),
+        )
+        self._user(
+            "huju_window",
+            self._person(
+                region=towns["huju"],
+                organisation=county.town_govs["huju"],
+                position="虎踞镇便民服务中心窗口",
+            ),
+            (Role.OPERATOR, towns["huju"], None),
+        )
+        self._user(
             "chain_dispatcher",
             self._person(organisation=u["chain"], position="产业链党委办公室干事", party=True),
             (Role.DISPATCHER, None, u["chain"]),

@@ -14,6 +14,8 @@ FEATURED = [
     "leader",
     "huju_leader",
     "dispatcher",
+    "operator",
+    "huju_window",
     "chain_dispatcher",
     "huju_dispatcher",
     "shangbu_dispatcher",

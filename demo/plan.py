@@ -64,14 +64,15 @@ CHANNEL_WEIGHTS = {
     },
     ("huju", "resident_issue"): {
         C.EVENING_MEETING: 40,
-        C.GRID: 44,
+        C.GRID: 40,
         C.VISIT: 6,
         C.HOTLINE: 5,
+        C.WALK_IN: 4,
         C.WEB: 3,
         C.TRANSFER: 1,
         C.API: 1,
     },
-    ("huju", "*"): {C.GRID: 70, C.EVENING_MEETING: 15, C.VISIT: 5, C.HOTLINE: 10},
+    ("huju", "*"): {C.GRID: 67, C.EVENING_MEETING: 15, C.VISIT: 5, C.HOTLINE: 10, C.WALK_IN: 3},
     ("shangbu", "resident_issue"): {
         C.GRID: 55,
         C.VISIT: 20,
@@ -397,6 +398,7 @@ class Planner:
             make("enterprise_demand", "chain", C.API, "ext_refused", reported_at=ago(50)),
             make("ip_infringement", "chain", C.HOTLINE, "normal", reported_at=ago(60)),
             make("hazard", "huju", C.GRID, "late", reported_at=ago(70)),
+            make("resident_issue", "huju", C.WALK_IN, "normal", reported_at=ago(12)),
         ]
 
     def _ago(self, working_days: int) -> datetime:
@@ -420,6 +422,7 @@ class Planner:
                 C.VISIT: (8.5, 17.5),
                 C.TRANSFER: (9, 17),
                 C.HOTLINE: (8, 21.5),
+                C.WALK_IN: (8.5, 17.5),
                 C.MEETING: (9, 17),
             }
             low, high = hours_of.get(channel, (7, 23.5))

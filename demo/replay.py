@@ -52,6 +52,7 @@ MEDIATION_OUTCOMES = {
 }
 CHANNEL_NOTES: dict[str, str] = {
     C.HOTLINE: "（12345热线来电）",
+    C.WALK_IN: "（到便民服务中心窗口反映）",
     C.TRANSFER: "（泉州市12345平台转办）",
     C.API: "（“闽政通”平台推送）",
     C.EVENING_MEETING: "（屋场夜谈会上群众提出）",
@@ -60,6 +61,7 @@ SOURCE_WORDS: dict[str, str] = {
     C.GRID: "网格摸排",
     C.VISIT: "走访排查",
     C.HOTLINE: "热线来电",
+    C.WALK_IN: "窗口来访",
     C.TRANSFER: "上级交办",
     C.WEB: "网上反映",
     C.EVENING_MEETING: "屋场夜谈会",
@@ -215,6 +217,10 @@ class Replayer:
             return self.county.units["chain"]
         return self.county.town_govs[area] if area in ("huju", "shangbu") else None
 
+    def _window(self) -> User:
+        """The town's service-centre window (便民服务中心) where there is one, else its dispatcher."""
+        return self.users["huju_window"] if self.spec.area == "huju" else self._dispatcher()
+
     def _field_worker(self) -> User:
         """The grid worker, grid chief or village cadre responsible for the case's place."""
         spec, county = self.spec, self.county
@@ -231,7 +237,11 @@ class Replayer:
 
     def _collector(self) -> User | None:
         spec = self.spec
-        if spec.channel in (C.HOTLINE, C.TRANSFER):
+        if spec.channel == C.HOTLINE:
+            return self.users["operator"]  # 12345 热线话务员
+        if spec.channel == C.WALK_IN:
+            return self._window()
+        if spec.channel == C.TRANSFER:
             return self.users["dispatcher"]
         if spec.channel == C.API:
             return None
@@ -254,7 +264,11 @@ class Replayer:
 
     def _resolver(self, collector: User | None) -> User:
         spec = self.spec
-        if spec.channel in (C.HOTLINE, C.TRANSFER):
+        if spec.channel == C.HOTLINE:
+            return self.users["operator"]  # 直接答复 on the call
+        if spec.channel == C.WALK_IN:
+            return self._window()
+        if spec.channel == C.TRANSFER:
             return self.users["dispatcher"]
         if spec.channel in (C.WEB, C.API) or spec.area == "chain":
             return self._dispatcher()
@@ -396,7 +410,9 @@ class Replayer:
             title=title,
             description=detail,
             channel=spec.channel,
-            category=self._category() if spec.channel in (C.WEB, C.API, C.HOTLINE) else None,
+            category=self._category()
+            if spec.channel in (C.WEB, C.API, C.HOTLINE, C.WALK_IN)
+            else None,
             requester=spec.requester,
             requester_name=spec.requester_name,
             requester_phone=spec.requester_phone,
@@ -511,6 +527,7 @@ class Replayer:
         self._stage("accepted")
         if spec.scenario == "stuck":
             raise _Stop
+        self._ask_requester(lead)
         self._handle(lead, co, first=True)
         self._stage("answered")
         passed = spec.scenario not in ("rework", "closed_unsatisfied")
@@ -531,6 +548,25 @@ class Replayer:
             self._after(2, 16)
             self._visit(passed=True)
         self._close()
+
+    def _ask_requester(self, lead: Organisation) -> None:
+        """Some units ask a requester who follows the case on the phone for more (请补充信息);
+        the requester answers a few hours later."""
+        requester = self.spec.web_user
+        if requester is None or not services.is_requester(requester, self._current()):
+            return
+        rng = self.rng
+        if rng.random() >= 0.3:
+            return
+        self._after(0.2, 2)
+        index = rng.randrange(len(words.INFO_QUESTIONS))
+        self.case = services.request_info(
+            self.case, actor=self._handler(lead), question=words.INFO_QUESTIONS[index]
+        )
+        self._after(1, 6)
+        self.case = services.add_info(
+            self.case, actor=requester, info=words.INFO_ANSWERS[index]
+        )
 
     def _handle(self, lead: Organisation, co: list[Organisation], *, first: bool) -> None:
         """From signing to the answer: notes, mediation, an extension, supervision if late."""
@@ -643,11 +679,24 @@ class Replayer:
             satisfaction, resolved = Satisfaction.UNSATISFIED, rng.random() < 0.4
         else:
             satisfaction, resolved = Satisfaction.BASIC, False
+        contacted = rng.random() < 0.96
+        requester = self.spec.web_user
+        if requester is not None and services.is_requester(requester, self._current()):
+            # The requester rates on the phone (群众评价): that is the return visit.
+            self.case = services.rate_case(
+                self.case,
+                actor=requester,
+                contacted=contacted,
+                resolved=resolved,
+                satisfaction=satisfaction,
+                comment=words.RATING_COMMENTS[satisfaction],
+            )
+            return
         self.case = services.return_visit(
             self.case,
             actor=self._visitor(),
             reached=True,
-            contacted=rng.random() < 0.96,
+            contacted=contacted,
             resolved=resolved,
             satisfaction=satisfaction,
             note=words.VISIT_NOTES[satisfaction],

@@ -260,6 +260,7 @@ def test_the_detail_has_the_timeline_the_units_and_the_callers_moves(world, clie
         "extension-request",
         "send-back",
         "answer",
+        "request-info",
     ]
 
 

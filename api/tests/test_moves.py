@@ -56,6 +56,18 @@ def _pending_extension(w: World) -> Case:
     )
 
 
+def _residents_answered(w: World) -> Case:
+    """A demand the resident filed on the phone, answered by the unit."""
+    return w.answered(actor=w.resident, channel="web", requester=w.resident.person)
+
+
+def _residents_asked(w: World) -> Case:
+    case = w.in_status(
+        Status.IN_PROGRESS, actor=w.resident, channel="web", requester=w.resident.person
+    )
+    return services.request_info(case, actor=w.handler, question="请补充照片。")
+
+
 @dataclass(frozen=True)
 class Scenario:
     action: str
@@ -173,6 +185,19 @@ SCENARIOS = [
     Scenario(
         "resolve-on-spot", lambda w: w.report(), "grid_worker", lambda w, c: {"answer": "已现场处理。"},
         "resolved_on_spot", Status.ANSWERED,
+    ),
+    Scenario(
+        "rate", _residents_answered, "resident",
+        lambda w, c: {"contacted": True, "resolved": True, "satisfaction": "satisfied", "comment": "很好"},
+        "rated", Status.VERIFIED,
+    ),
+    Scenario(
+        "request-info", _in_progress, "handler", lambda w, c: {"question": "请补充现场照片。"},
+        "info_requested", Status.IN_PROGRESS,
+    ),
+    Scenario(
+        "add-info", _residents_asked, "resident", lambda w, c: {"info": "路灯在村委会东侧。"},
+        "info_added", Status.IN_PROGRESS,
     ),
 ]  # fmt: skip
 

@@ -49,6 +49,11 @@ MOVES: dict[str, Callable] = {
         c, actor=a, reached=True, contacted=True, resolved=True, satisfaction=Satisfaction.SATISFIED
     ),
     "visit_failed_to_reach": lambda w, c, a: services.return_visit(c, actor=a, reached=False),
+    "rated": lambda w, c, a: services.rate_case(
+        c, actor=a, contacted=True, resolved=True, satisfaction=Satisfaction.SATISFIED
+    ),
+    "info_requested": lambda w, c, a: services.request_info(c, actor=a, question="请补充照片。"),
+    "info_added": lambda w, c, a: services.add_info(c, actor=a, info="照片已补充。"),
     "reopened": lambda w, c, a: services.reopen_case(c, actor=a, reason="群众不满意。"),
     "closed": lambda w, c, a: services.close_case(c, actor=a, note="同意销号。"),
     "supervised": lambda w, c, a: services.supervise_case(c, actor=a, note="请加快办理。"),
@@ -97,6 +102,8 @@ def test_a_legal_move_succeeds_from_each_of_its_sources(world, kind):
                 case = services.request_extension(
                     case, actor=world.handler, until=local(2026, 12, 31, 17), reason="需协调。"
                 )
+            if kind == "info_added":
+                case = services.request_info(case, actor=world.dispatcher, question="请补充。")
             moved = MOVES[kind](world, case, world.admin)
             target = services.RULES[kind].target or status
             assert Case.objects.get(pk=case.pk).status == target == moved.status

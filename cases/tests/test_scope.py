@@ -299,11 +299,25 @@ def test_nobody_may_make_a_system_move_by_hand(world):
 
 def test_allowed_moves_of_a_reported_case(world):
     case = world.report()
-    expected = ["resolved_on_spot", "rejected", "triaged", "merged"]
+    expected = ["resolved_on_spot", "rejected", "triaged", "info_requested", "merged"]
     assert services.allowed_moves(case, world.grid_worker) == ["resolved_on_spot"]
     assert services.allowed_moves(case, world.dispatcher) == expected
     assert services.allowed_moves(case, world.admin) == expected
-    for user in (world.other_grid_worker, world.handler, world.leader, world.outsider):
+    # The desk answers on the spot, triages and asks the requester; rejecting and merging stay
+    # with the dispatcher.
+    assert services.allowed_moves(case, world.operator) == [
+        "resolved_on_spot",
+        "triaged",
+        "info_requested",
+    ]
+    for user in (
+        world.other_grid_worker,
+        world.handler,
+        world.leader,
+        world.outsider,
+        world.resident,
+        world.liaison,
+    ):
         assert services.allowed_moves(case, user) == [], user
 
 
@@ -317,11 +331,16 @@ def test_allowed_moves_of_an_assigned_case(world):
         "progress_noted",
         "extension_requested",
         "sent_back",
+        "info_requested",
     ]
-    assert services.allowed_moves(case, world.other_handler) == ["progress_noted"]
+    assert services.allowed_moves(case, world.other_handler) == [
+        "progress_noted",
+        "info_requested",
+    ]
     assert services.allowed_moves(case, world.dispatcher) == [
         "reassigned",
         "recalled",
+        "info_requested",
         "supervised",
     ]
     assert services.allowed_moves(case, world.leader) == ["supervised"]
@@ -338,6 +357,7 @@ def test_allowed_moves_follow_a_pending_extension(world):
         "recalled",
         "extension_approved",
         "extension_refused",
+        "info_requested",
         "supervised",
     ]
     assert "extension_requested" not in services.allowed_moves(case, world.handler)
@@ -356,8 +376,13 @@ def test_allowed_moves_of_a_dispute_in_mediation(world):
         "extension_requested",
         "sent_back",
         "answered",
+        "info_requested",
     ]
-    assert services.allowed_moves(case, world.other_handler) == ["progress_noted", "mediated"]
+    assert services.allowed_moves(case, world.other_handler) == [
+        "progress_noted",
+        "mediated",
+        "info_requested",
+    ]
     assert services.allowed_moves(case, world.grid_worker) == ["mediated"]
     assert services.allowed_moves(case, world.other_grid_worker) == []
 

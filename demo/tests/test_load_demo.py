@@ -74,6 +74,23 @@ def test_it_makes_every_case_type_channel_and_state(demo_output):
     assert CaseEvent.objects.filter(kind="extension_refused").exists()
 
 
+def test_the_desk_and_the_requesters_take_part(demo_output):
+    """Calls come in at the 12345 desk, walk-ins at the town window, and residents and
+    enterprises who filed on the phone answer questions and rate the answer themselves."""
+    hotline = Case.objects.filter(channel=Channel.HOTLINE)
+    assert hotline.exists()
+    assert not hotline.exclude(reported_by__username="operator").exists()
+    assert Case.objects.filter(channel=Channel.WALK_IN, reported_by__username="huju_window").exists()
+    rated = CaseEvent.objects.filter(kind="rated")
+    assert rated.exists()
+    for event in rated.select_related("case", "actor"):
+        assert event.case.reported_by_id == event.actor_id  # the requester themselves
+        assert event.case.visit_valid
+    asked = CaseEvent.objects.filter(kind="info_requested").values_list("case_id", flat=True)
+    added = CaseEvent.objects.filter(kind="info_added").values_list("case_id", flat=True)
+    assert set(asked) == set(added) and asked
+
+
 def test_a_second_run_changes_nothing(demo_output):
     before = {model.__name__: model.objects.count() for model in COUNTED}
     out = StringIO()

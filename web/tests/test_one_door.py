@@ -105,9 +105,9 @@ def test_every_workbench_move_is_a_catalogue_move_with_a_page():
 
 
 def test_the_moves_no_workbench_makes_are_the_dispatchers_corrections():
-    """改派 and 撤回 are made from the case page, which every workbench links to."""
+    """改派, 撤回 and 请诉求人补充 are made from the case page, which every workbench links to."""
     left = {spec.kind for spec in moves.offered()} - set(WORKBENCH)
-    assert left == {K.REASSIGNED, K.RECALLED}
+    assert left == {K.REASSIGNED, K.RECALLED, K.INFO_REQUESTED}
 
 
 @pytest.mark.parametrize("door", ["page", "api"])
