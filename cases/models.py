@@ -3,18 +3,19 @@
 Only ``cases/services.py`` changes a case's status or writes its events.
 """
 
+from datetime import timedelta
 from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.attachments import IMAGE_SUFFIXES, attachment_path
 from orgs.models import Organisation
 from people.masking import mask_name, mask_phone
-from people.models import Person
+from people.models import REQUESTERS, Person, RoleAssignment
 from regions.models import Region
 
 
@@ -301,7 +302,28 @@ def overdue_q(now=None, prefix: str = "") -> Q:
     )
 
 
+def rated_by_requester_q() -> Q:
+    """Cases whose requester follows them on the phone (a resident or an enterprise liaison
+    who filed it, or who is named as its requester) and so may rate the answer themselves."""
+    requester_roles = RoleAssignment.objects.filter(role__in=REQUESTERS, is_active=True)
+    return Q(Exists(requester_roles.filter(user=OuterRef("reported_by")))) | Q(
+        Exists(requester_roles.filter(user__person=OuterRef("requester")))
+    )
+
+
+def due_for_visit_q(now=None) -> Q:
+    """Answered cases waiting for a staff return visit (回访). A requester who can rate on the
+    phone is given ``SELF_RATING_WAIT_HOURS`` to do so first; their rating is the visit, so
+    nobody calls them to ask again."""
+    now = now or timezone.now()
+    wait = timedelta(hours=settings.LIANXIN["SELF_RATING_WAIT_HOURS"])
+    return Q(status=Status.ANSWERED) & ~(Q(answered_at__gt=now - wait) & rated_by_requester_q())
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
+    def due_for_visit(self, now=None) -> "CaseQuerySet":
+        return self.filter(due_for_visit_q(now))
+
     def open(self) -> "CaseQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 

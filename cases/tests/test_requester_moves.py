@@ -3,12 +3,14 @@ intake of enterprise demands."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
-from cases.models import CaseAttachment, Channel, Satisfaction, Status
+from cases.models import Case, CaseAttachment, Channel, Satisfaction, Status
 from cases.scope import visible_cases
 from cases.tests.helpers import assert_event, assert_refused, fresh, module_world_fixture
 from cases.tests.world import make_user
@@ -135,7 +137,9 @@ def test_only_the_requester_rates(world, clock):
 def test_a_rating_needs_a_satisfaction(world, clock):
     case = answered(world, residents_case(world))
     with pytest.raises(ValidationError) as refused:
-        services.rate_case(case, actor=world.resident, contacted=True, resolved=True, satisfaction="")
+        services.rate_case(
+            case, actor=world.resident, contacted=True, resolved=True, satisfaction=""
+        )
     assert "satisfaction" in refused.value.error_dict
     assert fresh(case).status == Status.ANSWERED
 
@@ -187,7 +191,10 @@ def test_the_unit_asks_and_the_requester_adds_information_with_a_photo(world, cl
     )
     photo = SimpleUploadedFile("灯杆.png", PNG_BYTES)
     case = services.add_info(
-        case, actor=world.resident, info="在村委会门口往东第三根灯杆。", attachments=[("灯杆.png", photo)]
+        case,
+        actor=world.resident,
+        info="在村委会门口往东第三根灯杆。",
+        attachments=[("灯杆.png", photo)],
     )
     case = fresh(case)
     assert case.info_requested_at is None
@@ -293,5 +300,31 @@ def test_an_enterprise_demand_goes_to_its_chain_committee(world, clock):
 
 def test_a_liaison_files_only_for_its_own_enterprise(world, clock):
     with pytest.raises(ValidationError) as refused:
-        world.report("enterprise_demand", actor=world.liaison, channel=Channel.WEB, region=world.town)
+        world.report(
+            "enterprise_demand", actor=world.liaison, channel=Channel.WEB, region=world.town
+        )
     assert refused.value.error_dict["enterprise"][0].code == "not_own_enterprise"
+
+
+# --- Staff visit only where no rating came in time ----------------------------------------------
+
+
+def test_staff_visit_a_self_filed_case_only_after_the_rating_wait(world, clock, settings):
+    settings.LIANXIN = {**settings.LIANXIN, "SELF_RATING_WAIT_HOURS": 48}
+    own = answered(world, residents_case(world))
+    staff_filed = world.answered()
+    due = Case.objects.due_for_visit()
+    assert staff_filed in due and own not in due
+    clock.shift(timedelta(hours=47))
+    assert own not in Case.objects.due_for_visit()
+    clock.shift(timedelta(hours=2))
+    assert own in Case.objects.due_for_visit()
+    # Once rated it is verified: nothing left to visit.
+    services.rate_case(
+        fresh(own),
+        actor=world.resident,
+        contacted=True,
+        resolved=True,
+        satisfaction=Satisfaction.SATISFIED,
+    )
+    assert own not in Case.objects.due_for_visit()

@@ -21,7 +21,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import moves, services
-from cases.models import Case, CaseEvent, Channel, EventKind, MediationOutcome, Status, Via
+from cases.models import (
+    Case,
+    CaseEvent,
+    Channel,
+    EventKind,
+    MediationOutcome,
+    Status,
+    Via,
+    due_for_visit_q,
+)
 from cases.scope import can_see_requester, covers_region, visible_cases
 from people.http import AuthenticatedHttpRequest
 from people.models import COLLECTORS, EnterpriseLink, Role, User
@@ -126,7 +135,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         on_spot_today=Count(
             "pk", filter=Q(reported_by=user, resolved_on_spot=True, answered_at__gte=start)
         ),
-        to_visit=Count("pk", filter=in_grid & Q(status=Status.ANSWERED)),
+        to_visit=Count("pk", filter=in_grid & due_for_visit_q()),
         mediating=Count(
             "pk",
             filter=in_grid & Q(status=Status.IN_PROGRESS, case_type__has_mediation=True),
@@ -326,7 +335,8 @@ def visit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(user, GRID_ROLES)
     cases = (
         visible_cases(user)
-        .filter(_in_grid(user), status=Status.ANSWERED)
+        .filter(_in_grid(user))
+        .due_for_visit()
         .select_related("case_type", "category", "region", "lead_unit")
         .prefetch_related(DUPLICATE_REQUESTERS)
         .order_by("answered_at", "pk")
