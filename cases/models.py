@@ -506,6 +506,8 @@ class Case(models.Model):
             models.Index(fields=["region", "reported_at"], name="case_region_reported"),
             models.Index(fields=["reported_month", "case_type"], name="case_month_type"),
             models.Index(fields=["-reported_at"], name="case_reported_desc"),
+            # The desk looks a caller up by phone number (重复来电).
+            models.Index(fields=["requester_phone"], name="case_requester_phone"),
         ]
 
     def __str__(self) -> str:
