@@ -137,6 +137,13 @@ class User(AbstractUser):
         return self.is_superuser or any(a.role in roles for a in self.role_assignments)
 
     @property
+    def is_requester_only(self) -> bool:
+        """A resident or enterprise liaison and nothing else: they follow their own demands on
+        the phone pages (我的诉求), never the staff pages with internal notes."""
+        held = {a.role for a in self.role_assignments}
+        return bool(held) and held <= REQUESTERS and not self.is_admin
+
+    @property
     def is_admin(self) -> bool:
         return self.is_superuser or any(a.role == Role.ADMIN for a in self.role_assignments)
 
@@ -356,3 +363,26 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class OneTimeCode(models.Model):
+    """A sign-in code sent by SMS (短信验证码): only a keyed digest of it is kept.
+
+    Rows are written for every number asked for, registered or not, so the rate limits answer
+    the same either way (``people.otp``); a code goes out only to a registered number.
+    """
+
+    phone = models.CharField(_("手机号"), max_length=20)
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["phone", "created_at"], name="otp_phone_created")]
+
+    def __str__(self) -> str:
+        return f"{mask_phone(self.phone)} {self.created_at:%Y-%m-%d %H:%M}"

@@ -160,6 +160,10 @@ def _actions(case: Case, user: User) -> list[dict[str, Any]]:
 @require_GET
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Everything about one case, its timeline, and only the moves this viewer may make now."""
+    if request.user.is_requester_only:
+        # The staff page shows internal notes (督办, extension and send-back reasons) and staff
+        # names; a requester reads the same case in plain words on 我的诉求.
+        return redirect("mine:detail", pk=pk)
     case = _case_for(request.user, pk)
     assignments = list(
         CaseAssignment.objects.filter(case=case, is_active=True)

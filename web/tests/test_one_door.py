@@ -74,6 +74,8 @@ WORKBENCH = {
     K.RESOLVED_ON_SPOT: "grid:resolve",
     K.VISITED: "grid:visit",
     K.VISIT_FAILED_TO_REACH: "grid:visit",
+    K.INFO_ADDED: "mine:add-info",
+    K.RATED: "mine:rate",
 }
 
 
