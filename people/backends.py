@@ -16,7 +16,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from people.models import User
+from people.models import REQUESTERS, Person, User
 from people.validators import clean_mobile
 
 
@@ -35,6 +35,15 @@ def user_for_phone(phone: str) -> User | None:
         return None
     users = list(User.objects.filter(person__phone=phone, is_active=True)[:2])
     return users[0] if len(users) == 1 else None
+
+
+def requester_for_phone(phone: str) -> Person | None:
+    """The registered resident or enterprise liaison with this mobile number (one, or None), so
+    a case taken at the desk for their call can be followed and rated on their phone."""
+    user = user_for_phone(phone)
+    if user is None or user.person is None or not user.has_role(*REQUESTERS):
+        return None
+    return user.person
 
 
 class PhoneBackend(ModelBackend):

@@ -16,6 +16,7 @@ from cases import forms as f
 from cases.models import Case, CaseType, Category, Channel, Priority, RiskLevel
 from cases.scope import visible_cases
 from orgs.models import Organisation
+from people.backends import requester_for_phone
 from people.models import INTAKE, User
 from regions.models import Region
 from regions.search import in_subtrees
@@ -216,6 +217,8 @@ class DeskForm(forms.Form):
             "channel": data["channel"],
             "category": data.get("category"),
             "priority": data.get("priority") or None,
+            # A caller registered on the phone pages follows and rates this case there.
+            "requester": requester_for_phone(data.get("requester_phone", "")),
             "requester_name": data.get("requester_name", "").strip(),
             "requester_phone": data.get("requester_phone", ""),
             "address": data.get("address", "").strip(),

@@ -274,3 +274,25 @@ def test_a_confirmation_of_someone_elses_case_is_not_shown(world, client):
     body = client.get(URL, {"done": case.pk}).content.decode()
     assert case.number not in body
     assert client.get(URL, {"done": "x" * 30}).status_code == 200
+
+
+def test_a_registered_residents_call_is_theirs_to_follow_and_rate_on_the_phone(
+    world, client, category
+):
+    """The caller's number belongs to a resident who signs in on the phone pages: the case
+    names them as requester, so it is on their 我的诉求 and they may rate its answer."""
+    client.force_login(world.operator)
+    client.post(URL, call(world, category, "register", requester_phone="13959001234"))
+    [case] = Case.objects.filter(requester_phone="13959001234")
+    assert case.requester == world.resident.person
+    assert case.requester_name == "陈先生"  # the name the caller gave is kept
+    client.force_login(world.resident)
+    assert case.number in client.get(reverse("mine:list")).content.decode()
+
+
+def test_a_staff_members_number_names_no_requester(world, client, category):
+    """Only residents and enterprise liaisons are linked; a shared or staff number is not."""
+    client.force_login(world.operator)
+    client.post(URL, call(world, category, "register", requester_phone="13800000000"))
+    [case] = Case.objects.filter(requester_phone="13800000000")
+    assert case.requester is None
