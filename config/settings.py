@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "cases",
     "stats",
     "ledgers",
+    "notify",
     "demo",
     "rest_framework",
     "django_filters",
@@ -146,6 +147,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "web.context_processors.navigation",
+                # The unread-notification badge in the header (one query, signed in only).
+                "web.context_processors.unread_notifications",
                 # {{ CSP_NONCE }} for the few inline <script nonce="…"> blocks.
                 "csp.context_processors.nonce",
             ],
@@ -184,6 +187,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # 手机号 + 密码 or 短信验证码 (residents and enterprise liaisons), after axes: counted too.
+    "people.backends.PhoneBackend",
 ]
 # Counted per user name and client address together: a mistyping clerk does not lock out the
 # whole office behind one NAT address, and a guesser cannot lock a colleague out from elsewhere.
@@ -291,11 +296,19 @@ class LianxinSettings(TypedDict):
     SOON_OVERDUE_HOURS: int
     SWEEP_INTERVAL_SECONDS: int
     MAX_ATTACHMENT_BYTES: int
+    SELF_RATING_WAIT_HOURS: int
     # Optional, read with a default where they are used (docs/open311.md, cases/services.py).
     MAX_EXTENSIONS: NotRequired[int]
     OPEN311_MAX_MEDIA_BYTES: NotRequired[int]
     OPEN311_CONTACT: NotRequired[str]
     OPEN311_KEY_SERVICE: NotRequired[str]
+    # Requesters' pages show staff names masked (王*) unless the office turns it off.
+    MASK_STAFF_FOR_REQUESTERS: NotRequired[bool]
+    # SMS sign-in codes (people/otp.py): lifetime, wrong tries, resend interval, codes a day.
+    OTP_TTL_SECONDS: NotRequired[int]
+    OTP_MAX_ATTEMPTS: NotRequired[int]
+    OTP_RESEND_SECONDS: NotRequired[int]
+    OTP_DAILY_LIMIT: NotRequired[int]
 
 
 LIANXIN: LianxinSettings = {
@@ -316,7 +329,32 @@ LIANXIN: LianxinSettings = {
     "SWEEP_INTERVAL_SECONDS": env_int("LIANXIN_SWEEP_INTERVAL_SECONDS", 600),
     # Largest attachment (a phone photo at full resolution stays well under it), in bytes.
     "MAX_ATTACHMENT_BYTES": env_int("LIANXIN_MAX_ATTACHMENT_BYTES", 15 * 1024 * 1024),
+    # How long an answered case waits for the requester's own rating before the visiting
+    # dispatchers are told a return visit (回访) is due, in hours.
+    "SELF_RATING_WAIT_HOURS": env_int("LIANXIN_SELF_RATING_WAIT_HOURS", 48),
+    # Residents and enterprise liaisons see staff names masked (王*) on their phone pages.
+    "MASK_STAFF_FOR_REQUESTERS": env_bool("LIANXIN_MASK_STAFF_FOR_REQUESTERS", True),
 }
+
+# --- Notifications (notify/): one outbox, several channels -------------------------------------
+# The SMS gateway: notify.sms.OutboxSmsBackend (kept in memory: DEBUG and tests),
+# notify.sms.ConsoleSmsBackend (the log) or notify.sms.HttpSmsBackend (NOTIFY_SMS_URL).
+NOTIFY_SMS_BACKEND = env_str(
+    "NOTIFY_SMS_BACKEND",
+    "notify.sms.OutboxSmsBackend" if DEBUG or TESTING else "notify.sms.ConsoleSmsBackend",
+)
+NOTIFY_SMS_URL = env_str("NOTIFY_SMS_URL")
+NOTIFY_SMS_TOKEN = env_str("NOTIFY_SMS_TOKEN")
+# The signature (签名) the gateway puts in front of every message.
+NOTIFY_SMS_SIGN = env_str("NOTIFY_SMS_SIGN", "连心桥")
+# Seconds to wait for a gateway or robot before counting the attempt as failed.
+NOTIFY_HTTP_TIMEOUT = env_float("NOTIFY_HTTP_TIMEOUT", 5.0)
+# Attempts before a message is given up (retries after 1 min, 5 min, 30 min, 2 h, 2 h, …).
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
+# No text message to a phone in these local hours (HH:MM-HH:MM); they wait for the end.
+NOTIFY_QUIET_HOURS = env_str("NOTIFY_QUIET_HOURS", "22:00-07:00")
+# The site's address as people open it, for the {url} of a message (https://lianxin.example.cn).
+NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL", "http://127.0.0.1:8000")
 
 if env_bool("LIANXIN_FAST_PASSWORDS", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -564,9 +564,7 @@ class Replayer:
             self.case, actor=self._handler(lead), question=words.INFO_QUESTIONS[index]
         )
         self._after(1, 6)
-        self.case = services.add_info(
-            self.case, actor=requester, info=words.INFO_ANSWERS[index]
-        )
+        self.case = services.add_info(self.case, actor=requester, info=words.INFO_ANSWERS[index])
 
     def _handle(self, lead: Organisation, co: list[Organisation], *, first: bool) -> None:
         """From signing to the answer: notes, mediation, an extension, supervision if late."""

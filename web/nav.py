@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from people.models import DISPATCHERS, GRID_STAFF, REPORT_READERS, UNIT_STAFF, Role, User
+from people.models import (
+    DISPATCHERS,
+    GRID_STAFF,
+    INTAKE,
+    REPORT_READERS,
+    REQUESTERS,
+    UNIT_STAFF,
+    Role,
+    User,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -32,6 +41,7 @@ READERS = REPORT_READERS
 
 NAV = [
     NavItem(_("首页"), "web:home", frozenset()),
+    NavItem(_("登记诉求"), "desk:desk", INTAKE),
     NavItem(_("研判交办"), "dispatch:inbox", DISPATCH),
     NavItem(_("承办工作台"), "department:queue", DEPT),
     NavItem(_("网格工作"), "grid:home", GRID),
@@ -39,6 +49,7 @@ NAV = [
     NavItem(_("事项台账"), "caseviews:case-list", frozenset()),
     NavItem(_("统计考核"), "dashboard:index", READERS),
     NavItem(_("基础信息"), "registry:region-tree", READERS | GRID),
+    NavItem(_("我的诉求"), "mine:list", REQUESTERS),
 ]
 
 
@@ -48,4 +59,7 @@ def nav_for(user: User) -> list[NavItem]:
     if user.is_admin:
         return list(NAV)
     held = {a.role for a in user.role_assignments}
+    if held and held <= REQUESTERS:
+        # Residents and enterprise liaisons follow their own demands, not the staff ledger.
+        return [item for item in NAV if item.roles & held]
     return [item for item in NAV if not item.roles or item.roles & held]

@@ -80,7 +80,9 @@ def test_the_desk_and_the_requesters_take_part(demo_output):
     hotline = Case.objects.filter(channel=Channel.HOTLINE)
     assert hotline.exists()
     assert not hotline.exclude(reported_by__username="operator").exists()
-    assert Case.objects.filter(channel=Channel.WALK_IN, reported_by__username="huju_window").exists()
+    assert Case.objects.filter(
+        channel=Channel.WALK_IN, reported_by__username="huju_window"
+    ).exists()
     rated = CaseEvent.objects.filter(kind="rated")
     assert rated.exists()
     for event in rated.select_related("case", "actor"):

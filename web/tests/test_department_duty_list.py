@@ -144,7 +144,7 @@ def test_the_page_and_download_cost_the_same_queries_for_3_and_30_rows(
     for _ in range(3):
         world.assigned()
     client.get(PAGE)
-    with django_assert_num_queries(6) as page_three:
+    with django_assert_num_queries(7) as page_three:
         client.get(PAGE)
     with django_assert_num_queries(4) as xlsx_three:
         client.get(XLSX)

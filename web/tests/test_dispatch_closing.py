@@ -118,7 +118,7 @@ def test_the_list_costs_the_same_queries_for_3_and_30_cases(
     for _ in range(3):
         world.verified()
     client.get(CLOSING)
-    with django_assert_num_queries(7) as three:
+    with django_assert_num_queries(8) as three:
         client.get(CLOSING)
     for index in range(27):
         world.verified(passed=bool(index % 2))

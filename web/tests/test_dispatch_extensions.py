@@ -82,7 +82,7 @@ def test_the_list_costs_the_same_queries_for_3_and_30_requests(
     for _ in range(3):
         asking(world)
     client.get(EXTENSIONS)
-    with django_assert_num_queries(7) as three:
+    with django_assert_num_queries(8) as three:
         client.get(EXTENSIONS)
     for _ in range(27):
         asking(world)
@@ -170,7 +170,7 @@ def test_the_send_back_list_costs_the_same_queries_for_3_and_30(
     for _ in range(3):
         sent_back()
     client.get(SENT_BACK)
-    with django_assert_num_queries(7) as three:
+    with django_assert_num_queries(8) as three:
         client.get(SENT_BACK)
     for _ in range(27):
         sent_back()

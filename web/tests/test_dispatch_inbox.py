@@ -171,7 +171,7 @@ def test_the_inbox_costs_the_same_queries_for_3_and_30_cases(
     sent = world.assigned()
     services.send_back(sent, actor=world.handler, reason_code="other", reason="退回")
     client.get(INBOX)
-    with django_assert_num_queries(8) as three:
+    with django_assert_num_queries(9) as three:
         client.get(INBOX)
     for _ in range(26):
         world.report(title="另一件事")

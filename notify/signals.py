@@ -1,0 +1,46 @@
+"""How a move reaches the outbox: after its transaction commits, one task row per event that
+some active rule is about. The move itself does no notification work and cannot fail for it.
+
+The engine (``cases``) knows nothing of this app; it only writes its ``CaseEvent``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from cases.models import CaseEvent
+from notify import rules
+from notify.models import NotificationRule
+
+logger = logging.getLogger("lianxin.notify")
+
+
+@receiver(post_save, sender=CaseEvent, dispatch_uid="notify_case_event")
+def case_event_saved(sender: type, instance: CaseEvent, created: bool, **kwargs: Any) -> None:
+    if not created or not rules.has_rules(instance.kind):
+        return
+    from notify.tasks import produce_notifications
+
+    # The backend in force at the move (a replay under the dummy backend stays there).
+    backend = produce_notifications.get_backend()
+    event_id = instance.pk
+
+    def enqueue() -> None:
+        try:
+            backend.enqueue(produce_notifications, (event_id,), {})
+        except Exception:  # the move is committed: a notification is never worth an error page
+            logger.exception("Could not enqueue the notifications of event %s", event_id)
+
+    transaction.on_commit(enqueue)
+
+
+@receiver([post_save, post_delete], sender=NotificationRule, dispatch_uid="notify_rule_changed")
+def rule_changed(**kwargs: Any) -> None:
+    rules.invalidate()
+    # A rolled-back edit must not linger in the cache either.
+    transaction.on_commit(rules.invalidate)

@@ -1,0 +1,67 @@
+"""The return-visit reminder: answered cases nobody rated or visited within the wait are told to
+the visiting dispatchers, once per case however often the job runs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+
+from cases import services as moves
+from cases.models import Satisfaction
+from notify import services
+from notify.models import VISIT_DUE, Channel, Notification
+
+
+@pytest.fixture(autouse=True)
+def _no_quiet_hours(settings):
+    settings.NOTIFY_QUIET_HOURS = ""
+
+
+def later(hours: float):
+    return time_machine.travel(timezone.now() + timedelta(hours=hours), tick=False)
+
+
+def test_a_case_waiting_past_the_self_rating_time_is_told_to_the_dispatchers_once(world):
+    case = world.answered()
+    with later(47):
+        assert services.notify_visits_due() == 0
+    with later(49):
+        assert services.notify_visits_due() == 1
+        assert services.notify_visits_due() == 0
+    [row] = Notification.objects.filter(case=case, kind=VISIT_DUE)
+    assert (row.user, row.channel, row.event) == (world.dispatcher, Channel.INBOX, None)
+    assert row.dedup_key == f"visit_due:{case.pk}:inbox:u{world.dispatcher.pk}"
+    assert row.text.startswith(f"【连心桥】回访提醒：事项{case.number}「路灯不亮」")
+
+
+def test_a_visited_case_is_not_told(world):
+    moves.return_visit(
+        world.answered(),
+        actor=world.dispatcher,
+        reached=True,
+        contacted=True,
+        resolved=True,
+        satisfaction=Satisfaction.SATISFIED,
+    )
+    with later(72):
+        assert services.notify_visits_due() == 0
+
+
+def test_the_wait_is_a_setting(world, settings):
+    settings.LIANXIN = {**settings.LIANXIN, "SELF_RATING_WAIT_HOURS": 2}
+    world.answered()
+    with later(3):
+        assert services.notify_visits_due() == 1
+
+
+def test_the_management_command_runs_the_job(world, capsys):
+    world.answered()
+    with later(49):
+        call_command("notify_visits_due")
+        call_command("notify_visits_due")
+    out = capsys.readouterr().out
+    assert "新生成 1 条" in out and "新生成 0 条" in out
