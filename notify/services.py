@@ -358,3 +358,26 @@ def mark_read(user: User, ids: Iterable[int] | Literal["all"]) -> int:
     if ids != "all":
         unread = unread.filter(pk__in=[int(pk) for pk in ids])
     return unread.update(read_at=timezone.now())
+
+
+# --- The safety net ----------------------------------------------------------------------------
+
+# A row due this long ago and still not sent lost its delivery task (a worker killed mid-run, a
+# queue restored from backup): queue it again. Delivery is at least once, so a late duplicate
+# task only finds the row sent and leaves it.
+STALLED_AFTER = timedelta(minutes=15)
+
+
+def requeue_stalled(now: datetime | None = None) -> int:
+    """Queue again the deliveries that are due but were never made; answer how many."""
+    now = now or timezone.now()
+    stalled = list(
+        Notification.objects.filter(
+            status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED),
+            next_attempt_at__lte=now - STALLED_AFTER,
+        )
+        .exclude(channel=Channel.INBOX)
+        .values_list("pk", flat=True)[:5000]
+    )
+    _enqueue_deliveries(((pk, None) for pk in stalled), now)
+    return len(stalled)

@@ -10,6 +10,8 @@ export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
 
 # The overdue sweep runs once now and then re-enqueues itself every SWEEP_INTERVAL_SECONDS.
 $PY manage.py sweep_overdue --schedule
+# The outbox's round (回访到期 notices, lost deliveries) on the same rhythm.
+$PY manage.py notify_visits_due --schedule
 $PY manage.py db_worker --interval 5 --no-reload --queue-name '*' >var/worker.log 2>&1 &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM

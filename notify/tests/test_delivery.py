@@ -147,3 +147,18 @@ def test_quiet_hours_inside_one_day_and_switched_off(settings):
     assert quiet_until(DAY) is None
     settings.NOTIFY_QUIET_HOURS = ""
     assert quiet_until(noon) is None
+
+
+def test_a_delivery_whose_task_was_lost_is_queued_again_by_the_periodic_round(sms_row):
+    """The row is due (next_attempt_at) but its task row is gone: after STALLED_AFTER the
+    periodic round queues it again, once per round, and never a sent row."""
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(task_path="notify.tasks.deliver").delete()  # the lost task
+    due = sms_row.next_attempt_at
+    assert due is not None
+    assert services.requeue_stalled(now=due + timedelta(minutes=1)) == 0  # not yet stalled
+    assert services.requeue_stalled(now=due + services.STALLED_AFTER) == 1
+    assert deliveries_after(sms_row.pk)
+    services.deliver_notification(sms_row.pk, now=due + services.STALLED_AFTER)
+    assert services.requeue_stalled(now=due + timedelta(hours=3)) == 0

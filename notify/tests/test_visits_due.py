@@ -4,6 +4,7 @@ the visiting dispatchers, once per case however often the job runs."""
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 import time_machine
@@ -65,3 +66,13 @@ def test_the_management_command_runs_the_job(world, capsys):
         call_command("notify_visits_due")
     out = capsys.readouterr().out
     assert "新生成 1 条" in out and "新生成 0 条" in out
+
+
+def test_the_command_schedules_the_periodic_round_once(world):
+    from django_tasks_db.models import DBTaskResult
+
+    from notify.tasks import notify_periodic
+
+    call_command("notify_visits_due", "--schedule", stdout=StringIO())
+    call_command("notify_visits_due", "--schedule", stdout=StringIO())
+    assert DBTaskResult.objects.filter(task_path=notify_periodic.module_path).count() == 1
