@@ -10,7 +10,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from api import views
+from api import notifications, views
 from api.registries import router
 
 app_name = "api"
@@ -27,6 +27,22 @@ v1 = [
     path("case-types/", views.CaseTypeListView.as_view(), name="case-type-list"),
     path("metrics/", views.MetricsView.as_view(), name="metrics"),
     path("me/", views.MeView.as_view(), name="me"),
+    path(
+        "notifications/",
+        notifications.NotificationListView.as_view(),
+        name="notification-list",
+    ),
+    path(
+        "notifications/unread-count/",
+        notifications.UnreadCountView.as_view(),
+        name="notification-unread-count",
+    ),
+    path("notifications/read/", notifications.MarkReadView.as_view(), name="notification-read"),
+    path(
+        "notifications/preferences/",
+        notifications.PreferencesView.as_view(),
+        name="notification-preferences",
+    ),
     *router.urls,
 ]
 

@@ -307,6 +307,9 @@ def _load_world() -> Any:
         leader=users["leader"],
         admin=users["admin"],
         outsider=users["outsider"],
+        operator=users["operator"],
+        resident=users["resident"],
+        liaison=users["liaison"],
     )
 
 

@@ -79,7 +79,9 @@ def report_on_the_phone(page, text: str, *, place: str = "") -> int:
         page.click(f".place-results button:has-text('{place}')")
     page.click("button:has-text('提交')")
     expect(page.locator(".messages")).to_contain_text("您的诉求已提交")
-    return int(re.search(r"/mine/(\d+)/", page.url).group(1))
+    found = re.search(r"/mine/(\d+)/", page.url)
+    assert found is not None, page.url
+    return int(found.group(1))
 
 
 def triage_and_assign(page, live: str, pk: int, category_pk: int, unit_pk: int) -> None:
