@@ -337,11 +337,12 @@ LIANXIN: LianxinSettings = {
 }
 
 # --- Notifications (notify/): one outbox, several channels -------------------------------------
-# The SMS gateway: notify.sms.OutboxSmsBackend (kept in memory: DEBUG and tests),
-# notify.sms.ConsoleSmsBackend (the log) or notify.sms.HttpSmsBackend (NOTIFY_SMS_URL).
+# The SMS gateway: notify.sms.OutboxSmsBackend (kept in memory: the tests),
+# notify.sms.ConsoleSmsBackend (the log, on the terminal of `make demo`: the demo's sign-in codes
+# show there) or notify.sms.HttpSmsBackend (NOTIFY_SMS_URL: production).
 NOTIFY_SMS_BACKEND = env_str(
     "NOTIFY_SMS_BACKEND",
-    "notify.sms.OutboxSmsBackend" if DEBUG or TESTING else "notify.sms.ConsoleSmsBackend",
+    "notify.sms.OutboxSmsBackend" if TESTING else "notify.sms.ConsoleSmsBackend",
 )
 NOTIFY_SMS_URL = env_str("NOTIFY_SMS_URL")
 NOTIFY_SMS_TOKEN = env_str("NOTIFY_SMS_TOKEN")
