@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from notify import services
+from people import otp
 
 
 @task()
@@ -27,9 +28,10 @@ def notify_visits_due() -> str:
 
 @task()
 def notify_periodic(reschedule: bool = True) -> str:
-    """The outbox's rounds, like the overdue sweep: return visits now due, and deliveries whose
-    task was lost; re-enqueues itself every SWEEP_INTERVAL_SECONDS."""
+    """The outbox's rounds, like the overdue sweep: return visits now due, deliveries whose task
+    was lost, and old sign-in codes; re-enqueues itself every SWEEP_INTERVAL_SECONDS."""
     visits, stalled = services.notify_visits_due(), services.requeue_stalled()
+    otp.purge()  # the SMS sign-in codes past the daily limit's window
     if reschedule:
         interval = timedelta(seconds=settings.LIANXIN["SWEEP_INTERVAL_SECONDS"])
         notify_periodic.using(run_after=timezone.now() + interval).enqueue(True)

@@ -76,3 +76,14 @@ def test_the_command_schedules_the_periodic_round_once(world):
     call_command("notify_visits_due", "--schedule", stdout=StringIO())
     call_command("notify_visits_due", "--schedule", stdout=StringIO())
     assert DBTaskResult.objects.filter(task_path=notify_periodic.module_path).count() == 1
+
+
+def test_the_periodic_round_also_clears_old_sign_in_codes(world):
+    from notify.tasks import notify_periodic
+    from people import otp
+    from people.models import OneTimeCode
+
+    otp.issue_code("13959001234", now=timezone.now() - timedelta(days=3))
+    assert OneTimeCode.objects.count() == 1
+    notify_periodic.call(False)
+    assert OneTimeCode.objects.count() == 0

@@ -87,11 +87,8 @@ def _case(user: User, pk: int) -> Case:
 
 
 def _can_rate(user: User, case: Case) -> bool:
-    """Query-free: an answered case this user raised (the service re-checks)."""
-    own = case.reported_by_id == user.pk or (
-        user.person_id is not None and case.requester_id == user.person_id
-    )
-    return case.status == Status.ANSWERED and own
+    """Query-free: an answered case this user raised (the engine's own test; it re-checks)."""
+    return case.status == Status.ANSWERED and services.is_requester(user, case)
 
 
 def _asked(case: Case) -> bool:
