@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import forms as f
-from cases.models import Case, CaseType, Category, Channel, Priority, RiskLevel
+from cases.models import Case, CaseType, Category, Channel, MediationOutcome, Priority, RiskLevel
 from cases.scope import visible_cases
 from orgs.models import Organisation
 from people.backends import requester_for_phone
@@ -116,6 +116,12 @@ class DeskForm(forms.Form):
         choices=[("", _("按事项类型默认")), *Priority.choices],
     )
     answer = f.text_field(_("答复内容"), required=False, rows=3)
+    mediation_outcome = forms.ChoiceField(
+        label=_("调处结果"),
+        required=False,
+        choices=[("", "—"), *MediationOutcome.choices],
+        help_text=_("矛盾纠纷、侵权纠纷直接答复时填写"),
+    )
     lead_unit = forms.ModelChoiceField(
         label=_("主办单位"),
         required=False,
@@ -179,6 +185,15 @@ class DeskForm(forms.Form):
         outcome = data.get("outcome")
         if outcome == Outcome.ANSWER and not data.get("answer", "").strip():
             self.add_error("answer", _("直接答复须填写答复内容。"))
+        case_type = data.get("case_type")
+        if (
+            outcome == Outcome.ANSWER
+            and case_type is not None
+            and case_type.has_mediation
+            and not data.get("mediation_outcome")
+        ):
+            # As on the case page: a dispute settled at once counts in 调处成功率 with its outcome.
+            self.add_error("mediation_outcome", _("纠纷类事项直接答复须选择调处结果。"))
         if outcome == Outcome.ASSIGN:
             self._clean_assignment(data)
         return data

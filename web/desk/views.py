@@ -205,7 +205,13 @@ def _register(form: DeskForm, user: User) -> Case:
             return case  # the same form again, after its moves were made: that case
         if form.chosen == Outcome.ANSWER:
             answer = form.cleaned_data["answer"].strip()
-            return services.resolve_on_spot(case, actor=user, answer=answer, via=Via.WEB)
+            return services.resolve_on_spot(
+                case,
+                actor=user,
+                answer=answer,
+                mediation_outcome=form.cleaned_data.get("mediation_outcome") or "",
+                via=Via.WEB,
+            )
         if form.chosen == Outcome.ASSIGN:
             return services.triage_and_assign(
                 case, actor=user, via=Via.WEB, **form.assign_arguments()

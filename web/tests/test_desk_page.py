@@ -296,3 +296,26 @@ def test_a_staff_members_number_names_no_requester(world, client, category):
     client.post(URL, call(world, category, "register", requester_phone="13800000000"))
     [case] = Case.objects.filter(requester_phone="13800000000")
     assert case.requester is None
+
+
+def test_a_dispute_answered_at_once_records_its_mediation_outcome(world, client):
+    """As on the case page, a dispute settled on the call counts in 调处成功率 with its outcome."""
+    dispute = world.category("dispute")
+    client.force_login(world.operator)
+    data = call(
+        world,
+        dispute,
+        "answer",
+        case_type=world.types["dispute"].pk,
+        description="邻居装修噪音扰民，电话沟通后双方同意调整施工时间。",
+        answer="已电话调解，双方同意每天8时至18时施工。",
+    )
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["mediation_outcome"] == [
+        "纠纷类事项直接答复须选择调处结果。"
+    ]
+    assert not Case.objects.filter(requester_phone="13700001111").exists()
+    client.post(URL, {**data, "mediation_outcome": "success", "form_token": str(uuid.uuid4())})
+    case = only_case()
+    assert case.resolved_on_spot and case.mediation_outcome == "success"
