@@ -25,6 +25,10 @@ from demo.logins import FEATURED
 from demo.places import COUNTY_CODE
 from demo.plan import Planner
 from demo.replay import Replayer, suggest_units
+from notify import services as notices
+from notify import sms
+from notify.models import Channel as NoticeChannel
+from notify.models import DeliveryStatus, Notification
 from people.models import User
 from regions.models import Region, RegionLevel
 
@@ -40,6 +44,9 @@ STAGE_COUNTY = "演示县：区域、单位、人员"
 STAGE_PLAN = "会议与事项计划"
 STAGE_REPLAY = "事项流转"
 STAGE_TASKS = "到期检查排期"
+STAGE_NOTICES = "近期消息"
+# The last week's moves leave their messages in the inboxes, as a running office would have.
+RECENT_NOTICE_DAYS = 7
 
 
 def _silent(stage: str, done: int, total: int) -> None:
@@ -61,6 +68,38 @@ class LoadResult:
 
 class DemoConflict(Exception):
     """Demo accounts would collide with existing users of a non-demo installation."""
+
+
+def _recent_notices(now: datetime, progress: ProgressReport) -> None:
+    """The messages of the last week's moves, made by the outbox's own service at each move's
+    moment, and the 回访到期 notices as of now. Texts go to the in-memory SMS outbox (no real
+    phone is ever sent one), delivered at the moment they were made."""
+    events = list(
+        CaseEvent.objects.filter(created_at__gte=now - timedelta(days=RECENT_NOTICE_DAYS))
+        .order_by("created_at", "pk")
+        .values_list("pk", "created_at")
+    )
+    progress(STAGE_NOTICES, 0, len(events))
+    with (
+        override_settings(
+            TASKS=REPLAY_TASKS,
+            NOTIFY_SMS_BACKEND="notify.sms.OutboxSmsBackend",
+            NOTIFY_QUIET_HOURS="",
+        ),
+        time_machine.travel(now - timedelta(days=RECENT_NOTICE_DAYS), tick=False) as traveller,
+    ):
+        for done, (pk, moment) in enumerate(events, start=1):
+            traveller.move_to(moment.astimezone(UTC))
+            notices.produce_for_event(pk)
+            progress(STAGE_NOTICES, done, len(events))
+        traveller.move_to(now.astimezone(UTC))
+        notices.notify_visits_due(now)
+        queued = Notification.objects.filter(status=DeliveryStatus.PENDING).exclude(
+            channel=NoticeChannel.INBOX
+        )
+        for pk, made in queued.values_list("pk", "created_at"):
+            notices.deliver_notification(pk, now=made)
+    sms.outbox.clear()
 
 
 def demo_exists() -> bool:
@@ -118,6 +157,7 @@ def load(
         for done, (pk, deadline) in enumerate(pending, start=1):
             check_case_deadline.using(run_after=deadline).enqueue(pk)
             progress(STAGE_TASKS, done, len(pending))
+        _recent_notices(now, progress)
     result = LoadResult(created=True, seconds=time.perf_counter() - started, sweeps=replayer.sweeps)
     county_cases = Case.objects.all()
     result.cases = county_cases.count()

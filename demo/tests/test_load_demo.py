@@ -1,6 +1,7 @@
 """The demo county: loaded once for this module (150 cases), rolled back afterwards."""
 
 from collections import defaultdict
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -221,3 +222,18 @@ def test_meetings_raise_several_cases_and_disputes_are_mediated(demo_output):
     assert not mediated.filter(risk_level="").exists()
     assert not mediated.filter(mediation_outcome="").exists()
     assert CaseEvent.objects.filter(case__in=mediated, kind="mediated").count() >= mediated.count()
+
+
+def test_the_inboxes_hold_the_last_weeks_messages(demo_output):
+    """Made by the outbox's service at each recent move's moment; texts went to the SMS outbox."""
+    from notify.models import DeliveryStatus, Notification
+
+    inbox = Notification.objects.filter(channel="inbox")
+    assert inbox.exists()
+    assert inbox.filter(kind="assigned").exists()
+    assert not Notification.objects.filter(status=DeliveryStatus.PENDING).exists()
+    recent = timezone.now() - timedelta(days=8)
+    assert not inbox.filter(created_at__lt=recent).exists()
+    for row in inbox.select_related("event")[:200]:
+        if row.event is not None:
+            assert row.created_at == row.event.created_at
