@@ -31,21 +31,34 @@ def _actor(world, kind: str) -> str:
         return "grid_worker"
     if kind == "mediated":
         return "other_handler"  # a co-unit: the slowest path of the permission check
+    if kind in REQUESTERS_MOVES:
+        return "resident"
     return "dispatcher"
+
+
+# The requester's own moves, on a case the resident filed on the phone.
+REQUESTERS_MOVES = ("rated", "info_added")
 
 
 def _prepare(world, kind: str) -> Case:
     """A dispute in a state the move starts from, with a co-unit, made by the services."""
     status = sorted(services.RULES[kind].sources)[0]
+    own = (
+        {"actor": world.resident, "channel": Channel.WEB, "requester": world.resident.person}
+        if kind in REQUESTERS_MOVES
+        else {}
+    )
     if status in (Status.ASSIGNED, Status.IN_PROGRESS):
-        case = services.triage_case(world.report("dispute"), actor=world.dispatcher)
+        case = services.triage_case(world.report("dispute", **own), actor=world.dispatcher)
         case = services.assign_case(
             case, actor=world.dispatcher, lead_unit=world.dept, co_units=[world.other_dept]
         )
         if status == Status.IN_PROGRESS:
             case = services.accept_case(case, actor=world.handler)
     else:
-        case = world.in_status(status, "dispute")
+        case = world.in_status(status, "dispute", **own)
+    if kind == "info_added":
+        case = services.request_info(case, actor=world.dispatcher, question="请补充现场照片。")
     if kind in ("extension_approved", "extension_refused"):
         case = services.request_extension(
             case, actor=world.handler, until=local(2026, 12, 31, 17), reason="需协调"
