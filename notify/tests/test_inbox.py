@@ -73,7 +73,7 @@ def test_the_inbox_page_lists_the_messages_with_the_unread_ones_marked(world, me
     client.force_login(world.handler)
     page = client.get(reverse("inbox:index")).content.decode()
     first, second = messages
-    assert page.count('class="card unread"') == 2
+    assert page.count('class="unread"') == 2
     assert f"新交办事项{first.number}「路灯不亮」" in page
     assert reverse("caseviews:case-detail", args=[first.pk]) in page
     assert "人社局已签收" not in page  # the dispatcher's message
@@ -86,7 +86,7 @@ def test_the_inbox_page_marks_one_and_then_all_read(world, messages, client):
     assert response.status_code == 302 and response["Location"] == reverse("inbox:index")
     assert services.unread_count(world.handler) == 1
     unread_page = client.get(reverse("inbox:index") + "?show=unread").content.decode()
-    assert unread_page.count('class="card unread"') == 1
+    assert unread_page.count('class="unread"') == 1
     client.post(reverse("inbox:read"), {"all": "1"})
     assert services.unread_count(world.handler) == 0
 
