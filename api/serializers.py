@@ -30,7 +30,7 @@ from cases.models import (
     Satisfaction,
     Status,
 )
-from cases.scope import can_see_requester
+from cases.scope import REQUESTER_TEXT_KINDS, can_see_requester
 from orgs.models import Organisation
 from people.masking import mask_address, mask_name, mask_phone
 from people.validators import clean_phone
@@ -179,6 +179,17 @@ class EventSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: CaseEvent) -> dict[str, Any]:
+        """A requester reads only the texts written for them, and no staff member's name (the
+        phone pages' rule, ``cases.scope.REQUESTER_TEXT_KINDS``)."""
+        data = super().to_representation(instance)
+        if self.context.get("for_requester"):
+            if instance.kind not in REQUESTER_TEXT_KINDS:
+                data["reason"] = ""
+            if instance.actor_id != self.context.get("viewer_id"):
+                data["actor"] = None
+        return data
 
 
 class AllowedMoveSerializer(serializers.Serializer):

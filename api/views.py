@@ -37,7 +37,12 @@ from api.pagination import Cursor
 from cases import moves, services
 from cases.models import Case, CaseAssignment, CaseEvent, Via
 from cases.moves import MoveSpec
-from cases.scope import can_see_requester, visible_cases, visible_cases_q
+from cases.scope import (
+    REQUESTER_HIDDEN_KINDS,
+    can_see_requester,
+    visible_cases,
+    visible_cases_q,
+)
 from people.models import User
 from stats import metrics
 
@@ -52,20 +57,22 @@ def case_etag(case: Case, user: User) -> str:
 
 def detail_response(request: Request, case: Case, *, code: int = status.HTTP_200_OK) -> Response:
     """The case with its timeline, its units and the moves the caller may make now."""
+    user = caller(request)
     prefetch_related_objects(
         [case],
-        Prefetch(
-            "events", CaseEvent.objects.select_related("actor__person").order_by("created_at", "id")
-        ),
+        Prefetch("events", _events(user).order_by("created_at", "id")),
         Prefetch(
             "assignments",
             CaseAssignment.objects.select_related("unit").order_by("-is_active", "-is_lead", "id"),
         ),
     )
-    user = caller(request)
     moves = allowed_actions(case, user)
     # The pages' rule (cases.scope.can_see_requester): only those who must contact the requester.
-    context = {"unmasked": can_see_requester(user, case), "allowed_moves": moves}
+    context = {
+        "unmasked": can_see_requester(user, case),
+        "allowed_moves": moves,
+        **requester_context(user),
+    }
     data = s.CaseDetailSerializer(case, context=context).data
     return Response(data, status=code, headers={"ETag": case_etag(case, user)})
 
@@ -225,8 +232,17 @@ MOVE_VIEWS = {spec.action: move_view(spec) for spec in moves.offered()}
 # --- Events -----------------------------------------------------------------------------------
 
 
-def _events() -> Any:
-    return CaseEvent.objects.select_related("actor__person")
+def _events(user: User) -> Any:
+    """The events ``user`` reads: a requester's leave out the internal steps."""
+    events = CaseEvent.objects.select_related("actor__person")
+    if user.is_authenticated and user.is_requester_only:  # (the schema generator is anonymous)
+        events = events.exclude(kind__in=REQUESTER_HIDDEN_KINDS)
+    return events
+
+
+def requester_context(user: User) -> dict[str, Any]:
+    """What the event serializer needs to show a requester their own words only."""
+    return {"for_requester": user.is_requester_only, "viewer_id": user.pk}
 
 
 class CaseEventsView(ApiMixin, generics.GenericAPIView):
@@ -237,7 +253,7 @@ class CaseEventsView(ApiMixin, generics.GenericAPIView):
     cursor_ordering = ("id",)
 
     def get_queryset(self) -> Any:
-        return _events()
+        return _events(caller(self.request))
 
     @extend_schema(
         operation_id="cases_events_list",
@@ -250,7 +266,8 @@ class CaseEventsView(ApiMixin, generics.GenericAPIView):
         case = get_case(caller(request), pk)
         events = self.filter_queryset(self.get_queryset().filter(case_id=case.pk))
         page = self.paginate_queryset(events)
-        return self.get_paginated_response(s.EventSerializer(page, many=True).data)
+        context = requester_context(caller(request))
+        return self.get_paginated_response(s.EventSerializer(page, many=True, context=context).data)
 
 
 class EventFeedView(ApiMixin, generics.GenericAPIView):
@@ -262,7 +279,7 @@ class EventFeedView(ApiMixin, generics.GenericAPIView):
 
     def get_queryset(self) -> Any:
         q = visible_cases_q(caller(self.request))
-        events = _events()
+        events = _events(caller(self.request))
         return events if q is None else events.filter(case__in=Case.objects.filter(q).values("pk"))
 
     @extend_schema(
@@ -275,7 +292,8 @@ class EventFeedView(ApiMixin, generics.GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(s.EventSerializer(page, many=True).data)
+        context = requester_context(caller(request))
+        return self.get_paginated_response(s.EventSerializer(page, many=True, context=context).data)
 
 
 # --- Reference data, rates, the caller ------------------------------------------------------

@@ -7,7 +7,7 @@ dispatcher of a committee, the cases that committee dispatches.
 
 from django.db.models import Q
 
-from cases.models import Case, CaseAssignment, CaseQuerySet
+from cases.models import Case, CaseAssignment, CaseQuerySet, EventKind
 from people.models import UNIT_STAFF, VISITORS, EnterpriseLink, Role, RoleAssignment, User
 
 
@@ -105,3 +105,28 @@ def can_see_requester(user: User, case: Case) -> bool:
     if case.lead_unit_id and case.lead_unit_id in unit_ids(user, _UNIT_ROLES):
         return True
     return covers_region(user, case, _CONTACT_ROLES)
+
+
+# What a requester (a resident or enterprise liaison and nothing else) reads of their case's
+# history, on the phone pages and through the API: internal steps are left out, and only the
+# texts written for them (the answer, the refusal, the question, their own words) are shown.
+REQUESTER_HIDDEN_KINDS = frozenset(
+    {
+        EventKind.EXTENSION_REQUESTED,
+        EventKind.EXTENSION_REFUSED,
+        EventKind.SUPERVISED,
+        EventKind.DUPLICATE_MERGED,
+        EventKind.REMINDED,
+        EventKind.OVERDUE,
+    }
+)
+REQUESTER_TEXT_KINDS = frozenset(
+    {
+        EventKind.RESOLVED_ON_SPOT,
+        EventKind.REJECTED,
+        EventKind.ANSWERED,
+        EventKind.RATED,
+        EventKind.INFO_REQUESTED,
+        EventKind.INFO_ADDED,
+    }
+)

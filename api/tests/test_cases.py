@@ -331,3 +331,26 @@ def test_the_api_masks_the_requester_by_the_pages_rule(world, client_for):
     assert leader["allowed_moves"] and leader["requester_phone"] == "139****5678"
     dispatcher = client_for(world.dispatcher).get(case_url(case.pk)).json()
     assert dispatcher["requester_phone"] == "13912345678"
+
+
+def test_a_requester_reads_no_internal_step_nor_staff_name(world, client_for):
+    """The phone pages' rule through the API: no 督办 or extension steps, no staff names, and
+    only the texts written for the requester."""
+    case = world.assigned(actor=world.resident, channel="web", requester=world.resident.person)
+    case = services.supervise_case(case, actor=world.dispatcher, note="内部督办意见：请加快。")
+    case = services.accept_case(case, actor=world.handler)
+    services.add_progress_note(case, actor=world.handler, note="内部记录：已联系施工方。")
+    for url in (case_url(case.pk), case_url(case.pk) + "events/", "/api/v1/events/"):
+        response = client_for(world.resident).get(url)
+        assert response.status_code == 200, url
+        body = response.json()
+        events = body.get("events") or body["results"]
+        kinds = [e["kind"] for e in events]
+        assert "supervised" not in kinds and "progress_noted" in kinds, url
+        text = response.content.decode()
+        assert "内部督办意见" not in text and "内部记录" not in text, url
+        staff = [e for e in events if e["kind"] != "reported"]
+        assert all(e["actor"] is None for e in staff), url
+    # Staff read everything as before.
+    staff_view = client_for(world.dispatcher).get(case_url(case.pk) + "events/").json()
+    assert "supervised" in [e["kind"] for e in staff_view["results"]]

@@ -17,22 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent, EventKind, Satisfaction
+from cases.scope import REQUESTER_HIDDEN_KINDS
 from orgs.models import Organisation
 from people.masking import mask_name
 from people.models import User
 
 K = EventKind
 # Events a requester never sees at all: internal steps, or someone else's case.
-HIDDEN = frozenset(
-    {
-        K.EXTENSION_REQUESTED,
-        K.EXTENSION_REFUSED,
-        K.SUPERVISED,
-        K.DUPLICATE_MERGED,
-        K.REMINDED,
-        K.OVERDUE,
-    }
-)
+HIDDEN = REQUESTER_HIDDEN_KINDS
 _UNIT_KEYS = ("lead_unit",)
 
 
