@@ -1153,6 +1153,31 @@ def answer_case(
     return case
 
 
+VISIT_FIELDS = [
+    "visit_valid",
+    "visit_contacted",
+    "visit_resolved",
+    "visit_satisfaction",
+    "visited_at",
+]
+
+
+def _record_visit(
+    case: Case, contacted: bool | None, resolved: bool | None, satisfaction: str
+) -> dict[str, Any]:
+    """A valid return visit's answers on the case (a staff 回访 or the requester's 评价); its
+    event data."""
+    case.visit_valid, case.visit_contacted, case.visit_resolved = True, contacted, resolved
+    case.visit_satisfaction = satisfaction
+    case.visited_at = timezone.now()
+    return {
+        "contacted": contacted,
+        "resolved": resolved,
+        "satisfaction": satisfaction,
+        "passed": case.visit_passed,
+    }
+
+
 @move(
     K.VISIT_FAILED_TO_REACH,
     Rule(frozenset({S.ANSWERED}), None, VISITORS, "region"),
@@ -1214,28 +1239,16 @@ def return_visit(
                     for name in missing
                 }
             )
-        case.visit_valid, case.visit_contacted, case.visit_resolved = True, contacted, resolved
-        case.visit_satisfaction = satisfaction
-        case.visited_at = timezone.now()
+        data = _record_visit(case, contacted, resolved, satisfaction)
         _move(
             case,
             kind,
             actor=actor,
             via=via,
             reason=note,
-            data={
-                "contacted": contacted,
-                "resolved": resolved,
-                "satisfaction": satisfaction,
-                "passed": case.visit_passed,
-            },
-            fields=[
-                "visit_valid",
-                "visit_contacted",
-                "visit_resolved",
-                "visit_satisfaction",
-                "visited_at",
-            ],
+            now=case.visited_at,
+            data=data,
+            fields=VISIT_FIELDS,
         )
     return case
 
@@ -1267,9 +1280,7 @@ def rate_case(
         raise invalid("satisfaction", _("请选择满意度。"), "required")
     with transaction.atomic():
         case = _lock(case, K.RATED, actor, expected_version)
-        case.visit_valid, case.visit_contacted, case.visit_resolved = True, contacted, resolved
-        case.visit_satisfaction = satisfaction
-        case.visited_at = timezone.now()
+        data = _record_visit(case, contacted, resolved, satisfaction)
         _move(
             case,
             K.RATED,
@@ -1277,20 +1288,8 @@ def rate_case(
             via=via,
             reason=comment,
             now=case.visited_at,
-            data={
-                "contacted": contacted,
-                "resolved": resolved,
-                "satisfaction": satisfaction,
-                "passed": case.visit_passed,
-                "by_requester": True,
-            },
-            fields=[
-                "visit_valid",
-                "visit_contacted",
-                "visit_resolved",
-                "visit_satisfaction",
-                "visited_at",
-            ],
+            data={**data, "by_requester": True},
+            fields=VISIT_FIELDS,
         )
     return case
 

@@ -86,13 +86,11 @@ def _case(user: User, pk: int) -> Case:
     return case
 
 
-def _can_rate(user: User, case: Case) -> bool:
-    """Query-free: an answered case this user raised (the engine's own test; it re-checks)."""
-    return case.status == Status.ANSWERED and services.is_requester(user, case)
-
-
-def _asked(case: Case) -> bool:
-    return bool(case.info_requested_at) and case.status not in (*ANSWERED, Status.REJECTED)
+def _waiting_for_me(user: User, case: Case) -> dict[str, bool]:
+    """What the case waits for from this requester, as the engine allows it (no query: the
+    requester's moves are judged on the case row and the user's cached roles)."""
+    allowed = services.allowed_moves(case, user)
+    return {"asked": K.INFO_ADDED in allowed, "to_rate": K.RATED in allowed}
 
 
 @role_required(*REQUESTERS)
@@ -106,8 +104,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "case": case,
             "status": PLAIN_STATUS.get(Status(case.status), case.status_label),
-            "asked": _asked(case),
-            "to_rate": _can_rate(user, case),
+            **_waiting_for_me(user, case),
         }
         for case in page
     ]
