@@ -335,12 +335,16 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.filter(overdue_q(now))
 
     def search(self, text: str) -> "CaseQuerySet":
-        """Cases whose number, title or description contains ``text`` (every door's search)."""
+        """Cases whose number (or ledger number), title or description contains ``text`` (every
+        door's search)."""
         text = text.strip()
         if not text:
             return self
         return self.filter(
-            Q(number__icontains=text) | Q(title__icontains=text) | Q(description__icontains=text)
+            Q(number__icontains=text)
+            | Q(ledger_number__icontains=text)
+            | Q(title__icontains=text)
+            | Q(description__icontains=text)
         )
 
     def for_unit(self, unit: Organisation) -> "CaseQuerySet":
@@ -427,6 +431,11 @@ class Case(models.Model):
     )
     # A caller-chosen key (form token, API Idempotency-Key) so a resubmission never makes two cases.
     source_key = models.CharField(max_length=80, unique=True, null=True, blank=True, editable=False)
+    # The number the office's own ledger gave it (工单编号, 案号), normalised: the business key
+    # of an imported case, so importing the ledger again updates or skips instead of doubling.
+    ledger_number = models.CharField(
+        _("台账编号"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     lead_unit = models.ForeignKey(
         Organisation,
