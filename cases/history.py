@@ -111,8 +111,11 @@ def complete(record: HistoryRecord) -> HistoryRecord:
     handled = record.status != S.REJECTED and rank >= _rank(S.ASSIGNED)
     if handled and record.lead_unit is None and rank < _rank(S.ANSWERED):
         raise HistoryProblem("lead_unit", _("已交办的事项须填写承办单位。"))
-    if record.lead_unit is not None and record.status != S.REJECTED:
+    if record.lead_unit is not None and handled:
         record.assigned_at = record.assigned_at or record.reported_at
+    elif not handled:
+        # Not handed over yet: a unit the ledger names is not this case's unit.
+        record.lead_unit, record.co_units, record.assigned_at = None, [], None
     if rank >= _rank(S.ANSWERED) and record.status != S.REJECTED:
         record.answered_at = (
             record.answered_at or record.visited_at or record.closed_at or record.reported_at
@@ -160,7 +163,7 @@ MOMENT_LABELS = {
 
 
 def _rank(status: str) -> int:
-    return PATH.index(status) if status in PATH else len(PATH)  # type: ignore[arg-type]
+    return PATH.index(status) if status in PATH else len(PATH)
 
 
 class _Limits:
@@ -234,6 +237,9 @@ def _steps(record: HistoryRecord) -> list[Step]:
         steps += [(K.TRIAGED, S.TRIAGED, start), (K.ASSIGNED, S.ASSIGNED, start)]
         if rank >= _rank(S.IN_PROGRESS):
             steps.append((K.ACCEPTED, S.IN_PROGRESS, start))
+        if record.status == S.IN_PROGRESS and record.mediation_outcome:
+            # Mediated but not yet answered (引导诉讼 while the case stays open).
+            steps.append((K.MEDIATED, S.IN_PROGRESS, start))
     elif _rank(S.TRIAGED) <= rank < _rank(S.ANSWERED):
         steps.append((K.TRIAGED, S.TRIAGED, record.reported_at))
     if rank >= _rank(S.ANSWERED) and record.answered_at is not None:
@@ -253,6 +259,7 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
     K.TRIAGED: ("triaged_at",),
     K.ASSIGNED: ("assigned_at", "lead_unit", "deadline", "response_deadline", "extension_count"),
     K.ACCEPTED: ("accepted_at",),
+    K.MEDIATED: ("mediation_outcome",),
     K.ANSWERED: (
         "answer",
         "first_answered_at",
@@ -275,7 +282,7 @@ STEP_FIELDS[K.RESOLVED_ON_SPOT] = (*STEP_FIELDS[K.ANSWERED], "resolved_on_spot")
 
 def _apply(case: Case, record: HistoryRecord, step: Step, limits: _Limits) -> None:
     """Set on ``case`` what ``step`` changes (see STEP_FIELDS)."""
-    kind, _target, moment = step
+    kind, target, moment = step
     if kind in (K.CLOSED, K.REJECTED):
         case.closed_at = moment
     elif kind == K.TRIAGED:
@@ -286,6 +293,8 @@ def _apply(case: Case, record: HistoryRecord, step: Step, limits: _Limits) -> No
         case.extension_count = 1 if record.extended else 0
     elif kind == K.ACCEPTED:
         case.accepted_at = moment
+    elif kind == K.MEDIATED:
+        case.mediation_outcome = record.mediation_outcome
     elif kind in (K.ANSWERED, K.RESOLVED_ON_SPOT):
         case.answer, case.mediation_outcome = record.answer, record.mediation_outcome
         case.first_answered_at = case.first_answered_at or moment
@@ -302,7 +311,7 @@ def _apply(case: Case, record: HistoryRecord, step: Step, limits: _Limits) -> No
         case.visit_valid, case.visit_contacted = True, True
         case.visit_resolved = record.satisfaction != Satisfaction.UNSATISFIED
         case.visit_satisfaction, case.visited_at = record.satisfaction, moment
-    case.status = _target
+    case.status = target
 
 
 def _events(
@@ -326,6 +335,8 @@ def _events(
                 co_units=[u.pk for u in record.co_units],
                 deadline=_iso(case.deadline),
             )
+        elif kind == K.MEDIATED:
+            data["outcome"] = case.mediation_outcome
         elif kind in (K.ANSWERED, K.RESOLVED_ON_SPOT):
             reason = case.answer
             if case.mediation_outcome:

@@ -354,6 +354,8 @@ MEDIATION_WORDS: dict[str, str] = {
         MediationOutcome.REFERRED,
     ),
     **dict.fromkeys(("终止", "终止调解", "撤回", "当事人撤回"), MediationOutcome.TERMINATED),
+    # Still being mediated: no outcome yet.
+    **dict.fromkeys(("正在调处", "调处中", "正在调解", "调解中", "未调结", "跟踪调处"), ""),
 }
 
 # Hazard and risk grades: 重大隐患 is the top grade of a safety hazard (一般/较大/重大), so 重大

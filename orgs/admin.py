@@ -8,7 +8,7 @@ from orgs.models import Enterprise, Organisation, OrgKind
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "region", "phone", "is_active"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["name", "short_name", "credit_code"]
+    search_fields = ["name", "short_name", "aliases", "credit_code"]
     autocomplete_fields = ["parent", "region", "chain"]
     list_select_related = ["parent", "region"]
 
@@ -26,11 +26,24 @@ class EnterpriseAdmin(admin.ModelAdmin):
         "region",
     ]
     list_filter = ["size", "chain_position", "is_above_scale", "park"]
-    search_fields = ["name", "short_name", "credit_code"]
+    search_fields = ["name", "short_name", "aliases", "credit_code"]
     autocomplete_fields = ["region", "chain", "parent"]
     list_select_related = ["region"]
     fieldsets = [
-        (None, {"fields": ["name", "short_name", "credit_code", "region", "phone", "is_active"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "short_name",
+                    "aliases",
+                    "credit_code",
+                    "region",
+                    "phone",
+                    "is_active",
+                ]
+            },
+        ),
         (
             _("企业画像"),
             {

@@ -1,5 +1,6 @@
 """Organisations: party committees and branches, departments, associations, enterprises."""
 
+import re
 from typing import ClassVar
 
 from django.db import models
@@ -39,6 +40,9 @@ class ChainPosition(models.TextChoices):
     SERVICE = "service", _("配套服务")
 
 
+# What separates the aliases of one organisation: a line break or a list mark (、,，;；).
+ALIAS_SEPARATORS = re.compile(r"[\n\r、,，;；]+")
+
 # Kinds of organisation a case may be assigned to (主办/协办).
 HANDLING_KINDS = frozenset(
     {
@@ -66,6 +70,13 @@ class Organisation(models.Model):
     kind = models.CharField(_("类型"), max_length=32, choices=OrgKind.choices, db_index=True)
     name = models.CharField(_("名称"), max_length=150)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    # Other spellings offices use for the unit in their ledgers ("县住建局", "住建"): the ledger
+    # import (ledgers/units.py) matches them as it matches the name and the short name.
+    aliases = models.TextField(
+        _("别名"),
+        blank=True,
+        help_text=_("台账中对该单位的其他叫法，每行一个，或用顿号、逗号、分号分隔。"),
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("上级组织"),
@@ -128,6 +139,12 @@ class Organisation(models.Model):
         # A blank code is stored as NULL: the unique constraint allows many NULLs, not many "".
         self.credit_code = (self.credit_code or "").strip().upper() or None
         super().save(*args, **kwargs)
+
+    @property
+    def alias_list(self) -> list[str]:
+        """The aliases, trimmed, without blanks or repeats, in the order written."""
+        found = (alias.strip() for alias in ALIAS_SEPARATORS.split(self.aliases or ""))
+        return list(dict.fromkeys(alias for alias in found if alias))
 
 
 OrganisationManager = models.Manager.from_queryset(OrganisationQuerySet)

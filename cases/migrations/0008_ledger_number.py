@@ -4,15 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_requester_phone_index'),
+        ("cases", "0007_requester_phone_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='ledger_number',
-            field=models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True, verbose_name='台账编号'),
+            model_name="case",
+            name="ledger_number",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                max_length=64,
+                null=True,
+                unique=True,
+                verbose_name="台账编号",
+            ),
         ),
     ]

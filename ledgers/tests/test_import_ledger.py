@@ -27,6 +27,9 @@ def edit(path, cells: dict[str, Any]):
     return path
 
 
+pytestmark = pytest.mark.usefixtures("office")
+
+
 def test_hotline_export_is_mapped_and_checked(tmp_path):
     path = hotline_export(tmp_path / "12345.xlsx")
     # Row 3 (the second record): a date that does not exist and a status word nobody knows.
@@ -42,21 +45,24 @@ def test_hotline_export_is_mapped_and_checked(tmp_path):
     assert mapped["办结时间"] == "answered_at"
     assert mapped["满意度"] == "satisfaction"
     assert mapped["是否办结"] == "status"
-    assert report["counts"] == {"rows": 3, "good": 2, "bad": 1, "left_out": 0}
-    assert len(report["bad_rows"]) == 1
-    bad = report["bad_rows"][0]
-    assert bad["row"] == 3
-    assert bad["column"] == "受理时间"
-    assert "2月" in bad["reason"]
+    counts = report["counts"]
+    assert (counts["rows"], counts["good"], counts["bad"], counts["left_out"]) == (3, 0, 3, 0)
+    assert counts["imported"] == 0 and report["imported"] is False
+    bad = [(e["row"], e["column"]) for e in report["errors"]]
+    assert bad == [(2, "是否办结"), (3, "受理时间"), (3, "是否办结"), (5, "是否办结")]
+    assert "2月" in report["errors"][1]["message"]
     assert report["unknown_values"] == {"status": ["研判中", "待核实"]}
     assert "工作表：工单明细" in out
-    assert "第 3 行“受理时间”" in out
+    assert "第3行 受理时间：" in out
+    assert Case.objects.count() == 0
 
 
 def test_dispute_ledger_with_title_and_footer(tmp_path):
     path = dispute_ledger(tmp_path / "dispute.xlsx")
     edit(path, {"B6": "13月40日"})
-    out, _err = run("import_ledger", path, "--dry-run", "--json")
+    out, _err = run(
+        "import_ledger", path, "--dry-run", "--json", "--case-type", "dispute", "--unit", "人社局"
+    )
     report = last_json(out)
     assert report["header_rows"] == [3]
     assert report["period_year"] == 2025
@@ -64,9 +70,13 @@ def test_dispute_ledger_with_title_and_footer(tmp_path):
     assert mapped["排查时间"] == "reported_at"
     assert mapped["调处结果"] == "mediation_outcome"
     assert mapped["备注"] is None  # kept in details
-    assert report["counts"] == {"rows": 5, "good": 4, "bad": 1, "left_out": 4}
-    assert [(b["row"], b["column"]) for b in report["bad_rows"]] == [(6, "排查时间")]
-    assert report["unknown_values"]["mediation_outcome"] == ["正在调处"]
+    counts = report["counts"]
+    assert (counts["rows"], counts["bad"], counts["left_out"]) == (5, 2, 4)
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [
+        (6, "排查时间"),
+        (7, "纠纷类型"),  # 劳动争议: the office's own word, to map once
+    ]
+    assert report["unknown_values"]["category"] == ["劳动争议"]
     assert "保留在扩展信息" in out
 
 
@@ -74,7 +84,8 @@ def test_two_row_header_is_reported(tmp_path):
     from ledgers.tests.layout_books import hazard_ledger
 
     path = hazard_ledger(tmp_path / "hazard.xlsx")
-    report = last_json(run("import_ledger", path, "--dry-run", "--json")[0])
+    args = ("--dry-run", "--json", "--case-type", "hazard", "--region", "350526100")
+    report = last_json(run("import_ledger", path, *args, "--unit", "人社局")[0])
     assert report["header_rows"] == [2, 3]
     assert fields(report)["整改时限"] == "deadline"
     raw = {c["name"]: c["raw"] for c in report["columns"]}
@@ -96,17 +107,6 @@ def test_not_an_xlsx_exits_with_the_reason(tmp_path):
     assert "另存为" in message
 
 
-@pytest.mark.django_db
-def test_without_dry_run_nothing_is_imported(tmp_path):
-    path = hotline_export(tmp_path / "12345.xlsx")
-    before = Case.objects.count()
-    out, _err, message = run_failing("import_ledger", path, "--json")
-    assert "尚未开放" in message
-    assert "--dry-run" in message
-    assert last_json(out) == {"error": message}
-    assert Case.objects.count() == before
-
-
 def test_profile_overrides_a_column_mapping(tmp_path):
     path = hotline_export(tmp_path / "12345.xlsx")
     edit(path, {"O2": "研判中"})
@@ -123,6 +123,7 @@ def test_profile_overrides_a_column_mapping(tmp_path):
     assert mapped["办理结果"] is None
     assert mapped["受理时间"] == "reported_at"  # not in the profile: suggested
     assert report["unknown_values"] == {}
+    assert report["counts"]["good"] == 3
 
 
 def test_bad_profile_is_a_clear_error(tmp_path):

@@ -29,6 +29,7 @@ from cases.models import (
     SendBackReason,
 )
 from orgs.models import Organisation
+from people.masking import mask_name, mask_phone
 from people.models import RegionResponsibility
 from web.time_left import WorkClock
 
@@ -113,6 +114,15 @@ def _facts(
         return str(units.get(pk, "—"))
 
     facts: list[tuple[str, str]] = []
+    if data.get("ledger"):
+        # An imported step: where it was read from (the time shown is the ledger's own).
+        facts.append(
+            (
+                _("台账导入"),
+                _("%(ledger)s 第%(row)s行")
+                % {"ledger": data["ledger"], "row": data.get("row", "—")},
+            )
+        )
     if data.get("channel"):
         facts.append((_("来源渠道"), str(dict(Channel.choices).get(data["channel"], ""))))
     if data.get("category"):
@@ -196,3 +206,32 @@ def ancestors_with_people(case: Case) -> list[dict[str, Any]]:
     for duty in duties:
         people.setdefault(duty.region_id, []).append(duty)
     return [{"region": r, "people": people.get(r.pk, [])} for r in chain]
+
+
+# Words in a ledger column's header that mark personal data (a party's name, a phone, an ID).
+_PERSONAL = (
+    "姓名",
+    "电话",
+    "手机",
+    "联系方式",
+    "当事人",
+    "申请人",
+    "身份证",
+    "被反映人",
+    "被投诉人",
+)
+
+
+def ledger_details(case: Case, unmasked: bool) -> list[tuple[str, str]]:
+    """The columns a ledger import kept in the case's details (Chinese headers; the system's
+    own keys are ASCII and not shown), masked like the requester for those who may not see
+    personal data."""
+    shown = []
+    for key, value in (case.details or {}).items():
+        if key.isascii() or not isinstance(value, str | int | float):
+            continue
+        text = str(value)
+        if not unmasked and any(word in key for word in _PERSONAL):
+            text = mask_phone(text) if any(c.isdigit() for c in text) else mask_name(text)
+        shown.append((key, text))
+    return shown

@@ -24,7 +24,7 @@ from people.http import AuthenticatedHttpRequest
 from people.models import User
 from web.caseviews.export import ledger_response
 from web.caseviews.filters import DEFAULT_SORT, CaseFilter
-from web.caseviews.timeline import ancestors_with_people, clock, timeline
+from web.caseviews.timeline import ancestors_with_people, clock, ledger_details, timeline
 from web.moves import done_message, perform
 
 if TYPE_CHECKING:
@@ -171,9 +171,11 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .order_by("-is_lead", "id")
     )
     attachments = list(case.attachments.order_by("uploaded_at", "id"))
+    show_requester = can_see_requester(request.user, case)
     context = {
         "case": case,
-        "show_requester": can_see_requester(request.user, case),
+        "show_requester": show_requester,
+        "details": ledger_details(case, show_requester),
         "places": ancestors_with_people(case),
         "clock": clock(case),
         "lead": next((a for a in assignments if a.is_lead), None),
