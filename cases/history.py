@@ -314,6 +314,18 @@ def _apply(case: Case, record: HistoryRecord, step: Step, limits: _Limits) -> No
     case.status = target
 
 
+def _overdue(case: Case, imported_at: datetime) -> list[Step]:
+    """A case still in handling whose deadline passed before the import is overdue since that
+    deadline: flagged now, with its 超期 event at the deadline, so the sweep does not announce
+    years-old lateness as news."""
+    if case.status not in (S.ASSIGNED, S.IN_PROGRESS) or case.deadline is None:
+        return []
+    if case.deadline > imported_at:
+        return []
+    case.is_overdue = True
+    return [(K.OVERDUE, case.status, case.deadline)]
+
+
 def _events(
     case: Case,
     record: HistoryRecord,
@@ -337,6 +349,8 @@ def _events(
             )
         elif kind == K.MEDIATED:
             data["outcome"] = case.mediation_outcome
+        elif kind == K.OVERDUE:
+            data["deadline"] = _iso(case.deadline)
         elif kind in (K.ANSWERED, K.RESOLVED_ON_SPOT):
             reason = case.answer
             if case.mediation_outcome:
@@ -408,6 +422,7 @@ def record_histories(
         steps = _steps(record)
         for step in steps:
             _apply(case, record, step, limits)
+        steps += _overdue(case, imported_at)
         case.version = len(steps)
         cases.append(case)
         all_steps.append(steps)
@@ -456,6 +471,9 @@ def advance_histories(
         for step in steps:
             _apply(case, record, step, limits)
             changed.update(STEP_FIELDS[step[0]])
+        if not case.is_overdue:
+            steps += _overdue(case, imported_at)
+            changed.add("is_overdue")
         events.extend(_events(case, record, steps, actor, imported_at, from_status))
         if any(step[0] == K.ASSIGNED for step in steps):
             assignments.extend(_assignments(case, record))

@@ -183,7 +183,7 @@ def test_rejected_rows(world):
 
 def test_a_later_ledger_moves_the_case_on(world):
     first = record(world, status=Status.IN_PROGRESS, lead_unit=world.dept, ledger_number="N-1")
-    [case] = history.record_histories([first], actor=None)
+    [case] = history.record_histories([first], actor=None, imported_at=at(4))
     later = closed_record(world, ledger_number="N-1", co_units=[])
     moved = history.advance_histories([(case, later)], actor=None)
     assert moved == [case]
@@ -202,3 +202,17 @@ def test_batches_cost_a_constant_number_of_queries(world, django_assert_max_num_
     with django_assert_max_num_queries(8):
         history.record_histories(records, actor=None, limits=limits)
     assert CaseEvent.objects.filter(case__ledger_number__startswith="Q-").count() == 40 * 7
+
+
+def test_an_open_row_past_its_deadline_is_overdue_since_then_not_news_for_the_sweep(world):
+    from cases.sweep import sweep
+
+    late = record(world, status=Status.IN_PROGRESS, lead_unit=world.dept, deadline=at(5, 18))
+    [case] = history.record_histories([late], actor=None, imported_at=at(20))
+    case.refresh_from_db()
+    assert case.is_overdue
+    overdue = case.events.get(kind=EventKind.OVERDUE)
+    assert (overdue.created_at, overdue.via) == (at(5, 18), Via.IMPORT)
+    assert case.version == case.events.count()
+    # The sweep does not flag it again (it still supervises it: it is open and late).
+    assert sweep(now=at(20)).overdue == 0
