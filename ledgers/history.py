@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from cases import history as engine
 from cases.history import HistoryProblem, HistoryRecord
-from cases.models import Case, CaseType, Channel, Status
+from cases.models import Case, CaseType, Channel, Satisfaction, Status
 from ledgers import fields as f
 from ledgers.dates import parse_limit, parse_moment
 from ledgers.layout import Layout, LeftOutRow, detect_layout
@@ -262,7 +262,8 @@ class _Reader:
         if not any(c.field == "enterprise" for c in self.columns):
             return {}
         found: dict[str, Organisation] = {}
-        for org in Organisation.objects.filter(kind=OrgKind.ENTERPRISE).select_related("chain"):
+        enterprises = Organisation.objects.filter(kind=OrgKind.ENTERPRISE)
+        for org in enterprises.select_related("chain", "region"):
             for key in (org.name, org.short_name):
                 if key:
                     found.setdefault(normalise(key), org)
@@ -330,7 +331,11 @@ class _Reader:
         priority, _ext = self.word(row, "priority")
         risk, _ext = self.word(row, "risk_level")
         channel, _ext = self.word(row, "channel")
-        region = self.region(row)
+        enterprise = None
+        enterprise_name = row.text("enterprise")
+        if enterprise_name:
+            enterprise = self.enterprises.get(normalise(enterprise_name))
+        region = self.region(row, enterprise)
         lead_unit = self.unit(row, "lead_unit") or self._default_unit(status)
         co_units = self.co_units(row, lead_unit)
         category = self.category(row)
@@ -341,10 +346,6 @@ class _Reader:
                 phone = f.phone(row.raw("requester_phone"), max_length=20)
             except f.FieldError as exc:
                 row.fail("requester_phone", exc)
-        enterprise = None
-        enterprise_name = row.text("enterprise")
-        if enterprise_name:
-            enterprise = self.enterprises.get(normalise(enterprise_name))
         if row.errors:
             return None, row
         assert reported_at is not None and region is not None
@@ -406,20 +407,27 @@ class _Reader:
         mediation: str | None,
     ) -> str:
         """A ledger without a state column: the furthest step its dates record. A recorded
-        mediation outcome ends a 调解登记 (the form records finished cases)."""
+        mediation outcome ends a 调解登记 (the form records finished cases), and so does a
+        satisfied rating; an unsatisfied one waits for the dispatcher (reopen or close)."""
         if closed_at is not None or mediation:
             return Status.CLOSED
         if satisfaction:
-            return Status.VERIFIED
+            return Status.VERIFIED if satisfaction == Satisfaction.UNSATISFIED else Status.CLOSED
         if answered_at is not None:
             return Status.ANSWERED
         if lead_unit is not None:
             return Status.IN_PROGRESS
         return Status.REPORTED
 
-    def region(self, row: _Row) -> Region | None:
+    def region(self, row: _Row, enterprise: Organisation | None = None) -> Region | None:
         town, village, address = row.text("town"), row.text("village"), row.text("address")
         if not (town or village or address):
+            if enterprise is not None and enterprise.region is not None:
+                # An enterprise ledger names the firm, not the place: the firm's place.
+                if self.places.covers(enterprise.region):
+                    return enterprise.region
+                row.fail("enterprise", _("该企业不在您的管辖范围内。"))
+                return None
             if self.options.default_region is not None:
                 return self.options.default_region
             row.fail(None, _("未填写地点（乡镇、村或地址），也未指定默认区域。"))

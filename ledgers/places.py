@@ -236,6 +236,10 @@ class PlaceResolver:
             self._cache[values] = self._resolve(*values)
         return self._cache[values]
 
+    def covers(self, region: Region) -> bool:
+        """Whether ``region`` lies in the importer's scope (no query)."""
+        return region.pk in self._scope
+
     def label(self, region: Region) -> str:
         """The region's place in the tree, for the wizard's choices: "德化县/浔中镇/石山村"."""
         names = [self._name_at.get(path, "") for path in ancestor_paths(region.path)[:-1]]

@@ -21,6 +21,7 @@ from ledgers.tests.layout_books import (
     hazard_ledger,
     hotline_export,
     mediation_form,
+    save_book,
 )
 from ledgers.vocabulary import MappingProfile
 from orgs.models import Organisation
@@ -296,3 +297,47 @@ def test_the_case_page_shows_the_ledger_number_kept_columns_and_where_each_step_
     client.force_login(world.leader)
     masked = client.get(f"/cases/{case.pk}/").content.decode()
     assert "陈二" not in masked and "陈*" in masked
+
+
+def test_an_enterprise_ledger_places_each_demand_at_its_firm(world, office, tmp_path):
+    path = save_book(
+        tmp_path / "enterprise.xlsx",
+        [
+            ["陶瓷产业链企业诉求台账（2025年）"],
+            [
+                "序号",
+                "企业名称",
+                "诉求时间",
+                "诉求事项",
+                "责任单位",
+                "办结时间",
+                "办理情况",
+                "企业评价",
+            ],
+            [
+                1,
+                "德化佳诚陶瓷有限公司",
+                "2025.4.2",
+                "窑炉天然气价格偏高",
+                "人社局",
+                "4月9日",
+                "已协调",
+                "满意",
+            ],
+            [2, "某外地公司", "2025/4/3", "招工难", "人社局", "", "", ""],
+        ],
+        ["A1:H1"],
+    )
+    result = import_history(
+        path,
+        options(world, case_type=world.types["enterprise_demand"], default_region=world.county),
+    )
+    assert result.errors == [], result.errors
+    firm = Case.objects.get(description="窑炉天然气价格偏高")
+    assert firm.enterprise == world.enterprise and firm.region == world.enterprise.region
+    assert firm.committee == world.chain_committee  # the chain committee's, as if reported
+    assert firm.status == Status.CLOSED and firm.visit_satisfaction == Satisfaction.SATISFIED
+    # A firm not in the registry keeps its name; the row goes to the office's area.
+    other = Case.objects.get(description="招工难")
+    assert other.enterprise is None and other.details["企业名称"] == "某外地公司"
+    assert other.region == world.county and other.status == Status.IN_PROGRESS
