@@ -19,6 +19,7 @@ urlpatterns = [
     path("dashboard/", include("web.dashboard.urls")),
     path("inbox/", include("web.inbox.urls")),
     path("mine/", include("web.mine.urls")),
+    path("ledgers/import/", include("web.ledgers.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("open311/v2/", include("open311.urls")),

@@ -49,6 +49,7 @@ NAV = [
     NavItem(_("事项台账"), "caseviews:case-list", frozenset()),
     NavItem(_("统计考核"), "dashboard:index", READERS),
     NavItem(_("基础信息"), "registry:region-tree", READERS | GRID),
+    NavItem(_("台账导入"), "ledgers:job-new", DISPATCH),
     NavItem(_("我的诉求"), "mine:list", REQUESTERS),
 ]
 

@@ -214,3 +214,90 @@ def mediation_form(path: Path, *, malformed: bool = False) -> Path:
         merged.pop()
     rows += [[None], ["调解员签名：", None, "当事人签名："]]
     return save_book(path, rows, merged, title="登记表")
+
+
+ENTERPRISE_HEADERS = [
+    "序号",
+    "诉求编号",
+    "*企业名称",
+    "联系人",
+    "联系电话",
+    "诉求类别",
+    "*诉求内容",
+    "收集时间",
+    "收集方式",
+    "牵头单位",
+    "配合单位",
+    "办理时限",
+    "办理情况",
+    "办结时间",
+    "是否办结\n（已办结/办理中/延期）",
+    "企业满意度",
+    "备注",
+]
+
+
+def enterprise_demands(path: Path) -> Path:
+    """企业诉求问题台账 as a chamber of commerce keeps it: a title naming the quarter, a filled-in
+    line, "*" marks and a note of the allowed words in the headers, numbers with a prefix and
+    spaces, dates as dotted text or Excel serials, co-units listed with 、, a free-text limit
+    ("3月底前"), 延期 as a state, 牵头单位 merged over two rows of the same unit and a note block."""
+    rows: list[list[Any]] = [
+        ["德化县2025年第一季度企业诉求问题台账"],
+        ["填报单位：德化县工商联（盖章）", None, None, None, None, None, None, None, None, None]
+        + [None, "填报时间：2025年4月2日"],
+        ENTERPRISE_HEADERS,
+        [1, "QY 2025-001", "德化佳诚陶瓷有限公司", "林志强", "13905951234", "人力人才"]
+        + ["扩产需新增熟练工50名，请协助招聘", "2025.1.8", "企业走访", "德化县人力资源和社会保障局"]
+        + ["德化县市场监督管理局", "3月底前", "已组织专场招聘会，招到42人", "2025.3.20", "已办结"]
+        + ["满意", None],
+        [2, "QY 2025-002", "德化佳诚陶瓷有限公司", "林志强", "13905951234", "融资需求"]
+        + ["申请技改贷款贴息", excel_time(2025, 2, 12), "联席会议", None]
+        + [None, "30个工作日", "已对接两家银行，正在审批", None, "延期", None, "等待银行授信"],
+        [3, "QY 2025-003", "德化恒源陶瓷厂", "郑国华", "13600000003", "公用设施"]
+        + ["厂区门口道路破损，运输车辆通行困难", "2025.3.3", "12345", "浔中镇人民政府"]
+        + ["德化县住房和城乡建设局、德化县市场监督管理局", None, "已修复路面", "2025.3.28"]
+        + ["已办结", "较满意", None],
+        [None],
+        ["说明：1.是否办结填写“已办结”“办理中”或“延期”；2.办理时限按交办时约定填写。"],
+        ["填报人：陈丽", None, None, "审核人：苏强", None, None, "联系电话：0595-23523000"],
+    ]
+    merged = ["A1:Q1", "A2:K2", "L2:Q2", "J4:J5", "A8:Q8"]
+    return save_book(path, rows, merged, title="企业诉求")
+
+
+VISIT_HEADERS = [
+    "序号",
+    "走访日期",
+    "走访干部",
+    "走访对象",
+    "联系电话",
+    "所在村（社区）",
+    "反映问题",
+    "问题类型",
+    "责任单位",
+    "办理情况",
+    "是否解决",
+    "回访情况",
+    "备注",
+]
+
+
+def visit_ledger(path: Path) -> Path:
+    """干部入户走访台账 of one month: year-less dates (the year from the title), one cadre's name
+    merged down over the households they visited, a village name two towns share (东园村: the
+    wizard asks which), states written as 已解决/正在解决 (no vocabulary word: the wizard asks),
+    and a repeated header row where the printed ledger turned a page."""
+    rows: list[list[Any]] = [
+        ["浔中镇2025年3月干部入户走访台账"],
+        VISIT_HEADERS,
+        [1, "3月5日", "刘镇干", "黄阿婆", "13500000001", "浔中村", "屋后排水沟堵塞，雨天积水"]
+        + ["城乡建设与管理", "浔中镇人民政府", "已协调村里清淤", "已解决", "满意", None],
+        [2, "3月6日", None, "陈大叔", "13500000002", "东园村", "申请临时救助"]
+        + ["社会保障与就业", "浔中镇人民政府", "已上报民政办审核", "正在解决", None, "低保边缘户"],
+        VISIT_HEADERS,
+        [3, "3月12日", "王网格", "林阿姨", "13500000003", "浔中村", "路灯不亮"]
+        + ["城乡建设与管理", None, "已报修并修复", "已解决", "基本满意", None],
+    ]
+    merged = ["A1:M1", "C3:C4"]
+    return save_book(path, rows, merged, title="走访台账")
