@@ -166,8 +166,9 @@ class Replayer:
             if not case.is_overdue:
                 candidates.append(("overdue", due + SWEEP_INTERVAL))
             if case.supervision_level == 0:
+                # The sweep supervises on working days only: the first after the deadline.
                 midnight = datetime.combine(
-                    timezone.localtime(due).date() + timedelta(days=1),
+                    deadlines.next_workday(timezone.localtime(due).date()),
                     time(0),
                     tzinfo=timezone.get_current_timezone(),
                 )
