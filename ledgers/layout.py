@@ -8,15 +8,24 @@ cell spans its children, merged 镇/村 cells and a signature block at the botto
 the topmost block of rows scoring as header-like (dense, distinct, short texts with data-like rows
 below), so the separate vocabulary can map the names it yields to fields.
 
-Streaming trade-off: openpyxl's read-only mode streams rows in little memory but does not expose
-merged cells, so for now the sheet is loaded in normal mode (merged ranges included). Only the
-head of the sheet is scored; the data rows are classified in one pass and :meth:`Layout.rows` is a
-generator, so a 50,000-row ledger can later be streamed by reading the merged ranges from the
-sheet XML and the rows in read-only mode, without changing callers.
+Streaming: a ledger at a path is read in openpyxl's read-only mode, never whole. The merged
+ranges come from the sheet's XML (read-only sheets do not expose them), found in one cheap
+decompressing pass that also keeps the sheet's last rows (the footer: its 填报时间 may give the
+year, its 合计 row marks a statistics table). The layout is detected on the first
+:data:`HEAD_ROWS` rows; :meth:`Layout.rows` then goes on streaming the rest row by row, filling
+merged cells down and leaving out total, signature and note rows as it meets them. So for a
+long sheet :attr:`Layout.left_out` and :attr:`Layout.last_data_row` are final only once
+:meth:`Layout.rows` has been read to the end (:attr:`Layout.fully_read`); until then the last
+data row is the one the footer pass saw, and :attr:`Layout.estimated_rows` gives a count for a
+progress bar. The workbook is closed when the rows have been read to the end or
+:meth:`Layout.close` is called (a layout is also a context manager); reading the rows again
+opens the file again. A sheet shorter than the head, a per-record form, and a workbook loaded
+in normal mode and passed in are read whole, as before.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 import zipfile
@@ -25,13 +34,26 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl import Workbook
+from openpyxl.cell.read_only import EMPTY_CELL
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import (
+    FORMULA_TAG,
+    INLINE_STRING,
+    VALUE_TAG,
+    WorkSheetParser,
+)
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from ledgers.reader import LedgerFileError, is_blank
 
@@ -46,6 +68,12 @@ MAX_LABEL_LENGTH = 30
 # Rows sampled to judge columns (serial numbers, numeric counts).
 SAMPLE_ROWS = 500
 MAX_SERIAL = 1_000_000
+# Rows of a streamed sheet read before its layout is decided: the title and header search, and
+# the data rows sampled to judge the columns. A sheet this short is read whole.
+HEAD_ROWS = 600  # > HEAD_SCAN_ROWS + MAX_HEADER_DEPTH + SAMPLE_ROWS
+# The end of the sheet's XML kept by the footer pass (a few hundred rows).
+TAIL_BYTES = 256 * 1024
+XML_CHUNK = 1024 * 1024
 
 MergedRange = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col (1-based, as Excel)
 
@@ -102,14 +130,20 @@ class Layout:
     header_rows: list[int]
     columns: list[LayoutColumn]
     first_data_row: int | None
+    # For a streamed sheet: provisional (the footer pass's) until the rows have been read.
     last_data_row: int | None
+    # For a streamed sheet: complete once the rows have been read to the end.
     left_out: list[LeftOutRow] = field(default_factory=list)
     period: Period | None = None
     # The date the ledger was filled in (填报时间), not the period it covers.
     filled_on: date | None = None
+    # How many records the rows will yield, for a progress bar: exact for a sheet read whole,
+    # for a streamed one estimated from its last rows (or its declared size); None if unknown.
+    estimated_rows: int | None = None
     _grid: _Grid | None = field(default=None, repr=False)
     _skip: frozenset[int] = field(default=frozenset(), repr=False)
     _records: list[tuple[int, dict[str, Any]]] | None = field(default=None, repr=False)
+    _stream: _Stream | None = field(default=None, repr=False)
 
     @property
     def column_names(self) -> list[str]:
@@ -122,6 +156,12 @@ class Layout:
             return self.period.start.year
         return self.filled_on.year if self.filled_on else None
 
+    @property
+    def fully_read(self) -> bool:
+        """Are :attr:`left_out` and :attr:`last_data_row` final? (Streamed: after one full
+        pass of :meth:`rows`.)"""
+        return self._stream is None or self._stream.done
+
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(sheet row number, {column name: value}) per record, merged cells filled down."""
         if self._records is not None:
@@ -129,10 +169,25 @@ class Layout:
             return
         if self._grid is None or self.first_data_row is None or self.last_data_row is None:
             return
-        for number in range(self.first_data_row, self.last_data_row + 1):
-            if number in self._skip or self._grid.blank(number):
+        grid = self._grid
+        last = grid.row_count if self._stream is not None else self.last_data_row
+        for number in range(self.first_data_row, last + 1):
+            if number in self._skip or grid.blank(number):
                 continue
-            yield number, {c.name: self._grid.value(number, c.index) for c in self.columns}
+            yield number, {c.name: grid.value(number, c.index) for c in self.columns}
+        if self._stream is not None:
+            yield from self._stream.rows(self)
+
+    def close(self) -> None:
+        """Close the workbook a streamed sheet keeps open (reading the rows again reopens it)."""
+        if self._stream is not None:
+            self._stream.source.close()
+
+    def __enter__(self) -> Layout:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 # --- reading the sheet -------------------------------------------------------------------------
@@ -186,48 +241,413 @@ class _Grid:
 
     def text(self, r: int) -> str:
         """The row's distinct texts joined, as a person would read the line."""
-        seen: list[str] = []
-        for _c, v in self.anchors(r):
-            t = _display(v)
-            if t not in seen:
-                seen.append(t)
-        return "  ".join(seen)
+        return _cells_text(self.anchors(r))
 
 
-def detect_layout(source: str | Path | Workbook, sheet: str | None = None) -> Layout:
-    """The layout of ``sheet`` (the first unless named) of a workbook or an .xlsx at a path."""
-    workbook = source if isinstance(source, Workbook) else _open(Path(source))
+def detect_layout(source: str | Path | IO[bytes] | Workbook, sheet: str | None = None) -> Layout:
+    """The layout of ``sheet`` (the first unless named) of a workbook or an .xlsx at a path or
+    in a binary file object (an upload: it must stay open, and be read by nothing else, until
+    the layout is closed or its rows read).
+
+    A file is streamed (see the module's notes): close the layout, or read its rows to the end,
+    to release it. A workbook loaded in normal mode is read whole, as it is in memory.
+    """
+    if isinstance(source, Workbook) and not source.read_only:
+        worksheet = _worksheet(source, sheet)
+        rows = list(worksheet.iter_rows(values_only=True))
+        merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in worksheet.merged_cells]
+        return detect_grid_layout(rows, merged, sheet_name=worksheet.title)
+    if isinstance(source, Workbook):
+        sheet_source = _SheetSource(None, sheet, workbook=source)
+    elif isinstance(source, str | Path):
+        sheet_source = _SheetSource(Path(source), sheet)
+    else:
+        sheet_source = _SheetSource(source, sheet)
+    try:
+        return _detect_streamed(sheet_source)
+    except BaseException:
+        sheet_source.close()
+        raise
+
+
+def _worksheet(workbook: Workbook, sheet: str | None) -> Any:
     if sheet is not None and sheet not in workbook.sheetnames:
         raise LedgerFileError(
             _("工作表“%(sheet)s”不存在，可用的工作表：%(names)s。")
             % {"sheet": sheet, "names": "、".join(workbook.sheetnames)}
         )
-    worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-    rows = list(worksheet.iter_rows(values_only=True))
-    merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in worksheet.merged_cells.ranges]
-    return detect_grid_layout(rows, merged, sheet_name=worksheet.title)
+    return workbook[sheet] if sheet is not None else workbook.worksheets[0]
 
 
-def _open(path: Path) -> Workbook:
-    if not path.exists():
-        raise LedgerFileError(_("文件不存在：%(path)s") % {"path": path})
-    if path.suffix.lower() in (".xls", ".et", ".csv"):
-        raise LedgerFileError(
-            _("不支持 %(suffix)s 格式，请在 Excel 或 WPS 中“另存为” .xlsx 后再导入。")
-            % {"suffix": path.suffix}
-        )
+def _open(source: Path | IO[bytes]) -> Workbook:
+    """The workbook at a path or in a file object, in read-only mode (the file stays open until
+    the workbook is closed)."""
+    if isinstance(source, Path):
+        name: Any = source
+        if not source.exists():
+            raise LedgerFileError(_("文件不存在：%(path)s") % {"path": source})
+        if source.suffix.lower() in (".xls", ".et", ".csv"):
+            raise LedgerFileError(
+                _("不支持 %(suffix)s 格式，请在 Excel 或 WPS 中“另存为” .xlsx 后再导入。")
+                % {"suffix": source.suffix}
+            )
+    else:
+        name = getattr(source, "name", "") or _("工作簿")
+        source.seek(0)
     try:
-        return load_workbook(path, data_only=True)
+        reader = _ReadOnlyReader(source, read_only=True, data_only=True)
+        reader.read()
+        return reader.wb
     except (InvalidFileException, zipfile.BadZipFile, OSError) as exc:
         raise LedgerFileError(
             _("无法读取 %(path)s：不是有效的 .xlsx 文件（加密的文件请先取消密码）。")
-            % {"path": path}
+            % {"path": name}
         ) from exc
     except Exception as exc:  # noqa: BLE001 - any parser failure means a damaged file, not a bug
         raise LedgerFileError(
             _("无法读取 %(path)s：不是有效的 .xlsx 文件（%(error)s）。")
-            % {"path": path, "error": exc}
+            % {"path": name, "error": exc}
         ) from exc
+
+
+class _ReadOnlyReader(ExcelReader):
+    """openpyxl's reader, in read-only mode, with sheets that learn their declared size from the
+    head of their XML: openpyxl's own parse a sheet without a <dimension> (as openpyxl's
+    write-only mode and other tools' streaming exports write them) to its end to find none."""
+
+    def read_worksheets(self) -> None:
+        workbook: Any = self.wb  # the stubs know neither _sheets nor every sheet kind
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files:
+                continue
+            if "chartsheet" in rel.Type:
+                self.read_chartsheet(cast(Any, sheet), rel)
+                continue
+            worksheet: Any = _ReadOnlySheet(workbook, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            workbook._sheets.append(worksheet)
+
+
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']+)[\"']")
+_DATA_START = re.compile(rb"<(?:[\w.-]+:)?sheetData\b")
+
+
+class _ReadOnlySheet(ReadOnlyWorksheet):
+    """openpyxl's read-only sheet, sized from the head of its XML and parsed by
+    :class:`_CellParser`."""
+
+    def _get_size(self) -> None:
+        sheet: Any = self  # the stubs leave out the private members
+        with sheet._get_source() as source:
+            head = source.read(64 * 1024)  # <dimension> comes second, before the rows
+        if start := _DATA_START.search(head):
+            head = head[: start.start()]
+        if match := _DIMENSION.search(head):
+            try:
+                bounds = range_boundaries(match.group(1).decode("ascii"))
+            except (TypeError, ValueError, UnicodeDecodeError):
+                return
+            sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = bounds
+
+    def _cells_by_row(
+        self, min_col: int, min_row: int, max_col: int | None, max_row: int | None,
+        values_only: bool = False,
+    ) -> Iterator[Sequence[Any]]:  # fmt: skip
+        # openpyxl 3.1's ReadOnlyWorksheet._cells_by_row, with the parser swapped.
+        sheet: Any = self
+        filler = None if values_only else EMPTY_CELL
+        max_col = max_col or self.max_column
+        max_row = max_row or self.max_row
+        empty_row: Sequence[Any] = []
+        if max_col is not None:
+            empty_row = (filler,) * (max_col + 1 - min_col)
+        counter = min_row
+        idx = 1
+        with sheet._get_source() as source:
+            parser = _CellParser(
+                source,
+                sheet._shared_strings,
+                data_only=sheet.parent.data_only,
+                epoch=sheet.parent.epoch,
+                date_formats=sheet.parent._date_formats,
+                timedelta_formats=sheet.parent._timedelta_formats,
+            )
+            for idx, row in parser.parse():
+                if max_row is not None and idx > max_row:
+                    break
+                for _ in range(counter, idx):  # rows the XML leaves out
+                    counter += 1
+                    yield empty_row
+                if counter <= idx:
+                    counter += 1
+                    yield sheet._get_row(row, min_col, max_col, values_only)
+        if max_row is not None and max_row < idx:
+            for _ in range(counter, max_row + 1):
+                yield empty_row
+
+
+_INLINE_TEXT = f"{{{SHEET_MAIN_NS}}}t"
+_INLINE_RUN = f"{{{SHEET_MAIN_NS}}}r"
+_FAST_TYPES = frozenset({"n", "s", "str", "inlineStr"})
+_COLUMNS: dict[str, int] = {}
+
+
+class _CellParser(WorkSheetParser):
+    """openpyxl's sheet parser, reading the common cells without its generic machinery: inline
+    strings (streaming exports write every text so, and openpyxl builds a rich-text object for
+    each), shared strings, numbers and dates, as openpyxl 3.1 reads them. Any other cell (a
+    formula when formulas are kept, an error, a boolean, an ISO date, no reference) goes to
+    openpyxl's own code."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        data_type = element.get("t", "n")
+        coordinate = element.get("r")
+        if (
+            data_type not in _FAST_TYPES
+            or not coordinate
+            or (not self.data_only and element.find(FORMULA_TAG) is not None)
+        ):
+            return super().parse_cell(element)
+        letters = coordinate.rstrip("0123456789")
+        if not (letters.isascii() and letters.isupper()):
+            return super().parse_cell(element)
+        column = _COLUMNS.get(letters)
+        if column is None:
+            column = _COLUMNS.setdefault(letters, column_index_from_string(letters))
+        self.col_counter = column
+        style = element.get("s")
+        style_id = int(style) if style else 0
+        value: Any = None
+        if data_type == "inlineStr":
+            inline = element.find(INLINE_STRING)
+            if inline is not None:
+                data_type = "s"
+                plain = inline.find(_INLINE_TEXT)
+                parts = [plain.text or ""] if plain is not None else []
+                for run in inline.iterfind(_INLINE_RUN):
+                    text = run.find(_INLINE_TEXT)
+                    if text is not None:
+                        parts.append(text.text or "")
+                value = "".join(parts)
+        else:
+            value = element.findtext(VALUE_TAG, None) or None
+            if value is not None:
+                if data_type == "n":
+                    # As openpyxl casts them.
+                    value = (
+                        float(value) if "." in value or "E" in value or "e" in value else int(value)
+                    )
+                    if style_id in self.date_formats:
+                        data_type = "d"
+                        try:
+                            value = from_excel(
+                                value, self.epoch, timedelta=style_id in self.timedelta_formats
+                            )
+                        except (OverflowError, ValueError):
+                            return super().parse_cell(element)  # openpyxl warns, "#VALUE!"
+                elif data_type == "s":
+                    value = self.shared_strings[int(value)]
+                else:
+                    data_type = "s"
+        return {
+            "row": self.row_counter,
+            "column": column,
+            "value": value,
+            "data_type": data_type,
+            "style_id": style_id,
+        }
+
+
+def _damaged(path: Path | IO[bytes] | None, exc: Exception) -> LedgerFileError:
+    name = path if isinstance(path, Path) else getattr(path, "name", "") or _("工作簿")
+    return LedgerFileError(
+        _("读取 %(path)s 时出错，文件可能已损坏（%(error)s）。") % {"path": name, "error": exc}
+    )
+
+
+@dataclass
+class _SheetScan:
+    """What one pass over the sheet's XML finds: the merged ranges and the last rows."""
+
+    merged: list[MergedRange] = field(default_factory=list)
+    # (row number, cell values) of the sheet's last rows; None if they could not be read.
+    tail: list[tuple[int, tuple[Any, ...]]] | None = None
+
+
+class _SheetSource:
+    """One sheet of an .xlsx read in openpyxl's read-only mode, row by row.
+
+    Opening it reads the workbook's parts and, in one decompressing pass over the sheet's XML
+    (no XML parsing but of its last rows), the merged ranges and the footer. The file stays open
+    while rows are read: :meth:`close` releases it; :meth:`rows` opens it again if needed.
+    """
+
+    def __init__(
+        self, path: Path | IO[bytes] | None, sheet: str | None, workbook: Workbook | None = None
+    ):
+        self.path = path
+        self.sheet = sheet
+        self.owned = workbook is None  # a workbook passed in is the caller's to close
+        self.workbook: Workbook | None = None
+        self.worksheet: Any
+        # The iterator the layout's head was read from, and the row number it stands at.
+        self.pending: Iterator[Sequence[Any]] | None = None
+        self.pending_at = 0
+        # The size the sheet declares (<dimension>): missing or wrong in files of some tools.
+        self.declared_rows = self._load(workbook)
+        self.title: str = self.worksheet.title
+        try:
+            self.scan = self._scan()
+        except BaseException:
+            self.close()
+            raise
+
+    def _load(self, workbook: Workbook | None = None) -> int | None:
+        if workbook is None:
+            assert self.path is not None
+            workbook = _open(self.path)
+        try:
+            self.worksheet = _worksheet(workbook, self.sheet)
+        except LedgerFileError:
+            if self.owned:
+                workbook.close()
+            raise
+        self.workbook = workbook
+        declared: int | None = self.worksheet.max_row
+        # Read every row there is, whatever the declared size says.
+        self.worksheet.reset_dimensions()
+        return declared
+
+    def _scan(self) -> _SheetScan:
+        member = getattr(self.worksheet, "_worksheet_path", None)
+        archive = getattr(self.workbook, "_archive", None)
+        if member is None or archive is None:
+            return _SheetScan()
+        try:
+            with archive.open(member) as stream:
+                return _scan_sheet(stream, self.workbook)
+        except Exception as exc:  # noqa: BLE001 - a damaged sheet, not a bug
+            raise _damaged(self.path, exc) from exc
+
+    def rows(self, start: int = 1) -> Iterator[tuple[int, Sequence[Any]]]:
+        """(row number, cell values) from row ``start`` on, every row (blank ones too)."""
+        if self.pending is not None and self.pending_at == start:
+            values, self.pending = self.pending, None
+        else:
+            if self.workbook is None:
+                self._load()
+            values = islice(self.worksheet.iter_rows(values_only=True), start - 1, None)
+        number = start
+        try:
+            for row in values:
+                yield number, row
+                number += 1
+        except LedgerFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the XML is parsed as it is read
+            raise _damaged(self.path, exc) from exc
+
+    def head(self, count: int) -> tuple[list[Sequence[Any]], bool]:
+        """The first ``count`` rows, and whether they are all the sheet has. The rows after them
+        are kept for the first :meth:`rows` from ``count + 1``."""
+        if self.workbook is None:
+            self._load()
+        values = self.worksheet.iter_rows(values_only=True)
+        try:
+            head = list(islice(values, count))
+            more = next(values, None) if len(head) == count else None
+        except Exception as exc:  # noqa: BLE001 - the XML is parsed as it is read
+            raise _damaged(self.path, exc) from exc
+        if more is None:
+            return head, True
+        self.pending, self.pending_at = chain([more], values), count + 1
+        return head, False
+
+    def rest(self) -> list[Sequence[Any]]:
+        """Every row after the head (for a sheet that must be read whole after all)."""
+        if self.pending is None:
+            return []
+        return [row for _number, row in self.rows(self.pending_at)]
+
+    def close(self) -> None:
+        self.pending = None
+        if self.owned and self.workbook is not None:
+            self.workbook.close()
+            self.workbook = None
+
+
+_ROOT_TAG = re.compile(rb"<((?:[\w.-]+:)?)worksheet\b[^>]*>")
+_DATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData\s*>|<(?:[\w.-]+:)?sheetData\b[^>]*/>")
+_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
+_MERGE_REF = re.compile(rb"<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']([^\"']+)[\"']")
+
+
+def _scan_sheet(stream: Any, workbook: Any) -> _SheetScan:
+    """Decompress the sheet's XML once, keeping its last :data:`TAIL_BYTES` of rows and what
+    follows them (the merged ranges come after the rows); parse only those."""
+    root = b""
+    window = b""
+    after: bytes | None = None
+    while chunk := stream.read(XML_CHUNK):
+        if after is not None:
+            after += chunk
+            continue
+        data = window + chunk
+        if not root and (m := _ROOT_TAG.search(data)):
+            root = m.group(0)
+        end = _DATA_END.search(data, max(0, len(window) - 32))
+        if end is None:
+            window = data[-TAIL_BYTES:]
+            continue
+        window, after = data[: end.start()][-TAIL_BYTES:], data[end.end() :]
+    scan = _SheetScan()
+    for ref in _MERGE_REF.findall(after or b""):
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(ref.decode("ascii"))
+        except (TypeError, ValueError, UnicodeDecodeError):
+            continue
+        if min_col and min_row and max_col and max_row and (min_row, min_col) != (max_row, max_col):
+            scan.merged.append((min_row, min_col, max_row, max_col))
+    if after is not None and root:
+        scan.tail = _tail_rows(root, window, workbook)
+    return scan
+
+
+def _tail_rows(
+    root: bytes, window: bytes, workbook: Any
+) -> list[tuple[int, tuple[Any, ...]]] | None:
+    """The complete rows in ``window`` (the end of the sheet's rows), parsed as openpyxl does;
+    None when their numbers are not written (the rows' place is then unknown)."""
+    first = _ROW_TAG.search(window)
+    if first is None:
+        return []
+    rows = window[first.start() :]
+    if not re.match(rb"<[^>]*?\sr\s*=", rows):
+        return None
+    prefix = _ROOT_TAG.match(root)
+    ns = prefix.group(1) if prefix else b""
+    xml = b"".join(
+        [root, b"<", ns, b"sheetData>", rows, b"</", ns, b"sheetData></", ns, b"worksheet>"]
+    )
+    parser = _CellParser(
+        io.BytesIO(xml),
+        getattr(workbook, "shared_strings", []),
+        data_only=True,
+        epoch=workbook.epoch,
+        date_formats=getattr(workbook, "_date_formats", set()),
+        timedelta_formats=getattr(workbook, "_timedelta_formats", set()),
+    )
+    result = []
+    try:
+        for number, cells in parser.parse():
+            width = max((c["column"] for c in cells), default=0)
+            values: list[Any] = [None] * width
+            for cell in cells:
+                values[cell["column"] - 1] = cell["value"]
+            result.append((number, tuple(values)))
+    except Exception:  # noqa: BLE001 - best effort: the footer is read as the rows stream too
+        return None
+    return result
 
 
 def detect_grid_layout(
@@ -329,8 +749,8 @@ _SIGN_HERE = re.compile(r"^[^:：]{0,10}(签名|签字|盖章|签章)")
 _NOTE_LINE = re.compile(r"^(注|备注|说明|附注|填表说明)($|[:：、.．\d])")
 
 
-def _footer_kind(grid: _Grid, r: int) -> str | None:
-    cells = grid.anchors(r)
+def _footer_kind(cells: Sequence[tuple[int, Any]]) -> str | None:
+    """The kind of footer line a row is, from the cells it holds itself (see :meth:`_Grid.anchors`)."""
     if not cells or not isinstance(cells[0][1], str):
         return None
     first = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cells[0][1]))
@@ -341,6 +761,32 @@ def _footer_kind(grid: _Grid, r: int) -> str | None:
     if _NOTE_LINE.match(first):
         return "note"
     return None
+
+
+def _row_cells(row: Sequence[Any]) -> list[tuple[int, Any]]:
+    """A row's non-blank cells as (column, value), as :meth:`_Grid.anchors` gives them."""
+    return [(c, v) for c, v in enumerate(row, start=1) if not is_blank(v)]
+
+
+def _cells_text(cells: Sequence[tuple[int, Any]]) -> str:
+    """The row's distinct texts joined, as a person would read the line."""
+    seen: list[str] = []
+    for _c, v in cells:
+        t = _display(v)
+        if t not in seen:
+            seen.append(t)
+    return "  ".join(seen)
+
+
+def _row_kind(
+    cells: Sequence[tuple[int, Any]], names: set[str], trailing: str | None
+) -> str | None:
+    """None for a record below the header, else why the row is left out; ``trailing`` is the
+    kind of the last note or signature line above (after one, the rest is footer too)."""
+    kind = _footer_kind(cells) or trailing
+    if kind is None and _repeats_header(cells, names):
+        kind = "header"
+    return kind
 
 
 # --- title lines and period --------------------------------------------------------------------
@@ -397,7 +843,9 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 # --- tables ------------------------------------------------------------------------------------
 
 
-def _read_table(grid: _Grid, sheet_name: str) -> Layout:
+def _read_table(grid: _Grid, sheet_name: str, source: _SheetSource | None = None) -> Layout:
+    """A table's layout from ``grid``: the whole sheet, or with ``source`` its head only (the
+    rest is streamed by :meth:`Layout.rows`)."""
     header = _find_header(grid, sheet_name)
     columns = _name_columns(grid, header)
     titles = [grid.text(r) for r in range(1, header[0]) if not grid.blank(r)]
@@ -408,29 +856,37 @@ def _read_table(grid: _Grid, sheet_name: str) -> Layout:
     trailing: str | None = None  # after a note or signature line, the rest is footer too
     names = {c.name for c in columns}
     for r in range(header[-1] + 1, grid.row_count + 1):
-        if grid.blank(r):
+        cells = grid.anchors(r)
+        if not cells:
             continue
-        kind = _footer_kind(grid, r) or trailing
-        if kind is None and _repeats_header(grid, r, names):
-            kind = "header"
+        kind = _row_kind(cells, names, trailing)
         if kind is None:
             data.append(r)
             continue
         if kind in ("note", "signature"):
             trailing = kind
         skip.add(r)
-        left_out.append(LeftOutRow(r, kind, grid.text(r)))
+        left_out.append(LeftOutRow(r, kind, _cells_text(cells)))
     if not data:
+        if source is not None:
+            raise _WholeSheetNeeded
         raise LayoutError(
             _("工作表“%(sheet)s”在表头（第%(row)d行）之下没有数据行。")
             % {"sheet": sheet_name, "row": header[-1]}
         )
 
     columns = _mark_serials(grid, columns, data[:SAMPLE_ROWS])
-    _refuse_aggregate(grid, columns, data[:SAMPLE_ROWS], left_out, header)
-    footer_lines = [row.text for row in left_out if row.kind != "total"]
+    # A streamed sheet's footer is at its end: the footer pass read its last rows.
+    footer, tail_last = left_out, None
+    if source is not None and source.scan.tail:
+        tail_left_out, tail_last = _classify_tail(
+            source.scan.tail, grid.row_count, names, trailing, source.scan.merged
+        )
+        footer = left_out + tail_left_out
+    _refuse_aggregate(grid, columns, data[:SAMPLE_ROWS], footer, header)
+    footer_lines = [row.text for row in footer if row.kind != "total"]
     period, filled_on = read_period(titles + footer_lines)
-    return Layout(
+    layout = Layout(
         sheet_name=sheet_name,
         kind=TABLE,
         title_lines=titles,
@@ -441,9 +897,176 @@ def _read_table(grid: _Grid, sheet_name: str) -> Layout:
         left_out=left_out,
         period=period,
         filled_on=filled_on,
+        estimated_rows=len(data),
         _grid=grid,
         _skip=frozenset(skip),
     )
+    if source is None:
+        return layout
+    head_rows = grid.row_count
+    if tail_last is not None:
+        last: int | None = tail_last
+    elif source.scan.tail:
+        last = source.scan.tail[0][0] - 1  # the last rows are all footer
+    else:
+        last = source.declared_rows  # from the sheet's <dimension>: may be wrong or missing
+    if last is not None and last > head_rows:
+        layout.last_data_row = last
+        layout.estimated_rows = len(data) + last - head_rows
+    else:
+        layout.estimated_rows = None
+    merged_below = sorted(m for m in source.scan.merged if m[2] > head_rows)
+    layout._stream = _Stream(source, head_rows, data[-1], trailing, names, merged_below)
+    return layout
+
+
+def _classify_tail(
+    tail: list[tuple[int, tuple[Any, ...]]],
+    after: int,
+    names: set[str],
+    trailing: str | None,
+    merged: Sequence[MergedRange] = (),
+) -> tuple[list[LeftOutRow], int | None]:
+    """The left-out rows and the last record among a streamed sheet's last rows (those below
+    row ``after``), classified as :meth:`Layout.rows` will when it gets there."""
+    left_out: list[LeftOutRow] = []
+    last = None
+    first = tail[0][0] if tail else 0
+    merged = [m for m in merged if m[2] >= first]
+    for number, row in tail:
+        if number <= after:
+            continue
+        rows: list[Sequence[Any]] = [row]
+        _uncover(rows, [m for m in merged if m[0] <= number <= m[2]], first=number)
+        cells = _row_cells(rows[0])
+        if not cells:
+            continue
+        kind = _row_kind(cells, names, trailing)
+        if kind is None:
+            last = number
+            continue
+        if kind in ("note", "signature"):
+            trailing = kind
+        left_out.append(LeftOutRow(number, kind, _cells_text(cells)))
+    return left_out, last
+
+
+class _WholeSheetNeeded(Exception):
+    """The head alone cannot tell the layout (a form, or no record below the header)."""
+
+
+class _Stream:
+    """The rest of a streamed sheet, below the rows its layout was detected on."""
+
+    def __init__(
+        self,
+        source: _SheetSource,
+        head_rows: int,
+        head_last: int,
+        trailing: str | None,
+        names: set[str],
+        merged: list[MergedRange],
+    ):
+        self.source = source
+        self.head_rows = head_rows
+        self.head_last = head_last
+        self.trailing = trailing  # the state the rows below the head start in
+        self.names = names
+        self.merged = merged  # ranges reaching below the head, by first row
+        self.seen = head_rows  # the rows whose left-out lines are in the layout's list
+        self.done = False
+
+    def rows(self, layout: Layout) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The records below the head, merged cells filled down; left-out lines are added to
+        ``layout.left_out`` as they come (once, however often the rows are read)."""
+        grid = layout._grid
+        assert grid is not None
+        columns = [(c.name, c.index) for c in layout.columns]
+        trailing = self.trailing
+        pending = iter(m for m in self.merged if m[0] > self.head_rows)
+        upcoming = next(pending, None)
+        # Ranges covering the current row, with their anchor's value.
+        active = [(m, grid.own(m[0], m[1])) for m in self.merged if m[0] <= self.head_rows]
+        last = self.head_last
+        for number, row in self.source.rows(self.head_rows + 1):
+            while upcoming is not None and upcoming[0] <= number:
+                anchor = row[upcoming[1] - 1] if len(row) >= upcoming[1] else None
+                active.append((upcoming, anchor if upcoming[0] == number else None))
+                upcoming = next(pending, None)
+            if active:
+                active = [(m, v) for m, v in active if m[2] >= number]
+                if any(len(row) >= m[1] for m, _v in active):
+                    row = list(row)
+                    for (top, left, _bottom, right), _value in active:
+                        for c in range(left, min(right, len(row)) + 1):
+                            if (number, c) != (top, left):
+                                row[c - 1] = None
+            cells = _row_cells(row)
+            if not cells:
+                continue
+            kind = _row_kind(cells, self.names, trailing)
+            new = number > self.seen
+            self.seen = max(self.seen, number)
+            if kind is not None:
+                if kind in ("note", "signature"):
+                    trailing = kind
+                if new:
+                    layout.left_out.append(LeftOutRow(number, kind, _cells_text(cells)))
+                continue
+            width = len(row)
+            values = {name: row[index - 1] if index <= width else None for name, index in columns}
+            for (top, left, _bottom, right), value in active:
+                for name, index in columns:
+                    if left <= index <= right and (number, index) != (top, left):
+                        values[name] = value
+            last = number
+            yield number, values
+        self.done = True
+        layout.last_data_row = last
+        self.source.close()
+
+
+def _clip(merged: Sequence[MergedRange], rows: int) -> list[MergedRange]:
+    """The merged ranges as far as they reach into the first ``rows`` rows."""
+    return [(a, b, min(c, rows), d) for a, b, c, d in merged if a <= rows]
+
+
+def _uncover(rows: list[Sequence[Any]], merged: Sequence[MergedRange], first: int = 1) -> None:
+    """Blank the cells merged ranges cover (not their anchors) in ``rows`` (sheet rows from
+    ``first`` on), as openpyxl's normal mode does: a file may keep values there, unseen."""
+    last = first + len(rows) - 1
+    for top, left, bottom, right in merged:
+        for r in range(max(top, first), min(bottom, last) + 1):
+            row = rows[r - first]
+            if len(row) < left or all(is_blank(v) for v in row[left - 1 : right]):
+                continue
+            cells = list(row)
+            for c in range(left, min(right, len(cells)) + 1):
+                if (r, c) != (top, left):
+                    cells[c - 1] = None
+            rows[r - first] = cells
+
+
+def _detect_streamed(source: _SheetSource) -> Layout:
+    head, whole = source.head(HEAD_ROWS)
+    merged = source.scan.merged
+    _uncover(head, merged)
+    if whole:
+        source.close()
+        return detect_grid_layout(head, merged, sheet_name=source.title)
+    grid = _Grid(head, _clip(merged, len(head)))
+    content = [r for r in range(1, grid.row_count + 1) if not grid.blank(r)]
+    if content and _block_starts(grid, content) is None:
+        try:
+            return _read_table(grid, source.title, source)
+        except _WholeSheetNeeded:
+            pass
+    # A per-record form (or a head without records) is read whole: forms are short.
+    rest = source.rest()
+    source.close()
+    _uncover(rest, merged, first=len(head) + 1)
+    rows = head + rest
+    return detect_grid_layout(rows, merged, sheet_name=source.title)
 
 
 def _find_header(grid: _Grid, sheet_name: str) -> list[int]:
@@ -567,9 +1190,8 @@ def _has_data(grid: _Grid, header_end: int, c: int) -> bool:
     return any(not is_blank(grid.own(r, c)) for r in range(header_end + 1, last + 1))
 
 
-def _repeats_header(grid: _Grid, r: int, names: set[str]) -> bool:
+def _repeats_header(cells: Sequence[tuple[int, Any]], names: set[str]) -> bool:
     """A header row repeated below (printed ledgers repeat it on every page)."""
-    cells = grid.anchors(r)
     return len(cells) >= 2 and all(clean_header(v) in names for _c, v in cells)
 
 
@@ -667,7 +1289,7 @@ def _read_form(grid: _Grid, sheet_name: str) -> Layout | None:
         for r in range(start, end):
             if grid.blank(r) or grid.text(r) in titles:
                 continue
-            kind = _footer_kind(grid, r) or trailing
+            kind = _footer_kind(grid.anchors(r)) or trailing
             if kind is not None:
                 trailing = kind if kind != "total" else trailing
                 left_out.append(LeftOutRow(r, kind, grid.text(r)))
@@ -700,6 +1322,7 @@ def _read_form(grid: _Grid, sheet_name: str) -> Layout | None:
         left_out=left_out,
         period=period,
         filled_on=filled_on,
+        estimated_rows=len(records),
         _records=records,
     )
 

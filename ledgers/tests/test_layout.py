@@ -1,9 +1,17 @@
-from datetime import date
+import io
+import zipfile
+from collections.abc import Sequence
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
+from openpyxl import Workbook, load_workbook
 
+from ledgers import layout as layout_module
 from ledgers.layout import (
     AggregateSheet,
+    Layout,
     LayoutError,
     MalformedForm,
     Period,
@@ -268,3 +276,322 @@ def test_a_named_sheet_is_read_and_a_missing_one_named(tmp_path):
     assert detect_layout(path, sheet="明细").header_rows == [1]
     with pytest.raises(LedgerFileError, match="可用的工作表：明细"):
         detect_layout(path, sheet="汇总")
+
+
+# --- streaming a long sheet ----------------------------------------------------------------------
+
+
+def long_dispute_ledger(
+    path: Path, records: int = 40, *, title: str = "矛盾纠纷排查化解台账"
+) -> Path:
+    """A dispute ledger longer than a (shrunk) head: merged 镇/村 blocks, one crossing the head's
+    end, a header repeated on a new page, a 小计 row, and the year only in the footer."""
+    rows: list[list[Any]] = [[title], DISPUTE_HEADERS]
+    merged = ["A1:L1"]
+    for n in range(1, records + 1):
+        if n == 21:
+            rows.append(list(DISPUTE_HEADERS))  # the printed page's header again
+        if n == 31:
+            rows.append(["小计", None, None, None, None, "30件"])
+        town = "浔中镇" if n % 12 == 8 else None
+        village = f"{'宝美东园'[n % 2 * 2 :][:2]}村" if n % 3 == 1 else None
+        rows.append(
+            [n, f"{n % 12 + 1}月{n % 27 + 1}日", town, village, "邻里纠纷", f"当事人{n}", None]
+            + [f"纠纷{n}", "周调解", "调解成功", "是", None]
+        )
+    # Each 浔中镇 is merged down over the records below it (never over a page's header).
+    for start in range(3, len(rows) + 1):
+        if rows[start - 1][2] == "浔中镇":
+            end = start
+            while end < min(start + 5, len(rows)) and isinstance(rows[end][0], int):
+                end += 1
+            merged.append(f"C{start}:C{end}")
+    rows += [
+        [None],
+        ["合计", None, None, None, None, f"{records}件"],
+        ["填报人：王芳", None, None, None, "填报时间：2025年6月30日"],
+        ["注：是否化解填“是”或“否”。"],
+    ]
+    return save_book(path, rows, merged, title="排查台账")
+
+
+def read_whole(path: Path) -> Layout:
+    """The layout of the same file loaded whole (openpyxl's normal mode), to compare with."""
+    return detect_layout(load_workbook(path, data_only=True))
+
+
+def test_a_long_sheet_is_streamed_and_reads_as_if_read_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(layout_module, "HEAD_ROWS", 12)
+    path = long_dispute_ledger(tmp_path / "long.xlsx")
+    whole = read_whole(path)
+    layout = detect_layout(path)
+    # Only the head is held; the year, found in the footer, is known before the rows are read.
+    assert layout._grid is not None and layout._grid.row_count == 12
+    assert layout.period_year == 2025
+    assert layout.filled_on == date(2025, 6, 30)
+    assert not layout.fully_read
+    assert layout.left_out == []  # the head has none; the rest come as the rows are read
+    assert layout.last_data_row == whole.last_data_row  # from the footer pass
+    assert layout.estimated_rows is not None and 40 <= layout.estimated_rows <= 42
+    for attr in ("title_lines", "header_rows", "columns", "first_data_row", "period"):
+        assert getattr(layout, attr) == getattr(whole, attr)
+
+    rows = list(layout.rows())
+    assert rows == list(whole.rows())
+    assert len(rows) == 40
+    assert layout.fully_read
+    assert layout.left_out == whole.left_out
+    assert [(row.kind, row.text) for row in layout.left_out] == [
+        ("header", "  ".join(DISPUTE_HEADERS)),
+        ("total", "小计  30件"),
+        ("total", "合计  40件"),
+        ("signature", "填报人：王芳  填报时间：2025年6月30日"),
+        ("note", "注：是否化解填“是”或“否”。"),
+    ]
+    # The 镇 merged from row 10 down to row 15 is filled across the head's end (row 12).
+    towns = {number: values["镇"] for number, values in rows}
+    assert [towns[n] for n in range(9, 17)] == [None] + ["浔中镇"] * 6 + [None]
+
+
+def test_reading_the_rows_closes_the_file_and_reading_again_reopens_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(layout_module, "HEAD_ROWS", 12)
+    layout = detect_layout(long_dispute_ledger(tmp_path / "long.xlsx"))
+    stream = layout._stream
+    assert stream is not None and stream.source.workbook is not None
+    first = list(layout.rows())
+    assert stream.source.workbook is None
+    assert list(layout.rows()) == first
+    assert len(layout.left_out) == 5  # not listed twice
+    assert stream.source.workbook is None
+
+    with detect_layout(long_dispute_ledger(tmp_path / "again.xlsx")) as again:
+        rows = again.rows()
+        next(rows)
+        assert again._stream is not None and again._stream.source.workbook is not None
+    assert again._stream.source.workbook is None
+    assert len(list(again.rows())) == 40
+
+
+def test_a_short_sheet_is_read_whole_and_closed_at_once(tmp_path):
+    layout = detect_layout(dispute_ledger(tmp_path / "d.xlsx"))
+    assert layout._stream is None
+    assert layout.fully_read
+    assert layout.estimated_rows == 5
+    layout.close()  # nothing to close; harmless
+
+
+def test_a_long_per_record_form_is_still_read_as_a_form(tmp_path, monkeypatch):
+    monkeypatch.setattr(layout_module, "HEAD_ROWS", 9)  # two blocks' starts show it is a form
+    layout = detect_layout(mediation_form(tmp_path / "f.xlsx"))
+    assert layout.kind == "form"
+    assert [number for number, _values in layout.rows()] == [2, 8]
+    assert layout.estimated_rows == 2
+
+
+def write_only_book(path: Path, rows: Sequence[Sequence[Any]], merged: Sequence[str] = ()) -> Path:
+    """As streaming exports write a sheet: no <dimension>, values left in merged-over cells."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("导出")
+    for row in rows:
+        sheet.append(list(row))
+    for cells in merged:
+        sheet.merged_cells.add(cells)
+    book.save(path)
+    return path
+
+
+def test_a_sheet_without_a_declared_size_is_read_to_its_end(tmp_path, monkeypatch):
+    monkeypatch.setattr(layout_module, "HEAD_ROWS", 10)
+    rows = [HOTLINE_HEADERS[:4]] + [
+        [n, f"A{n:03d}", f"2025-03-{n % 28 + 1:02d}", "张三"] for n in range(1, 31)
+    ]
+    # A streaming writer keeps the merged-over cells' values: the sheet shows only the anchor's.
+    rows[5][3] = "李四"
+    rows[6][3] = "隐藏的值"
+    path = write_only_book(tmp_path / "export.xlsx", rows, merged=["D6:D8"])
+    assert b"<dimension" not in zip_member(path, "xl/worksheets/sheet1.xml")
+    layout = detect_layout(path)
+    assert layout.estimated_rows == 30
+    assert layout.last_data_row == 31
+    records = dict(layout.rows())
+    assert len(records) == 30
+    assert [records[n]["诉求人"] for n in (5, 6, 7, 8, 9)] == [
+        "张三",
+        "李四",
+        "李四",
+        "李四",
+        "张三",
+    ]
+    assert records == dict(read_whole(path).rows())
+
+
+def test_a_wrong_declared_size_does_not_cut_the_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr(layout_module, "HEAD_ROWS", 10)
+    rows = [HOTLINE_HEADERS[:3]] + [[n, f"A{n:03d}", "x"] for n in range(1, 41)]
+    path = save_book(tmp_path / "b.xlsx", rows)
+    rewrite_member(
+        path, "xl/worksheets/sheet1.xml", b'<dimension ref="A1:C41"/>', b'<dimension ref="A1:B5"/>'
+    )
+    layout = detect_layout(path)
+    assert [n for n, _v in layout.rows()] == list(range(2, 42))
+    assert layout.rows().__next__()[1] == {"序号": 1, "工单编号": "A001", "受理时间": "x"}
+
+
+def test_the_declared_size_estimates_the_rows_when_the_footer_pass_cannot(tmp_path, monkeypatch):
+    monkeypatch.setattr(layout_module, "HEAD_ROWS", 10)
+    monkeypatch.setattr(layout_module, "_tail_rows", lambda *args: None)
+    rows = [HOTLINE_HEADERS[:3]] + [[n, f"A{n:03d}", "x"] for n in range(1, 41)]
+    layout = detect_layout(save_book(tmp_path / "b.xlsx", rows))
+    assert layout.estimated_rows == 40
+    assert len(list(layout.rows())) == 40
+
+
+def test_a_read_only_workbook_passed_in_is_streamed_and_left_open(tmp_path, monkeypatch):
+    monkeypatch.setattr(layout_module, "HEAD_ROWS", 12)
+    path = long_dispute_ledger(tmp_path / "long.xlsx")
+    book = load_workbook(path, read_only=True, data_only=True)
+    layout = detect_layout(book)
+    assert list(layout.rows()) == list(read_whole(path).rows())
+    assert layout.fully_read
+    assert book.sheetnames == ["排查台账"]  # still open: the caller's to close
+    assert len(list(book.worksheets[0].iter_rows(max_row=2))) == 2
+    book.close()
+
+
+def test_the_footer_pass_finds_merged_ranges_and_last_rows_across_chunks(monkeypatch):
+    monkeypatch.setattr(layout_module, "XML_CHUNK", 7)
+    monkeypatch.setattr(layout_module, "TAIL_BYTES", 200)
+    ns = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rows = b"".join(
+        b'<x:row r="%d"><x:c r="A%d" t="inlineStr"><x:is><x:t>line %d</x:t></x:is></x:c></x:row>'
+        % (n, n, n)
+        for n in range(1, 30)
+    )
+    xml = (
+        b'<?xml version="1.0"?><x:worksheet xmlns:x="' + ns + b'"><x:sheetData>' + rows
+        + b'</x:sheetData><x:mergeCells count="2"><x:mergeCell ref="A1:C1"/>'
+        + b"<x:mergeCell ref='B3:B9' /></x:mergeCells></x:worksheet>"
+    )  # fmt: skip
+    workbook = load_workbook(save_book_bytes(), read_only=True)
+    scan = layout_module._scan_sheet(io.BytesIO(xml), workbook)
+    assert scan.merged == [(1, 1, 1, 3), (3, 2, 9, 2)]
+    assert scan.tail is not None
+    assert scan.tail[-1] == (29, ("line 29",))
+    assert [n for n, _values in scan.tail] == list(range(30 - len(scan.tail), 30))
+
+
+def save_book_bytes() -> io.BytesIO:
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def zip_member(path: Path, name: str) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name)
+
+
+def rewrite_member(path: Path, name: str, old: bytes, new: bytes) -> None:
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    assert old in members[name]
+    members[name] = members[name].replace(old, new)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+
+
+def test_the_cell_parser_reads_every_kind_of_cell_as_openpyxl_does(tmp_path):
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["文本", "整数", "小数", "是否", "日期", "时间", "时长", "公式", "错误", "百分比"])
+    sheet.append(["共享的字符串", 42, 3.25, True, excel_time(2025, 3, 13, 9, 30), time(14, 5)]
+                 + [timedelta(hours=30), "=1+1", "#N/A", 0.125])  # fmt: skip
+    sheet.append([None, -7, 1e-9, False, date(2025, 2, 28), None, None, '="a"&"b"', None, 1])
+    sheet["J2"].number_format = "0.0%"
+    sheet["F2"].number_format = "hh:mm"
+    sheet["G2"].number_format = "[h]:mm:ss"
+    sheet.cell(row=4, column=1, value="第4行")
+    sheet.cell(row=6, column=3, value="跳过一行")  # row 5 is left out of the XML
+    normal = tmp_path / "normal.xlsx"
+    book.save(normal)
+
+    streamed = Workbook(write_only=True)
+    rows = streamed.create_sheet("流式")
+    rich = CellRichText(["普通", TextBlock(InlineFont(b=True), "加粗"), "结尾"])
+    rows.append([rich, "内联文本", 12, 0.5, excel_time(2025, 1, 2, 3, 4), None, "  留空格  "])
+    rows.append([])
+    rows.append([None, None, "第三行"])
+    inline = tmp_path / "inline.xlsx"
+    streamed.save(inline)
+
+    for path in (normal, inline):
+        stock = load_workbook(path, read_only=True, data_only=True)
+        ours = layout_module._open(path)
+        stock_sheet, our_sheet = stock.worksheets[0], ours.worksheets[0]
+        stock_sheet.reset_dimensions()
+        our_sheet.reset_dimensions()
+        expected = list(stock_sheet.iter_rows(values_only=True))
+        assert list(our_sheet.iter_rows(values_only=True)) == expected
+        assert [[type(v) for v in row] for row in our_sheet.iter_rows(values_only=True)] == [
+            [type(v) for v in row] for row in expected
+        ]
+        stock.close()
+        ours.close()
+    assert expected[0][0] == "普通加粗结尾"
+
+
+def test_the_cell_parser_agrees_with_openpyxl_on_shared_strings_and_cached_values():
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    ns = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    cells = [
+        b'<c r="A1" t="s"><v>1</v></c>',  # a shared string, as Excel writes every text
+        b'<c r="B1" t="str"><f>A1&amp;"x"</f><v>\xe4\xb9\x99x</v></c>',  # a formula's text
+        b'<c r="C1" s="1"><v>45730.5</v></c>',  # a date style
+        b'<c r="D1" s="2"><v>1.25</v></c>',  # a duration style
+        b'<c r="E1"><v>2.5E3</v></c>',
+        b'<c r="F1"><v>12</v></c>',
+        b'<c r="G1" t="e"><v>#DIV/0!</v></c>',
+        b'<c r="H1" t="b"><v>0</v></c>',
+        b'<c r="I1" t="s"/>',  # no value
+        b'<c r="J1"><f>SUM(E1:F1)</f><v>2512</v></c>',
+        b'<c r="AB1" t="inlineStr"><is><r><t>\xe7\x94\xb2</t></r><r><rPr><b/></rPr><t>\xe4\xb9\x99</t></r>'
+        b'<rPh sb="0" eb="1"><t>x</t></rPh></is></c>',
+    ]
+    xml = b'<worksheet xmlns="' + ns + b'"><sheetData><row r="1">' + b"".join(cells)
+    xml += b'</row><row r="3"><c r="B3" t="s"><v>0</v></c></row></sheetData></worksheet>'
+    shared = ["甲", "乙"]
+
+    def parse(parser_class: Any) -> list[Any]:
+        parser = parser_class(
+            io.BytesIO(xml), shared, data_only=True, date_formats={1}, timedelta_formats={2}
+        )
+        return [
+            (number, [(c["column"], c["value"], c["data_type"]) for c in row])
+            for number, row in parser.parse()
+        ]
+
+    ours = parse(layout_module._CellParser)
+    assert ours == parse(WorkSheetParser)
+    assert [value for _c, value, _t in ours[0][1]][:3] == ["乙", "乙x", excel_time(2025, 3, 14, 12)]
+    assert ours[0][1][-1] == (28, "甲乙", "s")
+
+
+def test_an_uploaded_file_object_is_streamed_too(tmp_path, monkeypatch):
+    monkeypatch.setattr(layout_module, "HEAD_ROWS", 12)
+    path = long_dispute_ledger(tmp_path / "long.xlsx")
+    upload = io.BytesIO(path.read_bytes())
+    with detect_layout(upload) as layout:
+        assert layout.period_year == 2025
+        assert layout.header_rows == [2]
+        rows = list(layout.rows())
+        assert rows == list(read_whole(path).rows())
+        assert list(layout.rows()) == rows  # read again from the start of the upload
+    with pytest.raises(LedgerFileError, match="不是有效的 .xlsx 文件"):
+        detect_layout(io.BytesIO("序号,诉求人\n1,张三\n".encode()))
