@@ -6,8 +6,8 @@ A ledger is recognised by its columns: the normalised column names a profile was
 (Jaccard). A monthly ledger with one column added or renamed in fifteen still scores above 0.9;
 another office's ledger of the same kind usually scores well under 0.8.
 
-Recognition runs before the sheet is read in full: :func:`read_head` reads only the first rows
-of the sheet in openpyxl's streaming mode, so a 50,000-row ledger is recognised (or refused as a
+Recognition runs before the sheet is read in full: :func:`read_head` decides the layout on the
+first rows of the streamed sheet, so a 50,000-row ledger is recognised (or refused as a
 statistics table) in a moment, in the upload's request.
 """
 
@@ -16,29 +16,21 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.db import transaction
-from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from cases.models import CaseType
-from ledgers.layout import AggregateSheet, Layout, detect_grid_layout
+from ledgers.layout import Layout, detect_layout
 from ledgers.models import LedgerProfile
-from ledgers.reader import LedgerFileError
 from ledgers.vocabulary import MappingProfile, normalise
 from people.models import User
 from regions.models import Region
 
 MIN_OVERLAP = 0.8
-# Rows read to find the header and judge the sheet; enough for any title block and the sample
-# of rows that tells a ledger from a statistics table.
-HEAD_ROWS = 200
 
 
 def fingerprint(column_names: Iterable[str]) -> list[str]:
@@ -120,47 +112,17 @@ class Head:
 
 
 def read_head(source: str | Path | IO[bytes], sheet: str | None = None) -> Head:
-    """The layout of the first HEAD_ROWS rows of ``sheet`` (the first unless named).
+    """The layout of ``sheet`` (the first unless named), decided on its first rows with its
+    merged cells and its footer (a year in "填报时间"), and its size; the rows are not read.
 
     Raises :class:`LedgerFileError` with the user's message for a file that is no workbook, a
-    missing or empty sheet, a sheet with no header, and a statistics table. Other doubts about
-    a long sheet (a form whose last block the head cuts short) are left to the full reading.
+    missing or empty sheet, a sheet with no header, and a statistics table.
     """
+    layout = detect_layout(source, sheet)
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise LedgerFileError(
-            _("无法读取该文件：不是有效的 .xlsx 文件（加密的文件请先取消密码）。")
-        ) from exc
-    try:
-        if sheet and sheet not in workbook.sheetnames:
-            raise LedgerFileError(
-                _("工作表“%(sheet)s”不存在，可用的工作表：%(names)s。")
-                % {"sheet": sheet, "names": "、".join(workbook.sheetnames)}
-            )
-        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-        rows: list[tuple[Any, ...]] = []
-        for row in worksheet.iter_rows(values_only=True):
-            rows.append(tuple(row))
-            if len(rows) > HEAD_ROWS:
-                break
-        stated = worksheet.max_row if isinstance(worksheet.max_row, int) else None
-        title = worksheet.title
+        return Head(layout=layout, estimated_rows=layout.estimated_rows, complete=layout.fully_read)
     finally:
-        workbook.close()
-    complete = len(rows) <= HEAD_ROWS
-    rows = rows[:HEAD_ROWS]
-    try:
-        layout = detect_grid_layout(rows, (), sheet_name=title)
-    except AggregateSheet:
-        raise
-    except LedgerFileError:
-        if complete:
-            raise
-        # The full reading (merged cells included) decides; recognition goes without.
-        layout = Layout(title, "table", [], [], [], None, None)
-    estimated = len(rows) if complete else stated
-    return Head(layout=layout, estimated_rows=estimated, complete=complete)
+        layout.close()
 
 
 # --- the case type the ledger's words point at -------------------------------------------------
