@@ -600,6 +600,7 @@ def import_history(
     if progress is not None:
         progress(result.rows, total)
     existing = _existing(record.ledger_number for _n, record in good if record.ledger_number)
+    good = _keep_within_reach(good, existing, options, result)
     if options.dry_run or (result.errors and not options.skip_bad_rows) or not good:
         result.skipped = sum(1 for _n, r in good if r.ledger_number in existing)
         return result
@@ -609,20 +610,56 @@ def import_history(
     return result
 
 
-def _existing(numbers: Iterable[str]) -> dict[str, int]:
-    """Ledger numbers already in Lianxin → their case ids."""
-    found: dict[str, int] = {}
+def _existing(numbers: Iterable[str]) -> dict[str, tuple[int, str, str]]:
+    """Ledger numbers already in Lianxin → (case id, Lianxin number, region path)."""
+    found: dict[str, tuple[int, str, str]] = {}
     for batch in chunks(sorted(set(numbers))):
-        for key, pk in Case.objects.filter(ledger_number__in=batch).values_list(
-            "ledger_number", "pk"
-        ):
-            found[key or ""] = pk
+        rows = Case.objects.filter(ledger_number__in=batch).values_list(
+            "ledger_number", "pk", "number", "region__path"
+        )
+        for key, pk, number, path in rows:
+            found[key or ""] = (pk, number or "", path)
     return found
+
+
+def _keep_within_reach(
+    good: list[tuple[int, HistoryRecord]],
+    existing: dict[str, tuple[int, str, str]],
+    options: HistoryOptions,
+    result: HistoryResult,
+) -> list[tuple[int, HistoryRecord]]:
+    """A number already used by a case outside the importer's area is another office's: the
+    row is bad (never skipped or updated silently, and the other case is not touched)."""
+    regions = importer_regions(options.actor)
+    if regions is None or not existing:
+        return good
+    paths = [r.path for r in regions]
+    kept = []
+    for number, record in good:
+        found = existing.get(record.ledger_number or "")
+        if found is not None and not any(found[2].startswith(p) for p in paths):
+            result.errors.append(
+                HistoryError(
+                    number,
+                    "",
+                    _(
+                        "编号“%(key)s”已被其他单位的事项（%(case)s）使用，不能跳过或更新；"
+                        "请核对编号列。"
+                    )
+                    % {"key": record.ledger_number, "case": found[1]},
+                    record.ledger_number or "",
+                )
+            )
+            result.bad_rows.add(number)
+            result.by_status[record.status] -= 1
+            continue
+        kept.append((number, record))
+    return kept
 
 
 def _write(
     good: list[tuple[int, HistoryRecord]],
-    existing: dict[str, int],
+    existing: dict[str, tuple[int, str, str]],
     options: HistoryOptions,
     result: HistoryResult,
     progress: Progress | None,
@@ -643,12 +680,12 @@ def _write(
         result.skipped = len(again)
         return
     for batch in chunks(again, WRITE_BATCH):
-        ids = [existing[r.ledger_number or ""] for r in batch]
+        ids = [existing[r.ledger_number or ""][0] for r in batch]
         cases = {
             c.pk: c
             for c in Case.objects.select_for_update().select_related("case_type").filter(pk__in=ids)
         }
-        pairs = [(cases[existing[r.ledger_number or ""]], r) for r in batch]
+        pairs = [(cases[existing[r.ledger_number or ""][0]], r) for r in batch]
         moved = engine.advance_histories(
             pairs, actor=options.actor, imported_at=imported_at, limits=limits
         )

@@ -341,3 +341,25 @@ def test_an_enterprise_ledger_places_each_demand_at_its_firm(world, office, tmp_
     other = Case.objects.get(description="招工难")
     assert other.enterprise is None and other.details["企业名称"] == "某外地公司"
     assert other.region == world.county and other.status == Status.IN_PROGRESS
+
+
+def test_a_number_another_office_imported_is_never_skipped_or_updated(world, office, tmp_path):
+    from cases.tests.world import make_user
+    from people.models import Role
+
+    # The county imported 李四's row (龙浔镇) earlier, still open.
+    path = edit(hotline_export(tmp_path / "12345.xlsx"), {"O3": "办理中", "N3": None, "L3": None})
+    import_history(path, options(world))
+    theirs = Case.objects.get(ledger_number="DH20250302002")
+    # 浔中镇's dispatcher imports a ledger reusing that number for one of its own rows.
+    town_dispatcher = make_user("town_dispatcher2", Role.DISPATCHER, region=world.town)
+    mine = edit(
+        hotline_export(tmp_path / "town.xlsx"),
+        {"B2": "DH20250302002", "B3": "X-1", "G3": "浔中镇", "H3": "宝美村", "B5": "X-2"},
+    )
+    edit(mine, {"G5": "浔中镇", "H5": "东园村"})
+    result = import_history(mine, options(world, actor=town_dispatcher, duplicates=UPDATE))
+    assert result.imported is False and result.bad_rows == {2}
+    assert "其他单位" in result.errors[0].message
+    theirs.refresh_from_db()
+    assert theirs.status == Status.IN_PROGRESS and theirs.region.name == "英山村"
