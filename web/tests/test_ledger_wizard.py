@@ -615,3 +615,17 @@ def test_the_admin_lists_jobs_and_profiles(world, client):
     client.force_login(world.admin)
     for model in ("importjob", "ledgerprofile"):
         assert client.get(f"/admin/ledgers/{model}/").status_code == 200
+
+
+def test_deleting_a_job_deletes_its_uploaded_ledger_and_report(
+    world, client, places, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(world.dispatcher)
+    job = uploaded(client, world, hotline_export(tmp_path / "h.xlsx"))
+    client.post(mapping_url(job), mapping_post(client, job, "confirm"))
+    job.refresh_from_db()
+    stored = [job.file.path, job.report.path]
+    assert all(Path(p).exists() for p in stored)
+    with django_capture_on_commit_callbacks(execute=True):
+        job.delete()
+    assert not any(Path(p).exists() for p in stored)
