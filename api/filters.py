@@ -104,6 +104,7 @@ class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, help_text="Status.")
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, help_text="Priority.")
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, help_text="Channel.")
+    enterprise = IdFilter(field_name="enterprise_id", help_text="Enterprise (organisation) id.")
     unit = IdFilter(method="filter_unit", help_text="Organisation id: lead or active co-unit.")
     region = django_filters.CharFilter(
         method="filter_region",

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "stats",
     "ledgers",
     "notify",
+    "enterprises",
     "demo",
     "rest_framework",
     "django_filters",

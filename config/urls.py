@@ -16,6 +16,7 @@ urlpatterns = [
     path("meetings/", include("web.meetings.urls")),
     path("cases/", include("web.caseviews.urls")),
     path("registry/", include("web.registry.urls")),
+    path("enterprises/", include("web.enterprises.urls")),
     path("dashboard/", include("web.dashboard.urls")),
     path("inbox/", include("web.inbox.urls")),
     path("mine/", include("web.mine.urls")),

@@ -21,6 +21,7 @@ from cases.models import Case, CaseEvent, Channel, Status
 from cases.reference import ensure_reference_data
 from cases.tasks import check_case_deadline
 from demo.county import CountyBuilder
+from demo.enterprise_file import fill_enterprise_files
 from demo.logins import FEATURED
 from demo.places import COUNTY_CODE
 from demo.plan import Planner
@@ -130,6 +131,9 @@ def load(
         planner_start = now - timedelta(days=365)
         county = CountyBuilder(rng, joined=planner_start - timedelta(days=30)).build()
         suggest_units(county, types)
+        fill_enterprise_files(
+            county, random.Random(seed + 11)
+        )  # its own draws: the plan stays as it was
         progress(STAGE_COUNTY, 1, 1)
         progress(STAGE_PLAN, 0, 1)
         planner = Planner(county, rng, now, cases)

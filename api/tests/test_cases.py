@@ -181,6 +181,16 @@ def test_filters_by_type_category_status_channel_unit_and_region(world, client_f
     }
 
 
+def test_filters_by_enterprise_inside_the_scope(world, client_for):
+    theirs = world.report(enterprise=world.enterprise)
+    world.report()
+    elsewhere = world.report(region=world.other_grid, enterprise=world.enterprise)
+    url = f"/api/v1/cases/?enterprise={world.enterprise.pk}"
+    assert sorted(ids(client_for(world.dispatcher).get(url))) == [theirs.pk, elsewhere.pk]
+    assert ids(client_for(world.grid_worker).get(url)) == [theirs.pk]
+    assert client_for(world.dispatcher).get("/api/v1/cases/?enterprise=0").status_code == 400
+
+
 def test_filters_by_period_overdue_and_text(world, client_for):
     with time_machine.travel(local(2025, 3, 3, 23, 30), tick=False):
         march = world.assigned(title="三月路灯")

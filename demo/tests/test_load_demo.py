@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cases.models import HANDLING_STATUSES, Case, CaseEvent, CaseType, Channel, Meeting, Status
 from demo.places import CHAIN_COMMITTEE_NAME, DEMO_PASSWORD
+from enterprises.models import EnterpriseEvent, HonourAward, YearFigures
 from orgs.credit_code import validate_credit_code
 from orgs.models import Organisation, OrgKind
 from people.models import (
@@ -34,6 +35,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # builds a demo county
 
 COUNTED = (
     Case,
+    YearFigures,
+    HonourAward,
     CaseEvent,
     Organisation,
     Person,
@@ -158,6 +161,20 @@ def test_enterprises_have_valid_credit_codes_and_belong_to_the_chain(demo_output
     )
     demands = Case.objects.filter(case_type__code="enterprise_demand")
     assert demands.exists() and not demands.exclude(committee=chain).exists()
+
+
+def test_the_chain_enterprises_have_honours_and_two_years_of_figures(demo_output):
+    chain = Organisation.objects.get(kind=OrgKind.CHAIN_COMMITTEE, name=CHAIN_COMMITTEE_NAME)
+    members = Organisation.objects.filter(kind=OrgKind.ENTERPRISE, chain=chain)
+    figures = YearFigures.objects.filter(enterprise__in=members)
+    assert figures.count() == 2 * members.count()
+    assert set(figures.values_list("year", flat=True)) == {2024, 2025}
+    awards = HonourAward.objects.all()
+    assert awards.exists() and {"高新技术企业", "规上工业企业"} <= set(
+        awards.values_list("honour__name", flat=True)
+    )
+    # Through the services: one event per row written.
+    assert EnterpriseEvent.objects.count() == figures.count() + awards.count()
 
 
 def test_every_role_has_a_demo_user_with_the_shared_password(demo_output):

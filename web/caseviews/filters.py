@@ -114,6 +114,11 @@ class FlagFilter(django_filters.Filter):
     field_class = FlagField
 
 
+class IdFilter(django_filters.NumberFilter):
+    # The stubs pin NumberFilter.field_class to DecimalField; django-filter takes any field.
+    field_class = forms.IntegerField  # type: ignore[assignment]
+
+
 class RegionCodeField(forms.CharField):
     """A region by its code (区划代码); the select offers the towns and villages of the scope."""
 
@@ -268,6 +273,14 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_month",
         label=_("受理月份"),
         widget=forms.TextInput(attrs={"placeholder": "202405,202406"}),
+    )
+    # From the enterprise file's links: a hidden field, kept across the other filters.
+    enterprise = IdFilter(
+        field_name="enterprise_id",
+        label=_("涉及企业"),
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput,
     )
     overdue = FlagFilter(method="filter_overdue", label=_("只看超期"))
     mine = FlagFilter(method="filter_mine", label=_("我登记的"))

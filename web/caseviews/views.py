@@ -83,6 +83,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     - ``status``: a state, or a comma list of states (codes such as ``assigned,in_progress``, the
       canonical labels such as ``已销号``, or ``open`` for every open state);
     - ``unit``: an organisation id, the lead unit (主办单位);
+    - ``enterprise``: an enterprise's organisation id (the enterprise file links here);
     - ``region``: a region code (区划代码): the region and everything under it;
     - ``channel``: a channel code (``grid``, ``hotline`` …);
     - ``reported_from`` / ``reported_to``: local dates (YYYY-MM-DD), both ends included;

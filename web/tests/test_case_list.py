@@ -260,3 +260,15 @@ def test_hostile_query_values_are_errors_never_crashes(world, client, query):
     assert response.status_code == 200
     assert response.context["form"].errors or query.startswith("page")
     assert client.get(f"{reverse('caseviews:case-export')}?{query}").status_code in (200, 302)
+
+
+def test_it_filters_by_enterprise_and_keeps_the_scope(world, client):
+    theirs = world.report(title="企业的事", enterprise=world.enterprise)
+    world.report(title="别的事")
+    elsewhere = world.report(region=world.other_grid, enterprise=world.enterprise)
+    client.force_login(world.dispatcher)
+    assert listed(client, f"enterprise={world.enterprise.pk}") == [elsewhere.pk, theirs.pk]
+    client.force_login(world.grid_worker)
+    assert listed(client, f"enterprise={world.enterprise.pk}") == [theirs.pk]
+    response = client.get(f"{URL}?enterprise=abc")
+    assert response.status_code == 200 and response.context["form"].errors

@@ -1,0 +1,58 @@
+"""Who may open an enterprise's file and who may write to it: one rule for pages, API and admin.
+
+Readers: administrators and leaders without a region; the region-scoped roles that read people
+(``people.scope.PEOPLE_ROLES``) over a subtree holding the enterprise's region; the staff of
+its chain committee; its own liaison; the cadres linked to it. Writers (honours, yearly
+figures): administrators, dispatchers and leaders over its region, and its chain committee's
+staff. An enterprise without a region is in no subtree.
+"""
+
+from __future__ import annotations
+
+from orgs.models import Organisation
+from people.models import EnterpriseLink, Role, RoleAssignment, User
+from people.scope import PEOPLE_ROLES
+
+WRITER_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.ADMIN})
+
+
+def _covers(assignment: RoleAssignment, enterprise: Organisation) -> bool:
+    if assignment.role == Role.LEADER and assignment.region_id is None:
+        return True
+    region, place = assignment.region, enterprise.region
+    if region is not None and place is not None:
+        return region.path <= place.path < region.path_range_end
+    return False
+
+
+def _committee_staff(user: User, enterprise: Organisation) -> bool:
+    return enterprise.chain_id is not None and any(
+        a.organisation_id == enterprise.chain_id for a in user.role_assignments
+    )
+
+
+def may_write_file(user: User, enterprise: Organisation) -> bool:
+    """Whether ``user`` may award honours and record figures (``enterprise.region`` loaded)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin or _committee_staff(user, enterprise):
+        return True
+    return any(a.role in WRITER_ROLES and _covers(a, enterprise) for a in user.role_assignments)
+
+
+def may_read_file(user: User, enterprise: Organisation) -> bool:
+    """Whether ``user`` may open the file; at most one query (the cadre's links)."""
+    if not user.is_authenticated:
+        return False
+    if may_write_file(user, enterprise):
+        return True
+    for a in user.role_assignments:
+        if a.role in PEOPLE_ROLES and _covers(a, enterprise):
+            return True
+        if a.role == Role.ENTERPRISE_LIAISON and a.organisation_id == enterprise.pk:
+            return True
+    return bool(
+        user.person_id
+        and any(a.role == Role.LINKED_CADRE for a in user.role_assignments)
+        and EnterpriseLink.objects.filter(person_id=user.person_id, enterprise=enterprise).exists()
+    )

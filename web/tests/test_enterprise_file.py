@@ -1,0 +1,160 @@
+"""The enterprise file: content, scope (404 outside it), the two forms, constant query count."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from cases.tests.world import make_user
+from enterprises import services
+from enterprises.models import EnterpriseEvent, EnterpriseEventKind, Honour, YearFigures
+from enterprises.reference import ensure_honours
+from people.models import EnterpriseLink, EnterpriseLinkKind, Person, Role
+
+
+@pytest.fixture
+def honours(db) -> None:
+    ensure_honours()
+
+
+def url(world) -> str:
+    return reverse("enterprises:enterprise-detail", args=[world.enterprise.pk])
+
+
+def cadre(world) -> Person:
+    person = Person.objects.create(name="陈建华", phone="13805951111")
+    EnterpriseLink.objects.create(
+        person=person, enterprise=world.enterprise, kind=EnterpriseLinkKind.LINKED_CADRE
+    )
+    return person
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(world, client):
+    response = client.get(url(world))
+    assert response.status_code == 302 and reverse("web:login") in response["Location"]
+
+
+def test_the_page_shows_profile_honours_figures_cadres_and_demands(world, client, honours):
+    services.award_honour(
+        world.enterprise, Honour.objects.get(code="high_tech"), 2024, actor=world.admin
+    )
+    services.record_year_figures(
+        world.enterprise, 2024, output_value="5200.5", tax="310", actor=world.admin
+    )
+    cadre(world)
+    case = world.report(title="用工缺口", enterprise=world.enterprise)
+    world.report(title="别家的事")
+    client.force_login(world.dispatcher)
+    response = client.get(url(world))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert world.enterprise.credit_code in body and "高新技术企业 2024" in body
+    assert "5200.50" in body and "310.00" in body
+    assert "挂钩干部：陈建华" in body and "13805951111" in body  # a writer sees the phone
+    assert reverse("caseviews:case-detail", args=[case.pk]) in body and "别家的事" not in body
+    assert f"?enterprise={world.enterprise.pk}" in body
+    assert response.context["case_total"] == 1
+    assert dict(response.context["rates"])["受理数"] == "1"
+    assert 'id="award-form"' in body and 'id="figures-form"' in body
+
+
+def test_a_reader_who_may_not_write_sees_no_forms_and_masked_phones(world, client):
+    cadre(world)
+    client.force_login(make_user("town_chief", Role.GRID_CHIEF, region=world.town))
+    body = client.get(url(world)).content.decode()
+    assert "138****1111" in body and "13805951111" not in body
+    assert 'id="award-form"' not in body
+
+
+@pytest.mark.parametrize("who", ["other_dispatcher", "handler", "outsider", "other_grid_worker"])
+def test_users_outside_the_scope_get_404(world, client, who):
+    user = (
+        make_user("other_dispatcher", Role.DISPATCHER, region=world.other_town)
+        if who == "other_dispatcher"
+        else getattr(world, who)
+    )
+    client.force_login(user)
+    assert client.get(url(world)).status_code == 404
+
+
+def test_the_liaison_and_a_linked_cadre_may_read(world, client):
+    client.force_login(world.liaison)
+    assert client.get(url(world)).status_code == 200
+    user = make_user("guagou", Role.LINKED_CADRE)
+    EnterpriseLink.objects.create(
+        person=user.person, enterprise=world.enterprise, kind=EnterpriseLinkKind.LINKED_CADRE
+    )
+    client.force_login(user)
+    assert client.get(url(world)).status_code == 200
+
+
+def test_another_organisation_is_not_an_enterprise_file(world, client):
+    client.force_login(world.admin)
+    response = client.get(reverse("enterprises:enterprise-detail", args=[world.dept.pk]))
+    assert response.status_code == 404
+
+
+def test_the_award_form_calls_the_service(world, client, honours):
+    honour = Honour.objects.get(code="little_giant")
+    client.force_login(world.dispatcher)
+    post = reverse("enterprises:enterprise-honour-award", args=[world.enterprise.pk])
+    response = client.post(post, {"honour": honour.pk, "year": 2024, "note": "第五批"})
+    assert response.status_code == 302 and response["Location"] == url(world)
+    event = EnterpriseEvent.objects.get()
+    assert event.kind == EnterpriseEventKind.HONOUR_AWARDED and event.actor == world.dispatcher
+    again = client.post(post, {"honour": honour.pk, "year": 2024})
+    assert again.status_code == 400 and "已登记" in again.content.decode()
+    assert EnterpriseEvent.objects.count() == 1
+
+
+def test_the_figures_form_creates_and_updates_a_year(world, client):
+    client.force_login(world.dispatcher)
+    post = reverse("enterprises:enterprise-figures-record", args=[world.enterprise.pk])
+    client.post(post, {"year": 2024, "output_value": "100", "tax": "8"})
+    response = client.post(post, {"year": 2024, "output_value": "120.5", "tax": "9"})
+    assert response.status_code == 302
+    figures = YearFigures.objects.get()
+    assert (figures.output_value, figures.tax) == (Decimal("120.50"), Decimal("9.00"))
+    bad = client.post(post, {"year": 1800, "output_value": "1", "tax": "1"})
+    assert bad.status_code == 400 and "年度须在" in bad.content.decode()
+    assert EnterpriseEvent.objects.count() == 2
+
+
+def test_a_reader_may_not_post(world, client, honours):
+    client.force_login(world.liaison)
+    post = reverse("enterprises:enterprise-figures-record", args=[world.enterprise.pk])
+    assert client.post(post, {"year": 2024, "output_value": "1", "tax": "1"}).status_code == 403
+    client.force_login(world.outsider)
+    assert client.post(post, {"year": 2024, "output_value": "1", "tax": "1"}).status_code == 404
+    assert not YearFigures.objects.exists()
+
+
+def test_the_page_costs_the_same_queries_for_2_and_20_cases(
+    world, client, honours, django_assert_max_num_queries
+):
+    cadre(world)
+    services.award_honour(
+        world.enterprise, Honour.objects.get(code="tech_sme"), 2024, actor=world.admin
+    )
+    client.force_login(world.dispatcher)
+    for _ in range(2):
+        world.assigned(enterprise=world.enterprise)
+    client.get(url(world))  # warm the caches (sessions, reference data)
+    with django_assert_max_num_queries(14) as few:
+        client.get(url(world))
+    for _ in range(18):
+        world.assigned(enterprise=world.enterprise)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url(world))
+    assert len(response.context["latest"]) == 10
+
+
+def test_the_case_page_and_the_registry_link_to_the_file(world, client):
+    case = world.report(enterprise=world.enterprise)
+    client.force_login(world.dispatcher)
+    detail = client.get(reverse("caseviews:case-detail", args=[case.pk])).content.decode()
+    assert url(world) in detail
+    listing = client.get(reverse("registry:enterprise-list")).content.decode()
+    assert url(world) in listing
