@@ -9,6 +9,8 @@ staff. An enterprise without a region is in no subtree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from orgs.models import Organisation
 from people.models import EnterpriseLink, Role, RoleAssignment, User
 from people.scope import PEOPLE_ROLES
@@ -40,10 +42,7 @@ def may_write_file(user: User, enterprise: Organisation) -> bool:
     return any(a.role in WRITER_ROLES and _covers(a, enterprise) for a in user.role_assignments)
 
 
-def may_read_file(user: User, enterprise: Organisation) -> bool:
-    """Whether ``user`` may open the file; at most one query (the cadre's links)."""
-    if not user.is_authenticated:
-        return False
+def _reads_by_role(user: User, enterprise: Organisation) -> bool:
     if may_write_file(user, enterprise):
         return True
     for a in user.role_assignments:
@@ -51,8 +50,40 @@ def may_read_file(user: User, enterprise: Organisation) -> bool:
             return True
         if a.role == Role.ENTERPRISE_LIAISON and a.organisation_id == enterprise.pk:
             return True
-    return bool(
-        user.person_id
-        and any(a.role == Role.LINKED_CADRE for a in user.role_assignments)
-        and EnterpriseLink.objects.filter(person_id=user.person_id, enterprise=enterprise).exists()
+    return False
+
+
+def _linked_cadre(user: User) -> bool:
+    return bool(user.person_id) and any(a.role == Role.LINKED_CADRE for a in user.role_assignments)
+
+
+def may_read_file(user: User, enterprise: Organisation) -> bool:
+    """Whether ``user`` may open the file; at most one query (the cadre's links)."""
+    if not user.is_authenticated:
+        return False
+    if _reads_by_role(user, enterprise):
+        return True
+    person_id = user.person_id
+    return (
+        person_id is not None
+        and _linked_cadre(user)
+        and EnterpriseLink.objects.filter(person_id=person_id, enterprise=enterprise).exists()
     )
+
+
+def readable_ids(user: User, enterprises: Iterable[Organisation]) -> set[int]:
+    """The ids of ``enterprises`` whose file ``user`` may open (regions loaded), for pages that
+    link to the files: at most one query whatever their number."""
+    if not user.is_authenticated:
+        return set()
+    enterprises = list(enterprises)
+    ids = {e.pk for e in enterprises if _reads_by_role(user, e)}
+    rest = [e.pk for e in enterprises if e.pk not in ids]
+    person_id = user.person_id
+    if rest and person_id is not None and _linked_cadre(user):
+        ids.update(
+            EnterpriseLink.objects.filter(person_id=person_id, enterprise_id__in=rest).values_list(
+                "enterprise_id", flat=True
+            )
+        )
+    return ids

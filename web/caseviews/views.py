@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases import moves, services
 from cases.models import Case, CaseAssignment, overdue_q
 from cases.scope import can_see_requester, visible_cases
+from enterprises.scope import may_read_file
 from people.http import AuthenticatedHttpRequest
 from people.models import User
 from web.caseviews.export import ledger_response
@@ -134,7 +135,7 @@ def _case_for(user: User, pk: int) -> Case:
         "case_type",
         "category",
         "region",
-        "enterprise",
+        "enterprise__region",
         "meeting",
         "committee",
         "lead_unit",
@@ -177,6 +178,8 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "show_requester": show_requester,
         "details": ledger_details(case, show_requester),
+        "enterprise_file": case.enterprise is not None
+        and may_read_file(request.user, case.enterprise),
         "places": ancestors_with_people(case),
         "clock": clock(case),
         "lead": next((a for a in assignments if a.is_lead), None),

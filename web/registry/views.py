@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from enterprises.scope import readable_ids
 from orgs.models import ChainPosition, EnterpriseSize, Organisation, OrgKind
 from people.http import AuthenticatedHttpRequest
 from people.masking import mask_address, mask_phone
@@ -185,8 +186,11 @@ def enterprise_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         Prefetch("person_links", queryset=links.order_by("kind", "person__name"), to_attr="cadres")
     )
     values = Organisation.objects.enterprises().order_by()
+    page = _page(request, enterprises.order_by("name", "pk"))
     context = {
-        "page": _page(request, enterprises.order_by("name", "pk")),
+        "page": page,
+        # Names link to the enterprise file only where the viewer may open it.
+        "readable": readable_ids(request.user, page.object_list),
         "q": q,
         "filters": filters,
         "industries": sorted(set(values.exclude(industry="").values_list("industry", flat=True))),

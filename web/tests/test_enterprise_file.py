@@ -158,3 +158,17 @@ def test_the_case_page_and_the_registry_link_to_the_file(world, client):
     assert url(world) in detail
     listing = client.get(reverse("registry:enterprise-list")).content.decode()
     assert url(world) in listing
+
+
+def test_who_may_not_open_the_file_sees_the_name_without_a_link(world, client):
+    # A unit's handler reads the registry but not the firm's file.
+    client.force_login(world.handler)
+    listing = client.get(reverse("registry:enterprise-list")).content.decode()
+    assert world.enterprise.name in listing and url(world) not in listing
+    # A linked cadre's own firm is linked, with one query for all the rows.
+    cadre = make_user("cadre_link", Role.LINKED_CADRE, person_name="联系干部")
+    EnterpriseLink.objects.create(
+        person=cadre.person, enterprise=world.enterprise, kind=EnterpriseLinkKind.LINKED_CADRE
+    )
+    client.force_login(cadre)
+    assert url(world) in client.get(reverse("registry:enterprise-list")).content.decode()
