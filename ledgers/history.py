@@ -41,7 +41,7 @@ from ledgers.places import PlaceResolver
 from ledgers.preview import ColumnMapping, map_columns
 from ledgers.reader import is_blank
 from ledgers.units import CategoryResolver, UnitResolver
-from ledgers.vocabulary import FIELD_LABELS, VALUE_WORDS, MappingProfile, normalise, suggest_value
+from ledgers.vocabulary import FIELD_LABELS, MappingProfile, normalise, suggest_value
 from orgs.models import Organisation, OrgKind
 from people.models import DISPATCHERS, Role, User
 from regions.models import Region
@@ -52,8 +52,6 @@ DUPLICATE_CHOICES = (SKIP, UPDATE)
 # a known word inside it: "已于3月办结"); fuzzier ones are asked about.
 SURE_SCORE = 0.8
 WRITE_BATCH = 500
-# Fields whose ledger words the wizard maps (besides the vocabulary's value fields).
-REGISTRY_FIELDS = ("category", "lead_unit", "co_units")
 PLACE = "place"
 
 
@@ -694,6 +692,3 @@ def _write(
         done += len(batch)
         if progress is not None:
             progress(done, total)
-
-
-VALUE_FIELDS = (*VALUE_WORDS, *REGISTRY_FIELDS)

@@ -110,3 +110,37 @@ def sheet_rows(path: Path, sheet: int | str = 0) -> list[tuple[Any, ...]]:
     book = load_workbook(path)
     ws = book.worksheets[sheet] if isinstance(sheet, int) else book[sheet]
     return [tuple(r) for r in ws.iter_rows(values_only=True)]
+
+
+def build_office(world: Any) -> dict[str, Any]:
+    """The places and units the test ledgers name, beside the world's 浔中镇/浔中村/龙浔镇:
+    宝美村, 东园村 (also a 东园村 in 龙浔镇, to be asked about), 英山村, 三班镇/三班村, the three
+    towns' governments, 住建局 and 教育局. Returns the villages by name (浔中镇's 东园村)."""
+    from orgs.models import Organisation, OrgKind
+    from regions.models import Region, RegionLevel
+
+    town, other_town = world.town, world.other_town
+    sanban = Region.objects.create(
+        name="三班镇", code="350526102", level=RegionLevel.TOWN, parent=world.county
+    )
+    made: dict[str, Any] = {}
+    for name, code, parent in (
+        ("宝美村", "350526100002", town),
+        ("东园村", "350526100003", town),
+        ("英山村", "350526101002", other_town),
+        ("东园村", "350526101003", other_town),
+        ("三班村", "350526102001", sanban),
+    ):
+        region = Region.objects.create(
+            name=name, code=code, level=RegionLevel.VILLAGE, parent=parent
+        )
+        made.setdefault(name, region)
+    for name in ("浔中镇", "龙浔镇", "三班镇"):
+        Organisation.objects.create(
+            kind=OrgKind.TOWN_GOVERNMENT, name=f"{name}人民政府", region=world.county
+        )
+    for name, short in (("德化县住房和城乡建设局", "住建局"), ("德化县教育局", "教育局")):
+        Organisation.objects.create(
+            kind=OrgKind.DEPARTMENT, name=name, short_name=short, region=world.county
+        )
+    return made

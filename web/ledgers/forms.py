@@ -26,7 +26,7 @@ from cases.models import (
     Satisfaction,
     Status,
 )
-from ledgers.history import SKIP, UPDATE, importer_regions
+from ledgers.history import PLACE, SKIP, UPDATE, importer_regions
 from ledgers.models import ImportJob
 from ledgers.units import CategoryResolver, UnitResolver
 from ledgers.vocabulary import (
@@ -49,7 +49,6 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 OLD_FORMATS = (".xls", ".et", ".wps", ".csv")
-PLACE = "place"
 # A select's value for "no value recorded" (未回访, 调解中): the profile stores it as "".
 NO_VISIT = "-"
 EMPTY_ALLOWED = ("satisfaction", "mediation_outcome")

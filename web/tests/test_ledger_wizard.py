@@ -24,6 +24,7 @@ from ledgers import tasks
 from ledgers.models import ImportJob, JobStatus, LedgerProfile
 from ledgers.profiles import fingerprint, guess_case_type, overlap
 from ledgers.reader import LedgerFileError
+from ledgers.tests.helpers import build_office
 from ledgers.tests.layout_books import (
     dispute_statistics,
     enterprise_demands,
@@ -32,9 +33,7 @@ from ledgers.tests.layout_books import (
     visit_ledger,
 )
 from ledgers.vocabulary import DETAILS
-from orgs.models import Organisation, OrgKind
 from people.models import Role
-from regions.models import Region, RegionLevel
 
 NEW = reverse("ledgers:job-new")
 LIST = reverse("ledgers:job-list")
@@ -48,28 +47,7 @@ def media(settings, tmp_path):
 @pytest.fixture
 def places(world):
     """The villages, towns and units the test ledgers name; 东园村 in two towns."""
-    town, other_town = world.town, world.other_town
-    sanban = Region.objects.create(
-        name="三班镇", code="350526102", level=RegionLevel.TOWN, parent=world.county
-    )
-    for name, code, parent in (
-        ("宝美村", "350526100002", town),
-        ("东园村", "350526100003", town),
-        ("英山村", "350526101002", other_town),
-        ("东园村", "350526101003", other_town),
-        ("三班村", "350526102001", sanban),
-    ):
-        Region.objects.create(name=name, code=code, level=RegionLevel.VILLAGE, parent=parent)
-    for name in ("浔中镇", "龙浔镇", "三班镇"):
-        Organisation.objects.create(
-            kind=OrgKind.TOWN_GOVERNMENT, name=f"{name}人民政府", region=world.county
-        )
-    Organisation.objects.create(
-        kind=OrgKind.DEPARTMENT,
-        name="德化县住房和城乡建设局",
-        short_name="住建局",
-        region=world.county,
-    )
+    return build_office(world)
 
 
 @pytest.fixture

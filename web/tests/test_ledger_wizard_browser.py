@@ -24,31 +24,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def world(settings, tmp_path):
     from cases.tests.world import World
-    from orgs.models import Organisation, OrgKind
-    from regions.models import Region, RegionLevel
+    from ledgers.tests.helpers import build_office
 
     settings.MEDIA_ROOT = tmp_path / "media"
     world = World.build()
-    town, other_town = world.town, world.other_town
-    sanban = Region.objects.create(
-        name="三班镇", code="350526102", level=RegionLevel.TOWN, parent=world.county
-    )
-    for name, code, parent in (
-        ("宝美村", "350526100002", town),
-        ("东园村", "350526100003", town),
-        ("英山村", "350526101002", other_town),
-        ("东园村", "350526101003", other_town),
-        ("三班村", "350526102001", sanban),
-    ):
-        Region.objects.create(name=name, code=code, level=RegionLevel.VILLAGE, parent=parent)
-    for name in ("浔中镇", "龙浔镇", "三班镇"):
-        Organisation.objects.create(
-            kind=OrgKind.TOWN_GOVERNMENT, name=f"{name}人民政府", region=world.county
-        )
-    for name, short in (("德化县住房和城乡建设局", "住建局"), ("德化县教育局", "教育局")):
-        Organisation.objects.create(
-            kind=OrgKind.DEPARTMENT, name=name, short_name=short, region=world.county
-        )
+    build_office(world)
     return world
 
 
