@@ -10,7 +10,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from api import notifications, views
+from api import enterprise_file, notifications, outreach, policies, projects, views
 from api.registries import router
 
 app_name = "api"
@@ -43,6 +43,10 @@ v1 = [
         notifications.PreferencesView.as_view(),
         name="notification-preferences",
     ),
+    *enterprise_file.urlpatterns,
+    *policies.urlpatterns,
+    *outreach.urlpatterns,
+    *projects.urlpatterns,
     *router.urls,
 ]
 

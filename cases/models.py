@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.attachments import IMAGE_SUFFIXES, attachment_path
+from enterprises.models import Policy
 from orgs.models import Organisation
 from people.masking import mask_name, mask_phone
 from people.models import REQUESTERS, Person, RoleAssignment
@@ -472,6 +473,16 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
 
     answer = models.TextField(_("答复内容"), blank=True)
+    # The policy the answer applied (答复所依据的政策), so "which demands were answered by which
+    # policy" is a count.
+    policy = models.ForeignKey(
+        Policy,
+        verbose_name=_("依据政策"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="answered_cases",
+    )
     resolved_on_spot = models.BooleanField(_("当场办结"), default=False)
     answered_on_time = models.BooleanField(_("按期办结"), null=True, blank=True)
     handling_hours = models.FloatField(_("办理用时(小时)"), null=True, blank=True)

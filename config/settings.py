@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "ledgers",
     "notify",
     "enterprises",
+    "outreach",
+    "projects",
     "demo",
     "rest_framework",
     "django_filters",

@@ -1,0 +1,5 @@
+"""REST API: enterprise_file."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""REST API: outreach."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

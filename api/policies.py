@@ -1,0 +1,5 @@
+"""REST API: policies."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

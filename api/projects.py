@@ -1,0 +1,5 @@
+"""REST API: projects."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Chinese text search over querysets: one interface on SQLite and PostgreSQL."""
