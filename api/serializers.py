@@ -209,6 +209,11 @@ class CaseDetailSerializer(CaseListItemSerializer):
     merged_into: serializers.PrimaryKeyRelatedField[Case] = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True
     )
+    policy = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The published policy the answer cited (GET /api/v1/policies/{id}/).",
+    )
     details = serializers.DictField(read_only=True)
     visit_satisfaction = blank_choice(Satisfaction.choices)
     risk_level = blank_choice(RiskLevel.choices)
@@ -241,6 +246,7 @@ class CaseDetailSerializer(CaseListItemSerializer):
             "visited_at",
             "closed_at",
             "answer",
+            "policy",
             "resolved_on_spot",
             "answered_on_time",
             "handling_hours",

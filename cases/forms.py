@@ -28,6 +28,7 @@ from cases.models import (
     SendBackReason,
 )
 from cases.scope import visible_cases
+from enterprises.models import Policy, PolicyStatus
 from orgs.models import Organisation
 from people.models import User
 
@@ -161,6 +162,23 @@ RefuseExtensionForm = reason_form(
 RecallForm = reason_form("RecallForm", _("撤回理由"), _("撤回必须说明理由。"))
 
 
+class PolicyChoiceField(forms.ModelChoiceField):
+    """The published policy an answer applied (optional): "依据政策" on the answer."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            label=_("依据政策"),
+            required=False,
+            queryset=Policy.objects.filter(status=PolicyStatus.PUBLISHED).order_by("title"),
+            help_text=_("答复所依据的惠企政策（可选），用于统计政策解决的诉求。"),
+            error_messages={"invalid_choice": _("所选政策不存在或未发布。")},
+        )
+
+    def label_from_instance(self, obj: Any) -> str:
+        number = f"（{obj.document_number}）" if obj.document_number else ""
+        return f"{obj.title}{number}"
+
+
 class AnswerForm(MoveForm):
     answer = text_field(
         _("答复内容"),
@@ -168,6 +186,7 @@ class AnswerForm(MoveForm):
         rows=5,
         help_text=_("写明办理过程和结果，答复将用于回访核实。"),
     )
+    policy = PolicyChoiceField()
 
 
 class ResolveOnSpotForm(MoveForm):
@@ -175,6 +194,7 @@ class ResolveOnSpotForm(MoveForm):
 
     answer = text_field(_("现场处理情况"), required=_("请填写现场处理情况。"), rows=4)
     mediation_outcome = forms.ChoiceField(label=_("调处结果"), choices=MediationOutcome.choices)
+    policy = PolicyChoiceField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

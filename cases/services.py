@@ -43,6 +43,7 @@ from cases.models import (
 )
 from cases.moves import CATALOGUE, Rule, move
 from cases.scope import covers_region, unit_ids
+from enterprises.models import Policy, PolicyStatus
 from orgs.models import HANDLING_KINDS, Organisation, OrgKind
 from people.models import (
     COLLECTORS,
@@ -284,6 +285,16 @@ def _require(text: str, field: str, message: StrOrPromise) -> str:
     if not text:
         raise invalid(field, message, "required")
     return text
+
+
+def _check_policy(policy: Policy | None) -> None:
+    """An answer cites only a published policy (a draft or a withdrawn one is not in force)."""
+    if policy is not None and policy.status != PolicyStatus.PUBLISHED:
+        raise invalid("policy", _("所选政策不存在或未发布。"), "policy_not_published")
+
+
+def _policy_data(policy: Policy | None) -> dict[str, Any]:
+    return {"policy": policy.pk, "policy_title": policy.title} if policy is not None else {}
 
 
 def _month_key(moment: datetime) -> int:
@@ -540,6 +551,7 @@ def resolve_on_spot(
     actor: User,
     answer: str,
     mediation_outcome: str = "",
+    policy: Policy | None = None,
     expected_version: int | None = None,
     via: str = Via.SYSTEM,
 ) -> Case:
@@ -550,6 +562,7 @@ def resolve_on_spot(
     answer = _require(answer, "answer", _("请填写现场处理情况。"))
     if mediation_outcome and mediation_outcome not in MediationOutcome.values:
         raise invalid("mediation_outcome", _("调处结果无效。"))
+    _check_policy(policy)
     with transaction.atomic():
         case = _lock(case, K.RESOLVED_ON_SPOT, actor, expected_version)
         if mediation_outcome and not case.case_type.has_mediation:
@@ -559,6 +572,8 @@ def resolve_on_spot(
         case.first_answered_at = case.answered_at = now
         case.handling_hours = 0.0
         case.mediation_outcome = mediation_outcome or case.mediation_outcome
+        case.policy = policy
+        data = {"mediation_outcome": mediation_outcome} if mediation_outcome else {}
         _move(
             case,
             K.RESOLVED_ON_SPOT,
@@ -566,7 +581,7 @@ def resolve_on_spot(
             via=via,
             reason=answer,
             now=now,
-            data={"mediation_outcome": mediation_outcome} if mediation_outcome else None,
+            data={**data, **_policy_data(policy)} or None,
             fields=[
                 "answer",
                 "resolved_on_spot",
@@ -574,6 +589,7 @@ def resolve_on_spot(
                 "answered_at",
                 "handling_hours",
                 "mediation_outcome",
+                "policy",
             ],
         )
     return case
@@ -1120,11 +1136,14 @@ def answer_case(
     *,
     actor: User,
     answer: str,
+    policy: Policy | None = None,
     expected_version: int | None = None,
     via: str = Via.SYSTEM,
 ) -> Case:
-    """办结答复: the unit's reply; on time if given by the deadline in force."""
+    """办结答复: the unit's reply; on time if given by the deadline in force. The answer may
+    cite the policy it applied (依据政策); a later answer without one clears it."""
     answer = _require(answer, "answer", _("请填写答复内容。"))
+    _check_policy(policy)
     with transaction.atomic():
         case = _lock(case, K.ANSWERED, actor, expected_version)
         now = timezone.now()
@@ -1134,6 +1153,7 @@ def answer_case(
         start = case.assigned_at or case.reported_at
         case.handling_hours = round((now - start).total_seconds() / 3600, 2)
         case.pending_extension_until = None
+        case.policy = policy
         _move(
             case,
             K.ANSWERED,
@@ -1141,6 +1161,7 @@ def answer_case(
             via=via,
             reason=answer,
             now=now,
+            data=_policy_data(policy) or None,
             fields=[
                 "answer",
                 "answered_at",
@@ -1148,6 +1169,7 @@ def answer_case(
                 "answered_on_time",
                 "handling_hours",
                 "pending_extension_until",
+                "policy",
             ],
         )
     return case

@@ -141,6 +141,7 @@ def _case_for(user: User, pk: int) -> Case:
         "lead_unit",
         "merged_into",
         "reported_by__person",
+        "policy",
     )
     return get_object_or_404(cases, pk=pk)
 
