@@ -169,10 +169,12 @@ class CaseFilter(django_filters.FilterSet):
 
 
 def case_ordering(request: Any) -> tuple[str, ...]:
-    """The validated ``ordering`` parameter as the cursor's order_by fields."""
-    return CASE_ORDERINGS.get(
-        request.query_params.get("ordering") or "", CASE_ORDERINGS["-reported_at"]
-    )
+    """The validated ``ordering`` parameter as the cursor's order_by fields; without one, a
+    search lists the best matches first (the ``relevance`` of ``CaseQuerySet.search``)."""
+    chosen = request.query_params.get("ordering") or ""
+    if not chosen and (request.query_params.get("q") or "").strip():
+        return ("-relevance", "-id")
+    return CASE_ORDERINGS.get(chosen, CASE_ORDERINGS["-reported_at"])
 
 
 def with_deadline_key(queryset: QuerySet[Case]) -> QuerySet[Case]:

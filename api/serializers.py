@@ -31,6 +31,7 @@ from cases.models import (
     Status,
 )
 from cases.scope import REQUESTER_TEXT_KINDS, can_see_requester
+from enterprises.models import Policy
 from orgs.models import Organisation
 from people.masking import mask_address, mask_name, mask_phone
 from people.validators import clean_phone
@@ -209,7 +210,7 @@ class CaseDetailSerializer(CaseListItemSerializer):
     merged_into: serializers.PrimaryKeyRelatedField[Case] = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True
     )
-    policy = serializers.PrimaryKeyRelatedField(
+    policy: serializers.PrimaryKeyRelatedField[Policy] = serializers.PrimaryKeyRelatedField(
         read_only=True,
         allow_null=True,
         help_text="The published policy the answer cited (GET /api/v1/policies/{id}/).",

@@ -38,6 +38,7 @@ from demo.places import (
     WORKSHOPS,
     Town,
 )
+from enterprises.models import Policy
 from orgs.models import ChainPosition, EnterpriseSize, Organisation, OrgKind
 from people.models import (
     EnterpriseLink,
@@ -84,6 +85,8 @@ class County:
     liaisons: dict[int, User] = field(default_factory=dict)  # enterprise id → liaison user
     linked_cadres: dict[int, User] = field(default_factory=dict)  # enterprise id → cadre user
     residents: dict[str, User] = field(default_factory=dict)  # town key → resident user
+    # The published policy an answer of each category cites (demo/policies.py fills it).
+    policies: dict[str, Policy] = field(default_factory=dict)
 
     def town_of(self, region: Region) -> str:
         """The town key of a region below a town (by path prefix, no query)."""

@@ -31,6 +31,7 @@ from cases.sweep import sweep
 from demo import fake, words
 from demo.county import County
 from demo.plan import Spec, pick
+from enterprises.models import Policy
 from orgs.models import Organisation, OrgKind
 from people.models import COLLECTOR_ROLES, User
 
@@ -437,6 +438,7 @@ class Replayer:
             actor=self._resolver(self.collector),
             answer=self.spec.topic.on_spot,
             mediation_outcome=outcome,
+            policy=self._policy(),
         )
         self._stage("answered")
         self._after(4, 20)
@@ -642,7 +644,16 @@ class Replayer:
             answer = "权利人撤回投诉，终止调解，已告知其可依法另行主张权利。"
         if not first:
             answer = "重办情况：" + answer
-        self.case = services.answer_case(self.case, actor=answerer, answer=answer)
+        self.case = services.answer_case(
+            self.case, actor=answerer, answer=answer, policy=self._policy()
+        )
+
+    def _policy(self) -> Policy | None:
+        """The policy the topic's answer applies, if it was in force by now."""
+        policy = self.county.policies.get(self.spec.topic.policy)
+        if policy is None or policy.valid_from > timezone.localdate():
+            return None
+        return policy
 
     def _mediation_note(self, kind: str, outcome: str) -> str:
         spec = self.spec

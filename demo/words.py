@@ -19,6 +19,8 @@ class Topic:
     units: tuple[str, ...]
     co: tuple[str, ...] = ()
     on_spot: str = ""
+    # The policy category (enterprises.models.PolicyCategory) an answer to it cites, if any.
+    policy: str = ""
 
 
 T = Topic
@@ -46,6 +48,7 @@ ENTERPRISE_TOPICS: dict[str, list[Topic]] = {
             ("jrb",),
             ("gxj",),
             "现场解答：符合条件的技改贷款可按实际付息额给予贴息，申报材料清单已发给企业联络员。",
+            policy="finance",
         ),
         T(
             "出口信用保险保单融资",
@@ -85,6 +88,7 @@ ENTERPRISE_TOPICS: dict[str, list[Topic]] = {
             ("rsj",),
             (),
             "现场由人社局解读新招员工奖励政策：新招员工稳定就业满3个月可按人申领奖励，申报表已当场发放。",
+            policy="employment",
         ),
         T(
             "熟练工招工难",
@@ -99,12 +103,14 @@ ENTERPRISE_TOPICS: dict[str, list[Topic]] = {
             ("rsj",),
             ("zhuanban",),
             "现场讲解人才认定条件和所需材料，手把手指导企业在申报系统中完成填写。",
+            policy="talent",
         ),
         T(
             "技能人才培训补贴申请",
             "{ent}组织陶瓷雕塑、釉下彩手绘技能培训{n}人次，申请职业技能培训补贴。",
             "已审核培训台账和考核结果，培训补贴已拨付到企业账户。",
             ("rsj",),
+            policy="employment",
         ),
         T(
             "“六德同心才聚德化”人才政策申报",
@@ -112,6 +118,7 @@ ENTERPRISE_TOPICS: dict[str, list[Topic]] = {
             "经审核符合条件，已兑现人才安家补贴和生活补助。",
             ("rsj",),
             ("zzb",),
+            policy="talent",
         ),
     ],
     "向上申请": [
@@ -272,6 +279,7 @@ ENTERPRISE_TOPICS: dict[str, list[Topic]] = {
             ("gxj",),
             ("tcb",),
             "现场解答设备购置补贴政策：购置自动化成型、施釉、窑炉等设备可按投资额申请补助，政策文件已发给企业。",
+            policy="equipment",
         ),
         T(
             "家装厨卫“焕新”以旧换新政策申报",
@@ -279,12 +287,14 @@ ENTERPRISE_TOPICS: dict[str, list[Topic]] = {
             "已将企业纳入以旧换新参与企业名单，并对接电商平台开设专区。",
             ("gxj",),
             ("scjg",),
+            policy="trade_in",
         ),
         T(
             "技改补助资金兑现",
             "{ent}去年完成的技改项目已验收，补助资金尚未到位，请求协调。",
             "已协调财政资金拨付，技改补助{amount}万元已到账。",
             ("gxj",),
+            policy="equipment",
         ),
         T(
             "研发费用加计扣除政策辅导",
@@ -293,6 +303,7 @@ ENTERPRISE_TOPICS: dict[str, list[Topic]] = {
             ("sw",),
             (),
             "税务局现场讲解研发费用加计扣除政策口径，当场答疑并发放操作指引。",
+            policy="innovation",
         ),
     ],
     "企业权益": [

@@ -3,6 +3,8 @@ value and tax the office enters, and the log of every change to them."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +94,8 @@ class EnterpriseEventKind(models.TextChoices):
     HONOUR_AWARDED = "honour.awarded", _("登记荣誉")
     HONOUR_REVOKED = "honour.revoked", _("撤销荣誉")
     FIGURES_RECORDED = "figures.recorded", _("登记年度数据")
+    TAGGED = "tag.added", _("添加标签")
+    UNTAGGED = "tag.removed", _("移除标签")
 
 
 class EnterpriseEvent(models.Model):
@@ -164,6 +168,15 @@ class PolicyStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已废止")
 
 
+class PolicyQuerySet(models.QuerySet["Policy"]):
+    def published(self) -> PolicyQuerySet:
+        return self.filter(status=PolicyStatus.PUBLISHED)
+
+    def in_force(self, on: date) -> PolicyQuerySet:
+        """Valid on ``on``: started by then and not ended before (no end date: open-ended)."""
+        return self.filter(valid_from__lte=on).exclude(valid_until__lt=on)
+
+
 class Policy(models.Model):
     """A policy for enterprises (惠企政策) with its eligibility as structured conditions."""
 
@@ -206,6 +219,8 @@ class Policy(models.Model):
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = PolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("惠企政策")
@@ -309,6 +324,7 @@ class PolicyEventKind(models.TextChoices):
     UPDATED = "policy.updated", _("修改政策")
     PUBLISHED = "policy.published", _("发布政策")
     WITHDRAWN = "policy.withdrawn", _("废止政策")
+    ATTACHED = "policy.attached", _("上传附件")
     GRANTED = "policy.granted", _("登记兑现")
 
 

@@ -5,13 +5,16 @@ Readers: administrators and leaders without a region; the region-scoped roles th
 its chain committee; its own liaison; the cadres linked to it. Writers (honours, yearly
 figures): administrators, dispatchers and leaders over its region, and its chain committee's
 staff. An enterprise without a region is in no subtree.
+
+Policies (惠企政策) are county documents with rules of their own, at the end of this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from orgs.models import Organisation
+from enterprises.models import Policy, PolicyQuerySet, PolicyStatus
+from orgs.models import Organisation, OrgKind
 from people.models import EnterpriseLink, Role, RoleAssignment, User
 from people.scope import PEOPLE_ROLES
 
@@ -87,3 +90,49 @@ def readable_ids(user: User, enterprises: Iterable[Organisation]) -> set[int]:
             )
         )
     return ids
+
+
+# --- Policies (惠企政策) -------------------------------------------------------------------------
+# A policy is a county document, not a firm's file: its writers are the file's writer roles
+# anywhere in the county plus any chain committee's staff; every signed-in user with a role
+# reads it once published (a policy is public); drafts and withdrawn ones only its writers.
+# Which firms qualify is a list of files, so it is filtered by ``readable_ids``, and requesters
+# see none of it.
+
+
+def may_write_policies(user: User) -> bool:
+    """Whether ``user`` may enter, change, publish and withdraw policies and record grants."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    return any(
+        a.role in WRITER_ROLES
+        or (a.organisation is not None and a.organisation.kind == OrgKind.CHAIN_COMMITTEE)
+        for a in user.role_assignments
+    )
+
+
+def may_read_policies(user: User) -> bool:
+    """Whether ``user`` may read published policies: anyone signed in who holds a role."""
+    return user.is_authenticated and (user.is_admin or bool(user.role_assignments))
+
+
+def may_read_policy(user: User, policy: Policy) -> bool:
+    if policy.status == PolicyStatus.PUBLISHED:
+        return may_read_policies(user)
+    return may_write_policies(user)
+
+
+def may_see_matches(user: User) -> bool:
+    """Whether ``user`` sees which firms qualify (still filtered by ``readable_ids``)."""
+    return may_read_policies(user) and not user.is_requester_only
+
+
+def readable_policies(user: User) -> PolicyQuerySet:
+    """The policies ``user`` may read, as a queryset."""
+    if may_write_policies(user):
+        return Policy.objects.all()
+    if may_read_policies(user):
+        return Policy.objects.published()
+    return Policy.objects.none()

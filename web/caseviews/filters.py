@@ -320,7 +320,9 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
         queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("sort"):
+        # A search without a chosen sort keeps its own order, the best matches first.
+        searching = (self.form.cleaned_data.get("q") or "").strip()
+        if not self.form.cleaned_data.get("sort") and not searching:
             queryset = self.order(queryset, "sort", DEFAULT_SORT)
         return queryset
 

@@ -45,6 +45,7 @@ from cases.models import (
 from cases.scope import can_see_requester, visible_cases
 from people.http import AuthenticatedHttpRequest
 from people.models import DISPATCHERS, SUPERVISORS, User
+from projects.selectors import overdue_milestones
 from web.dispatch.duplicates import Hint, duplicate_hints
 from web.dispatch.forms import DeadlinePreviewForm, RowForm, TriageAssignPageForm
 from web.moves import is_htmx, perform, role_required, run
@@ -125,11 +126,16 @@ def _tab_counts(user: User, clock: WorkClock) -> dict[str, int]:
 
 
 def _render(
-    request: AuthenticatedHttpRequest, template: str, context: dict, clock: WorkClock, **kw
+    request: AuthenticatedHttpRequest,
+    template: str,
+    context: dict,
+    clock: WorkClock,
+    tab_counts: dict[str, int] | None = None,
+    **kw,
 ) -> HttpResponse:
     user = request.user
     context.update(
-        tab_counts=_tab_counts(user, clock),
+        tab_counts=_tab_counts(user, clock) if tab_counts is None else tab_counts,
         clock=clock,
         # A leader reaches the supervision board only; the other tabs are the dispatcher's.
         all_tabs=user.is_admin or user.has_role(*DISPATCHERS),
@@ -491,15 +497,29 @@ def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
     user, clock = request.user, WorkClock()
     show = request.GET.get("show", "all")
     show = show if show in SUPERVISION_FILTERS else "all"
-    page = _page(request, _supervision_rows(user, clock, show))
+    tab_counts = _tab_counts(user, clock)
+    paginator = Paginator(_supervision_rows(user, clock, show), PAGE_SIZE)
+    if show == "all":
+        # The tab's figure counts these very rows: no second COUNT (the query goes to the
+        # projects' overdue milestones below instead).
+        paginator.count = tab_counts["supervision"]
+    page = paginator.get_page(request.GET.get("page"))
     cases = [_supervision_row(case, user, clock) for case in page.object_list]
+    # One page of them; the projects list (?overdue=1) has the rest.
+    milestones = list(overdue_milestones(user, clock.now)[: PAGE_SIZE + 1])
+    more_milestones = len(milestones) > PAGE_SIZE
+    milestones = milestones[:PAGE_SIZE]
+    for milestone in milestones:
+        milestone.time_left = clock.time_left(milestone.deadline)  # type: ignore[attr-defined]
     context = {
         "page": page,
         "cases": cases,
         "show": show,
         "soon_hours": settings.LIANXIN["SOON_OVERDUE_HOURS"],
+        "milestones": milestones,
+        "more_milestones": more_milestones,
     }
-    return _render(request, "web/dispatch/supervision.html", context, clock)
+    return _render(request, "web/dispatch/supervision.html", context, clock, tab_counts=tab_counts)
 
 
 @supervisors

@@ -22,12 +22,14 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.models import Case, Status
 from cases.scope import visible_cases
 from enterprises import services
-from enterprises.models import HonourAward, YearFigures
+from enterprises.matching import policies_for
+from enterprises.models import HonourAward, PolicyGrant, YearFigures
 from enterprises.scope import may_read_file, may_write_file
 from orgs.models import Organisation
 from people.http import AuthenticatedHttpRequest
 from people.masking import mask_phone
 from people.models import EnterpriseLink
+from projects.selectors import projects_for
 from stats import metrics
 from web.dashboard.views import percent, score
 from web.enterprises.forms import HonourAwardForm, YearFiguresForm
@@ -82,6 +84,9 @@ def _context(request: AuthenticatedHttpRequest, enterprise: Organisation) -> dic
         "latest": cases.select_related("case_type", "lead_unit").order_by("-reported_at", "-pk")[
             :LATEST
         ],
+        "policies": policies_for(enterprise),
+        "grants": PolicyGrant.objects.filter(enterprise=enterprise).select_related("policy"),
+        "projects": projects_for(enterprise),
         "writer": writer,
         "award_form": HonourAwardForm(initial={"year": timezone.localdate().year}),
         "figures_form": YearFiguresForm(initial={"year": timezone.localdate().year - 1}),
