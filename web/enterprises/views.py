@@ -26,6 +26,8 @@ from enterprises.matching import policies_for
 from enterprises.models import HonourAward, PolicyGrant, YearFigures
 from enterprises.scope import may_read_file, may_write_file
 from orgs.models import Organisation
+from outreach.scope import may_log_visit
+from outreach.selectors import briefings_for, visits_for
 from people.http import AuthenticatedHttpRequest
 from people.masking import mask_phone
 from people.models import EnterpriseLink
@@ -87,6 +89,9 @@ def _context(request: AuthenticatedHttpRequest, enterprise: Organisation) -> dic
         "policies": policies_for(enterprise),
         "grants": PolicyGrant.objects.filter(enterprise=enterprise).select_related("policy"),
         "projects": projects_for(enterprise),
+        "visits": visits_for(enterprise),
+        "briefings": briefings_for(enterprise),
+        "may_visit": may_log_visit(request.user, enterprise),
         "writer": writer,
         "award_form": HonourAwardForm(initial={"year": timezone.localdate().year}),
         "figures_form": YearFiguresForm(initial={"year": timezone.localdate().year - 1}),

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from cases.tests.helpers import local
 from cases.tests.world import make_user
-from enterprises import services
-from enterprises.models import EnterpriseEvent, EnterpriseEventKind, Honour, YearFigures
+from enterprises import policies, services
+from enterprises.models import EnterpriseEvent, EnterpriseEventKind, Honour, Policy, YearFigures
 from enterprises.reference import ensure_honours
+from outreach import services as outreach
 from people.models import EnterpriseLink, EnterpriseLinkKind, Person, Role
+from projects.tests.factories import make_project
 
 
 @pytest.fixture
@@ -131,24 +135,90 @@ def test_a_reader_may_not_post(world, client, honours):
     assert not YearFigures.objects.exists()
 
 
-def test_the_page_costs_the_same_queries_for_2_and_20_cases(
-    world, client, honours, django_assert_max_num_queries
+@pytest.fixture
+def clock(time_machine):
+    """A Monday after the projects' signing day, so dates of record are in the past."""
+    time_machine.move_to(local(2026, 11, 16, 10), tick=False)
+    return time_machine
+
+
+def _policy(world, title: str) -> Policy:
+    policy = policies.create_policy(
+        actor=world.admin,
+        title=title,
+        issuer="德化县工业和信息化局",
+        valid_from=date(2026, 1, 1),
+        conditions=[{"attribute": "honour", "values": ["tech_sme"]}],
+    )
+    return policies.publish_policy(policy, actor=world.admin)
+
+
+def _grow(world, person: Person, n: int) -> None:
+    """``n`` more of everything the file lists: demands, visits, policies with grants, projects."""
+    for i in range(n):
+        world.assigned(enterprise=world.enterprise)
+        outreach.log_visit(
+            world.enterprise,
+            visited_on=date(2026, 9, 1 + i),
+            visitors=[person],
+            met="总经理",
+            findings="生产正常。",
+            actor=world.admin,
+        )
+        policy = _policy(world, f"科技型中小企业研发补助{i}")
+        policies.record_grant(
+            policy, world.enterprise, "10", date(2026, 9, 1 + i), actor=world.admin
+        )
+        make_project(world, name=f"智能化生产线项目{i}")
+
+
+def test_the_page_costs_the_same_queries_whatever_its_length(
+    world, client, honours, clock, django_assert_max_num_queries
 ):
-    cadre(world)
+    person = cadre(world)
     services.award_honour(
-        world.enterprise, Honour.objects.get(code="tech_sme"), 2024, actor=world.admin
+        world.enterprise, Honour.objects.get(code="tech_sme"), 2025, actor=world.admin
     )
     client.force_login(world.dispatcher)
-    for _ in range(2):
-        world.assigned(enterprise=world.enterprise)
+    _grow(world, person, 2)
     client.get(url(world))  # warm the caches (sessions, reference data)
-    with django_assert_max_num_queries(14) as few:
-        client.get(url(world))
-    for _ in range(18):
+    with django_assert_max_num_queries(25) as few:
+        response = client.get(url(world))
+    _grow(world, person, 10)
+    for _ in range(8):
         world.assigned(enterprise=world.enterprise)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url(world))
     assert len(response.context["latest"]) == 10
+    assert len(response.context["visits"]) == 10
+    assert len(response.context["policies"]) == 12 and len(response.context["grants"]) == 12
+    assert len(response.context["projects"]) == 12
+
+
+def test_the_file_shows_visits_policies_grants_and_projects(world, client, honours, clock):
+    person = cadre(world)
+    services.award_honour(
+        world.enterprise, Honour.objects.get(code="tech_sme"), 2025, actor=world.admin
+    )
+    _grow(world, person, 1)
+    other = policies.publish_policy(
+        policies.create_policy(
+            actor=world.admin,
+            title="专精特新奖励",
+            issuer="德化县工业和信息化局",
+            valid_from=date(2026, 1, 1),
+            conditions=[{"attribute": "honour", "values": ["provincial_specialised"]}],
+        ),
+        actor=world.admin,
+    )
+    client.force_login(world.dispatcher)
+    body = client.get(url(world)).content.decode()
+    visit = world.enterprise.visits.get()
+    assert reverse("outreach:visit-detail", args=[visit.pk]) in body and "生产正常。" in body
+    assert reverse("outreach:visit-new", args=[world.enterprise.pk]) in body  # may log one
+    assert "科技型中小企业研发补助0" in body and other.title not in body  # it qualifies for one
+    assert "10.00" in body  # the grant
+    assert "智能化生产线项目0" in body
 
 
 def test_the_case_page_and_the_registry_link_to_the_file(world, client):
