@@ -20,12 +20,16 @@ from django.utils import timezone
 from cases.models import Case, CaseEvent, Channel, Status
 from cases.reference import ensure_reference_data
 from cases.tasks import check_case_deadline
+from demo.briefings import load_briefings
 from demo.county import CountyBuilder
 from demo.enterprise_file import fill_enterprise_files
 from demo.logins import FEATURED
 from demo.places import COUNTY_CODE
 from demo.plan import Planner
+from demo.policies import load_policies
+from demo.projects import load_projects
 from demo.replay import Replayer, suggest_units
+from demo.visits import load_visits
 from notify import services as notices
 from notify import sms
 from notify.models import Channel as NoticeChannel
@@ -44,6 +48,7 @@ ProgressReport = Callable[[str, int, int], None]
 STAGE_COUNTY = "演示县：区域、单位、人员"
 STAGE_PLAN = "会议与事项计划"
 STAGE_REPLAY = "事项流转"
+STAGE_SERVICE = "企业走访、政策宣讲与项目"
 STAGE_TASKS = "到期检查排期"
 STAGE_NOTICES = "近期消息"
 # The last week's moves leave their messages in the inboxes, as a running office would have.
@@ -131,9 +136,10 @@ def load(
         planner_start = now - timedelta(days=365)
         county = CountyBuilder(rng, joined=planner_start - timedelta(days=30)).build()
         suggest_units(county, types)
-        fill_enterprise_files(
-            county, random.Random(seed + 11)
-        )  # its own draws: the plan stays as it was
+        # Their own draws, so the plan stays as it was: the firms' files and the chain's
+        # policies (which the replay's answers cite).
+        fill_enterprise_files(county, random.Random(seed + 11))
+        load_policies(county, random.Random(seed + 13))
         progress(STAGE_COUNTY, 1, 1)
         progress(STAGE_PLAN, 0, 1)
         planner = Planner(county, rng, now, cases)
@@ -154,6 +160,11 @@ def load(
             for done, spec in enumerate(specs, start=1):
                 replayer.play(spec)
                 progress(STAGE_REPLAY, done, len(specs))
+        progress(STAGE_SERVICE, 0, 1)
+        load_visits(county, random.Random(seed + 17), now)
+        load_briefings(county, random.Random(seed + 19), now)
+        load_projects(county, random.Random(seed + 23), now)
+        progress(STAGE_SERVICE, 1, 1)
         pending = list(
             Case.objects.in_handling().filter(deadline__gt=now).values_list("pk", "deadline")
         )

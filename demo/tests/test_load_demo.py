@@ -8,15 +8,26 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
 from cases.models import HANDLING_STATUSES, Case, CaseEvent, CaseType, Channel, Meeting, Status
 from demo.places import CHAIN_COMMITTEE_NAME, DEMO_PASSWORD
-from enterprises.models import EnterpriseEvent, HonourAward, YearFigures
+from enterprises.matching import firms_for
+from enterprises.models import (
+    EnterpriseEvent,
+    EnterpriseTag,
+    HonourAward,
+    Policy,
+    PolicyEvent,
+    PolicyGrant,
+    PolicyStatus,
+    YearFigures,
+)
 from orgs.credit_code import validate_credit_code
 from orgs.models import Organisation, OrgKind
+from outreach.models import BriefingTask, EnterpriseVisit
 from people.models import (
     EnterpriseLink,
     Household,
@@ -29,6 +40,7 @@ from people.models import (
     RoleAssignment,
     User,
 )
+from projects.models import Milestone, Project
 from regions.models import GridStation, Region, RegionLevel
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # builds a demo county
@@ -62,9 +74,17 @@ def demo_output(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+def _service_cases():
+    """The demands raised on enterprise visits and by blocked project milestones, on top of
+    the cases the demo replays."""
+    return Case.objects.filter(
+        Q(meeting__enterprise_visit__isnull=False) | Q(project_milestones__isnull=False)
+    )
+
+
 def test_it_makes_every_case_type_channel_and_state(demo_output):
     cases = Case.objects.all()
-    assert cases.count() == 150
+    assert cases.count() == 150 + _service_cases().count()
     assert set(cases.values_list("case_type__code", flat=True)) == set(
         CaseType.objects.values_list("code", flat=True)
     )
@@ -174,7 +194,31 @@ def test_the_chain_enterprises_have_honours_and_two_years_of_figures(demo_output
         awards.values_list("honour__name", flat=True)
     )
     # Through the services: one event per row written.
-    assert EnterpriseEvent.objects.count() == figures.count() + awards.count()
+    tagged = EnterpriseTag.enterprises.through.objects.count()
+    assert EnterpriseEvent.objects.count() == figures.count() + awards.count() + tagged
+
+
+def test_the_chain_has_policies_visits_briefings_and_projects(demo_output):
+    """The enterprise service around the loop, made through its services: published policies
+    that match some chain firms and that answers cite, linked cadres' visits raising demands,
+    briefing tasks pushed and partly done, projects with a blocked and an overdue milestone."""
+    policies = Policy.objects.filter(status=PolicyStatus.PUBLISHED)
+    assert policies.count() >= 6
+    assert all(PolicyEvent.objects.filter(policy=p, kind="policy.published") for p in policies)
+    assert any(firms_for(p) for p in policies) and PolicyGrant.objects.exists()
+    assert Case.objects.filter(policy__isnull=False, answered_at__isnull=False).exists()
+    visits = EnterpriseVisit.objects.all()
+    assert visits.count() >= 20
+    linked = set(EnterpriseLink.objects.values_list("enterprise_id", "person_id"))
+    for visit in visits.prefetch_related("visitors")[:50]:
+        assert all((visit.enterprise_id, p.pk) in linked for p in visit.visitors.all())
+    raised = _service_cases().filter(meeting__enterprise_visit__isnull=False)
+    assert raised.exists() and not raised.exclude(channel=Channel.VISIT).exists()
+    tasks = BriefingTask.objects.all()
+    assert tasks.filter(status="done").exists() and tasks.filter(status="pending").exists()
+    assert Project.objects.count() >= 3
+    assert Milestone.objects.filter(status="blocked", case__isnull=False).exists()
+    assert Milestone.objects.filter(status="pending", deadline__lt=timezone.now()).exists()
 
 
 def test_every_role_has_a_demo_user_with_the_shared_password(demo_output):
