@@ -41,7 +41,11 @@ def _routes(patterns: list, prefix: str = "") -> dict[str, set[str]]:
                 routes.setdefault(path, set()).update(methods)
             continue
         assert isinstance(pattern, URLPattern)
-        path = "/api/v1/" + re.sub(r"<(?:\w+:)?(\w+)>", "{id}", route).lstrip("^").rstrip("$")
+        # <pk> is documented as {id}; other parameters keep their names ({award_id}, {year}).
+        named = re.sub(
+            r"<(?:\w+:)?(\w+)>", lambda m: "{id}" if m[1] == "pk" else f"{{{m[1]}}}", route
+        )
+        path = "/api/v1/" + named.lstrip("^").rstrip("$")
         # as_view() marks the callback with its class (and a viewset's with its actions).
         view: Any = pattern.callback
         if getattr(view, "actions", None):  # a viewset route: method → action
