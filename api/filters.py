@@ -105,6 +105,9 @@ class CaseFilter(django_filters.FilterSet):
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, help_text="Priority.")
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, help_text="Channel.")
     enterprise = IdFilter(field_name="enterprise_id", help_text="Enterprise (organisation) id.")
+    policy = IdFilter(
+        field_name="policy_id", help_text="Policy id: the cases whose answer cited it (依据政策)."
+    )
     unit = IdFilter(method="filter_unit", help_text="Organisation id: lead or active co-unit.")
     region = django_filters.CharFilter(
         method="filter_region",

@@ -364,3 +364,23 @@ def test_a_requester_reads_no_internal_step_nor_staff_name(world, client_for):
     # Staff read everything as before.
     staff_view = client_for(world.dispatcher).get(case_url(case.pk) + "events/").json()
     assert "supervised" in [e["kind"] for e in staff_view["results"]]
+
+
+def test_the_list_filters_by_the_policy_an_answer_cited(world, client_for):
+    from datetime import date
+
+    from enterprises.models import Policy, PolicyStatus
+
+    policy = Policy.objects.create(
+        title="设备更新补助",
+        issuer="德化县工信局",
+        valid_from=date(2026, 1, 1),
+        status=PolicyStatus.PUBLISHED,
+    )
+    case = services.accept_case(world.assigned(), actor=world.handler)
+    cited = services.answer_case(case, actor=world.handler, answer="已申报。", policy=policy)
+    world.assigned()
+    data = client_for(world.dispatcher).get("/api/v1/cases/", {"policy": policy.pk}).json()
+    assert [row["id"] for row in data["results"]] == [cited.pk]
+    detail = client_for(world.dispatcher).get(case_url(cited.pk)).json()
+    assert detail["policy"] == policy.pk

@@ -282,6 +282,14 @@ class CaseFilter(django_filters.FilterSet):
         max_value=2**63 - 1,
         widget=forms.HiddenInput,
     )
+    # From a policy's page: the demands whose answer cited it (依据政策).
+    policy = IdFilter(
+        field_name="policy_id",
+        label=_("依据政策"),
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput,
+    )
     overdue = FlagFilter(method="filter_overdue", label=_("只看超期"))
     mine = FlagFilter(method="filter_mine", label=_("我登记的"))
     sort = django_filters.ChoiceFilter(

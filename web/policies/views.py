@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl import Workbook
 
 from cases.models import Case
+from cases.scope import visible_cases
 from enterprises import policies as services
 from enterprises.matching import Snapshot, Words, exempt_list, match
 from enterprises.models import Policy, PolicyAttachment, PolicyGrant, PolicyQuerySet, PolicyStatus
@@ -155,7 +156,10 @@ def _context(request: AuthenticatedHttpRequest, policy: Policy, **forms: Any) ->
         "firms": firms,
         "grants": grants,
         "exempt": exempt,
-        "case_count": Case.objects.filter(policy=policy).count() if sees else None,
+        # The demands the viewer may see whose answer cited it: the count its list shows.
+        "case_count": (
+            visible_cases(user, Case.objects.filter(policy=policy)).count() if sees else None
+        ),
         "writer": writer,
         "grant_form": forms.get("grant_form")
         or GrantForm(firms=firms, initial={"granted_on": timezone.localdate()}),

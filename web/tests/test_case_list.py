@@ -272,3 +272,29 @@ def test_it_filters_by_enterprise_and_keeps_the_scope(world, client):
     assert listed(client, f"enterprise={world.enterprise.pk}") == [theirs.pk]
     response = client.get(f"{URL}?enterprise=abc")
     assert response.status_code == 200 and response.context["form"].errors
+
+
+def test_the_policy_filter_lists_the_cases_whose_answer_cited_it(world, client):
+    """The count on a policy's page opens its list: the visible cases whose answer cited it."""
+    from datetime import date
+
+    from enterprises.models import Policy, PolicyStatus
+
+    policy = Policy.objects.create(
+        title="稳岗用工补贴",
+        issuer="德化县人社局",
+        valid_from=date(2026, 1, 1),
+        status=PolicyStatus.PUBLISHED,
+    )
+    case = services.accept_case(world.assigned(), actor=world.handler)
+    cited = services.answer_case(case, actor=world.handler, answer="已申报。", policy=policy)
+    services.answer_case(
+        services.accept_case(world.assigned(), actor=world.handler),
+        actor=world.handler,
+        answer="已处理。",
+    )
+    client.force_login(world.dispatcher)
+    response = client.get(reverse("caseviews:case-list"), {"policy": policy.pk})
+    assert [c.pk for c in response.context["page"].object_list] == [cited.pk]
+    page = client.get(reverse("policies:policy-detail", args=[policy.pk])).content.decode()
+    assert f"?policy={policy.pk}" in page
