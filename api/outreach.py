@@ -29,7 +29,7 @@ from api.pagination import Cursor
 from api.serializers import text
 from cases.models import Case, CaseType, Category, Via
 from cases.scope import visible_cases
-from enterprises.models import Policy
+from enterprises.scope import readable_policies
 from orgs.models import Organisation
 from outreach import coverage as cov
 from outreach import scope, services
@@ -416,7 +416,11 @@ class BriefingDoneView(ApiMixin, APIView):
         data = validated(BriefingDoneSerializer, request)
         visit = None
         if data.get("visit"):
-            visit = EnterpriseVisit.objects.filter(pk=data["visit"]).first()
+            # Only the task's firm's visits: another firm's visit answers as one that does not
+            # exist, so the endpoint cannot probe other firms' visit ids.
+            visit = EnterpriseVisit.objects.filter(
+                pk=data["visit"], enterprise_id=task.enterprise_id
+            ).first()
             if visit is None:
                 raise ApiError.one(
                     400, "does_not_exist", "没有该走访记录。", "No such visit.", field="visit"
@@ -444,7 +448,9 @@ class PushBriefingsView(ApiMixin, APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = caller(request)
-        policy = Policy.objects.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+        # Through the reader's scope: a draft is a 404 for those who may not see it, as on
+        # every other policy endpoint (a 403 or 400 would tell it exists).
+        policy = readable_policies(user).filter(pk=pk).first() if 0 < pk <= MAX_ID else None
         if policy is None:
             raise NotFound()
         data = validated(PushSerializer, request)

@@ -89,13 +89,27 @@ def _condition_error(number: int, message: Any, code: str, **params: Any) -> Val
     return _error("conditions", text, code, number=number, **params)
 
 
+# The largest id a region row can have (an integer column on both databases).
+MAX_REGION_ID = 2**31 - 1
+
+
+def _region_id(value: Any) -> int | None:
+    """A region id as JSON or a form sends it (12 or "12"), else None: a bool, a fraction, a
+    number no column holds (JSON's 1e400 is infinity, 10**400 an int) is no id."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 < value <= MAX_REGION_ID else None
+
+
 def _known_values(attribute: str, values: list[Any], number: int) -> list[Any]:
     """``values`` of a set attribute, trimmed, without repeats, each known; or the error."""
     if attribute == A.REGION:
-        try:
-            ids = list(dict.fromkeys(int(v) for v in values))
-        except (TypeError, ValueError):
-            raise _condition_error(number, _("区域须为区域编号。"), "invalid_region") from None
+        ids = [_region_id(v) for v in values]
+        if None in ids:
+            raise _condition_error(number, _("区域须为区域编号。"), "invalid_region")
+        ids = list(dict.fromkeys(ids))
         found = set(Region.objects.filter(pk__in=ids).values_list("pk", flat=True))
         if missing := [i for i in ids if i not in found]:
             raise _condition_error(

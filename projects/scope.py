@@ -14,12 +14,17 @@ from __future__ import annotations
 from django.db.models import Q
 
 from enterprises.scope import WRITER_ROLES, may_read_file
+from orgs.models import OrgKind
 from people.models import REGION_ROLES, EnterpriseLink, Role, RoleAssignment, User
 from people.scope import PEOPLE_ROLES
 from projects.models import Project, ProjectQuerySet
 
 # Who changes a project by holding a role over its place.
 PLACE_WRITERS = frozenset({Role.DISPATCHER, Role.LEADER})
+# The units that may lead a project's service (its owner unit).
+OWNER_KINDS = frozenset(
+    {OrgKind.CHAIN_COMMITTEE, OrgKind.DEPARTMENT, OrgKind.WORKING_GROUP, OrgKind.TOWN_GOVERNMENT}
+)
 
 
 def _everywhere(assignment: RoleAssignment) -> bool:
@@ -50,6 +55,22 @@ def may_write(user: User, project: Project) -> bool:
         return True
     return any(
         a.role in PLACE_WRITERS and (_everywhere(a) or _covers(a, project.region.path))
+        for a in user.role_assignments
+    )
+
+
+def may_register(user: User) -> bool:
+    """Whether ``user`` could be a writer of some new project, so may open the form (which
+    lists the county's firms): administrators, dispatchers and leaders, the staff of a unit
+    that may own one, linked cadres (a firm's commissioner). Residents and liaisons may not."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    return any(
+        a.role in PLACE_WRITERS
+        or (a.organisation is not None and a.organisation.kind in OWNER_KINDS)
+        or (a.role == Role.LINKED_CADRE and user.person_id is not None)
         for a in user.role_assignments
     )
 

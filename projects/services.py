@@ -34,15 +34,12 @@ from projects.models import (
     Stage,
     next_stage,
 )
-from projects.scope import may_write
+from projects.scope import OWNER_KINDS, may_write
 from regions.models import Region
 
 K = ProjectEventKind
 MAX_INVESTMENT = Decimal("999999999999.99")  # the column's 14 digits, 2 after the point
-# Who may lead the service of a project (责任单位).
-OWNER_KINDS = frozenset(
-    {OrgKind.CHAIN_COMMITTEE, OrgKind.DEPARTMENT, OrgKind.WORKING_GROUP, OrgKind.TOWN_GOVERNMENT}
-)
+# Who may lead the service of a project (责任单位): ``projects.scope.OWNER_KINDS``.
 # The case a blocked milestone opens: an enterprise demand, raised on the commissioner's visit.
 BLOCKER_CASE_TYPE = "enterprise_demand"
 BLOCKER_CHANNEL = Channel.VISIT
@@ -192,6 +189,21 @@ def check_project(
     return name, _investment(investment)
 
 
+# Who may be named a project's commissioner: a cadre the firm is linked to (the demo's firms
+# without a 驻厂专员 have their 挂钩干部 in that place).
+COMMISSIONER_KINDS = (
+    EnterpriseLinkKind.RESIDENT_COMMISSIONER,
+    EnterpriseLinkKind.LINKED_CADRE,
+    EnterpriseLinkKind.PARTY_INSTRUCTOR,
+)
+
+
+def _links(person: Person, enterprise: Organisation) -> bool:
+    return EnterpriseLink.objects.filter(
+        person=person, enterprise=enterprise, kind__in=COMMISSIONER_KINDS
+    ).exists()
+
+
 def create_project(
     *,
     actor: User,
@@ -214,6 +226,13 @@ def create_project(
         signed_on=signed_on,
         investment=investment,
     )
+    if commissioner is not None and not _links(commissioner, enterprise):
+        # The commissioner writes the project: naming oneself would make anyone a writer.
+        raise _error(
+            "commissioner",
+            _("驻厂专员须为该企业的驻厂专员或挂钩干部。"),
+            "not_commissioner",
+        )
     plans = _clean_plans(STANDARD_MILESTONES if milestones is None else milestones)
     now = timezone.now()
     project = Project(

@@ -116,7 +116,9 @@ def ranked(
     ``relevance``. The fields are text fields of the row (or of a single-valued relation: a
     many-valued one would repeat rows).
     """
-    phrase = query.strip()
+    # Bounded as ``terms`` bounds it (a 10,000-character phrase is one LIKE per field still,
+    # but no search needs it), and without NUL, which PostgreSQL refuses in any text.
+    phrase = query.replace("\x00", "").strip()[:MAX_QUERY_CHARS].strip()
     if not phrase or not (fields or phrase_fields):
         return queryset
     words = terms(phrase)

@@ -397,9 +397,13 @@ def briefing_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if task is None or not services.may_complete(user, task):
         raise Http404(_("没有找到该宣讲任务，或您无权办理。"))
     form = CompleteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        # A note too long is refused, not dropped: the task stays pending with the reason.
+        for message in form.errors.get("note", []):
+            messages.error(request, str(message))
+        return redirect("outreach:briefings")
     try:
-        services.complete_briefing(task, actor=user, note=note)
+        services.complete_briefing(task, actor=user, note=form.cleaned_data["note"])
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -36,7 +36,7 @@ from projects.models import (
     next_stage,
     overdue_milestones_q,
 )
-from projects.scope import may_write, visible_projects
+from projects.scope import may_register, may_write, visible_projects
 from projects.selectors import with_progress
 from regions.models import Region, RegionLevel
 from web.moves import show_engine_error
@@ -330,6 +330,8 @@ def milestone_unblock(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def project_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Register a signed project with the standard milestones (GET shows the form)."""
+    if not may_register(request.user):  # the form lists every firm of the county
+        raise PermissionDenied
     form = ProjectForm(request.POST or None, initial={"signed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:

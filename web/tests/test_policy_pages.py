@@ -261,7 +261,7 @@ def test_publish_withdraw_and_grant_through_the_page(world, client):
     assert PolicyGrant.objects.get().amount == Decimal("15.00")
     # A published policy's page leads its writer to push briefing tasks for it.
     page = client.get(reverse("policies:policy-detail", args=[policy.pk])).content.decode()
-    assert f'{reverse("outreach:briefings")}?policy={policy.pk}' in page
+    assert f"{reverse('outreach:briefings')}?policy={policy.pk}" in page
     response = client.post(
         reverse("policies:policy-grant", args=[policy.pk]),
         {"enterprise": world.enterprise.pk, "amount": "-1", "granted_on": "2026-02-01"},
