@@ -10,7 +10,17 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from api import enterprise_file, notifications, outreach, policies, projects, views
+from api import (
+    enterprise_file,
+    households,
+    ip,
+    notifications,
+    outreach,
+    policies,
+    projects,
+    views,
+    workshops,
+)
 from api.registries import router
 
 app_name = "api"
@@ -47,6 +57,9 @@ v1 = [
     *policies.urlpatterns,
     *outreach.urlpatterns,
     *projects.urlpatterns,
+    *households.urlpatterns,
+    *workshops.urlpatterns,
+    *ip.urlpatterns,
     *router.urls,
 ]
 

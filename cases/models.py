@@ -16,7 +16,7 @@ from cases.attachments import IMAGE_SUFFIXES, attachment_path
 from enterprises.models import Policy
 from orgs.models import Organisation
 from people.masking import mask_name, mask_phone
-from people.models import REQUESTERS, Person, RoleAssignment
+from people.models import REQUESTERS, Household, Person, RoleAssignment
 from regions.models import Region
 
 
@@ -402,6 +402,15 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases_raised",
+    )
+    # The household the case is about (一户一策, 1+10+N): its file lists the case.
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("涉及户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     region = models.ForeignKey(
         Region, verbose_name=_("发生地"), on_delete=models.PROTECT, related_name="+"

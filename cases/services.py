@@ -54,6 +54,7 @@ from people.models import (
     SUPERVISORS,
     UNIT_STAFF,
     VISITORS,
+    Household,
     Person,
     Role,
     User,
@@ -428,6 +429,7 @@ def report_case(
     requester_name: str = "",
     requester_phone: str = "",
     enterprise: Organisation | None = None,
+    household: Household | None = None,
     committee: Organisation | None = None,
     meeting=None,
     address: str = "",
@@ -449,6 +451,8 @@ def report_case(
         raise invalid("priority", _("紧急程度无效。"))
     if category is not None and category.case_type_id != case_type.pk:
         raise invalid("category", _("分类不属于该事项类型。"))
+    if household is not None and not (region.path <= household.region.path < region.path_range_end):
+        raise invalid("household", _("该户不在事项发生地范围内。"), "household_elsewhere")
     if actor is not None:
         _authorize_report(actor, region, channel, enterprise, via)
     checked = attachment_checks.checked_attachments(attachments)
@@ -475,6 +479,7 @@ def report_case(
         requester_name=requester_name,
         requester_phone=requester_phone,
         enterprise=enterprise,
+        household=household,
         region=region,
         address=address,
         latitude=latitude,

@@ -1,0 +1,5 @@
+"""REST API: households."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

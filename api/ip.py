@@ -1,0 +1,5 @@
+"""REST API: ip."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

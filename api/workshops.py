@@ -1,0 +1,5 @@
+"""REST API: workshops."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
