@@ -46,7 +46,10 @@ class ProjectForm(forms.ModelForm):
         needed = ["name", "enterprise", "owner_unit", "signed_on", "investment"]
         if self.instance.pk is None and all(cleaned.get(name) is not None for name in needed):
             try:
-                services.check_project(**{name: cleaned[name] for name in needed})
+                services.check_project(
+                    **{name: cleaned[name] for name in needed},
+                    commissioner=cleaned.get("commissioner"),
+                )
             except ValidationError as error:
                 self.add_error(None, error)
         return cleaned

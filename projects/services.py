@@ -162,6 +162,21 @@ def _investment(value: Decimal | int | str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+# Who may be named a project's commissioner: a cadre the firm is linked to (the demo's firms
+# without a 驻厂专员 have their 挂钩干部 in that place).
+COMMISSIONER_KINDS = (
+    EnterpriseLinkKind.RESIDENT_COMMISSIONER,
+    EnterpriseLinkKind.LINKED_CADRE,
+    EnterpriseLinkKind.PARTY_INSTRUCTOR,
+)
+
+
+def _links(person: Person, enterprise: Organisation) -> bool:
+    return EnterpriseLink.objects.filter(
+        person=person, enterprise=enterprise, kind__in=COMMISSIONER_KINDS
+    ).exists()
+
+
 def check_project(
     *,
     name: str,
@@ -169,6 +184,7 @@ def check_project(
     owner_unit: Organisation,
     signed_on: date,
     investment: Decimal | int | str,
+    commissioner: Person | None = None,
 ) -> tuple[str, Decimal]:
     """The checks of a new project's own fields (the admin's form runs them too); returns the
     trimmed name and the investment as stored."""
@@ -186,22 +202,12 @@ def check_project(
         )
     if signed_on > timezone.localdate():
         raise _error("signed_on", _("签约日期不能晚于今天。"), "future")
+    if commissioner is not None and not _links(commissioner, enterprise):
+        # The commissioner writes the project: naming oneself would make anyone a writer.
+        raise _error(
+            "commissioner", _("驻厂专员须为该企业的驻厂专员或挂钩干部。"), "not_commissioner"
+        )
     return name, _investment(investment)
-
-
-# Who may be named a project's commissioner: a cadre the firm is linked to (the demo's firms
-# without a 驻厂专员 have their 挂钩干部 in that place).
-COMMISSIONER_KINDS = (
-    EnterpriseLinkKind.RESIDENT_COMMISSIONER,
-    EnterpriseLinkKind.LINKED_CADRE,
-    EnterpriseLinkKind.PARTY_INSTRUCTOR,
-)
-
-
-def _links(person: Person, enterprise: Organisation) -> bool:
-    return EnterpriseLink.objects.filter(
-        person=person, enterprise=enterprise, kind__in=COMMISSIONER_KINDS
-    ).exists()
 
 
 def create_project(
@@ -225,14 +231,8 @@ def create_project(
         owner_unit=owner_unit,
         signed_on=signed_on,
         investment=investment,
+        commissioner=commissioner,
     )
-    if commissioner is not None and not _links(commissioner, enterprise):
-        # The commissioner writes the project: naming oneself would make anyone a writer.
-        raise _error(
-            "commissioner",
-            _("驻厂专员须为该企业的驻厂专员或挂钩干部。"),
-            "not_commissioner",
-        )
     plans = _clean_plans(STANDARD_MILESTONES if milestones is None else milestones)
     now = timezone.now()
     project = Project(
