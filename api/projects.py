@@ -28,9 +28,10 @@ from api.base import ApiMixin, caller
 from api.errors import ApiError, BilingualSerializerMixin, validation_items
 from api.filters import MAX_ID, FilterBackend, IdFilter
 from api.pagination import Cursor
-from cases.models import Category, Via
+from cases.models import Case, Category, Via
+from cases.scope import visible_cases
 from orgs.models import Organisation
-from people.models import Person
+from people.models import Person, User
 from projects import services
 from projects.models import (
     Milestone,
@@ -116,10 +117,15 @@ class MilestoneSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def _shown(self, milestone: Milestone) -> bool:
+        """A blocker's case is named only to who may see it (``visible_case_ids``)."""
+        seen = self.context.get("visible_case_ids")
+        return milestone.case_id is not None and (seen is None or milestone.case_id in seen)
+
     @extend_schema_field(MilestoneCaseSerializer(allow_null=True))
     def get_case(self, milestone: Milestone) -> dict[str, Any] | None:
         case = milestone.case
-        if case is None:
+        if case is None or not self._shown(milestone):
             return None
         return {
             "id": case.pk,
@@ -130,7 +136,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_case_url(self, milestone: Milestone) -> str | None:
-        if milestone.case_id is None:
+        if not self._shown(milestone):
             return None
         return reverse("api:case-detail", kwargs={"pk": milestone.case_id})
 
@@ -314,11 +320,22 @@ def _project(request: Request, pk: int) -> Project:
 
 def _detail(request: Request, pk: int, code: int = status.HTTP_200_OK) -> Response:
     project = _project(request, pk)
-    project.milestones_list = list(  # type: ignore[attr-defined]
+    milestones = list(
         project.milestones.select_related("case__case_type").order_by("ordering", "pk")
     )
-    data = ProjectDetailSerializer(project, context={"user": caller(request)}).data
+    project.milestones_list = milestones  # type: ignore[attr-defined]
+    user = caller(request)
+    context = {"user": user, "visible_case_ids": _visible_case_ids(user, milestones)}
+    data = ProjectDetailSerializer(project, context=context).data
     return Response(data, status=code)
+
+
+def _visible_case_ids(user: User, milestones: list[Milestone]) -> set[int]:
+    """Which of the milestones' blocker cases ``user`` may see: one query, none without cases."""
+    ids = {m.case_id for m in milestones if m.case_id is not None}
+    if not ids:
+        return set()
+    return set(visible_cases(user, Case.objects.filter(pk__in=ids)).values_list("pk", flat=True))
 
 
 def _writable(request: Request, project: Project) -> None:
@@ -342,9 +359,10 @@ def _milestone(request: Request, pk: int) -> Milestone:
     return milestone
 
 
-def _milestone_response(pk: int) -> Response:
+def _milestone_response(request: Request, pk: int) -> Response:
     milestone = Milestone.objects.select_related("case__case_type").get(pk=pk)
-    return Response(MilestoneSerializer(milestone).data)
+    seen = _visible_case_ids(caller(request), [milestone])
+    return Response(MilestoneSerializer(milestone, context={"visible_case_ids": seen}).data)
 
 
 # --- Views --------------------------------------------------------------------------------------
@@ -472,7 +490,7 @@ class MilestoneCompleteView(ApiMixin, APIView):
         milestone = _milestone(request, pk)
         data = _valid(CompleteSerializer, request)
         _call(services.complete_milestone, milestone, actor=caller(request), via=Via.API, **data)
-        return _milestone_response(pk)
+        return _milestone_response(request, pk)
 
 
 class MilestoneBlockView(ApiMixin, APIView):
@@ -497,7 +515,7 @@ class MilestoneBlockView(ApiMixin, APIView):
             category=data.get("category"),
             via=Via.API,
         )
-        return _milestone_response(pk)
+        return _milestone_response(request, pk)
 
 
 class MilestoneUnblockView(ApiMixin, APIView):
@@ -514,7 +532,7 @@ class MilestoneUnblockView(ApiMixin, APIView):
         milestone = _milestone(request, pk)
         data = _valid(UnblockSerializer, request)
         _call(services.unblock_milestone, milestone, actor=caller(request), via=Via.API, **data)
-        return _milestone_response(pk)
+        return _milestone_response(request, pk)
 
 
 urlpatterns = [

@@ -220,3 +220,19 @@ def test_a_body_of_the_wrong_shape_is_a_400(world, client_for, project):
     assert client.post(url, [1, 2], format="json").status_code == 400
     wrong = client.post(url, {"done_on": "yesterday"}, format="json")
     assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "done_on"
+
+
+def test_a_blockers_case_is_named_only_to_who_may_see_it(world, client_for, project, commissioner):
+    land = first(project, "土地摘牌")
+    services.block_milestone(land, "林地调规未批复", actor=commissioner)
+    url = reverse("api:project-detail", args=[project.pk])
+
+    def blocker(user):
+        data = client_for(user).get(url).json()
+        return next(m for m in data["milestones"] if m["title"] == "土地摘牌")
+
+    # The owner unit's handler reads the project, but the case is not (yet) its unit's.
+    hidden = blocker(world.handler)
+    assert hidden["status"] == "blocked" and hidden["case"] is None and hidden["case_url"] is None
+    shown = blocker(world.dispatcher)
+    assert shown["case"]["number"] == Case.objects.get(pk=shown["case"]["id"]).number

@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.models import Via
+from cases.models import Case, Via
+from cases.scope import visible_cases
 from enterprises.scope import may_read_file
 from people.http import AuthenticatedHttpRequest
 from projects import services
@@ -161,7 +162,11 @@ def _detail_context(
     milestones = list(
         project.milestones.select_related("case__case_type").order_by("ordering", "pk")
     )
+    # A blocker's case is linked only for who may see it (one query, blocked or not).
+    blockers = Case.objects.filter(project_milestones__project=project)
+    shown = set(visible_cases(request.user, blockers).values_list("pk", flat=True))
     for milestone in milestones:
+        milestone.case_shown = milestone.case_id in shown  # type: ignore[attr-defined]
         milestone.light, milestone.light_text = _light(milestone, clock)  # type: ignore[attr-defined]
         # Whether the blocker's case is over, so the page offers 解除受阻.
         milestone.case_over = (  # type: ignore[attr-defined]

@@ -155,7 +155,7 @@ def test_the_page_costs_a_fixed_number_of_queries(
 ):
     client.force_login(world.dispatcher)
     client.get(detail(project))
-    with django_assert_num_queries(9) as before:
+    with django_assert_num_queries(10) as before:
         client.get(detail(project))
     services.block_milestone(first(project), "用地指标未下达", actor=world.dispatcher)
     for title in ("土地摘牌",):
@@ -301,3 +301,13 @@ def test_the_board_costs_the_same_queries_for_3_and_30_overdue_milestones(
         make_project(world, name=f"项目{i}")
     with django_assert_num_queries(len(few.captured_queries)):
         assert len(client.get(BOARD).context["milestones"]) == 30
+
+
+def test_a_blockers_case_is_linked_only_for_who_may_see_it(world, client, project):
+    blocked = services.block_milestone(first(project), "用地指标未下达", actor=world.dispatcher)
+    case_url = reverse("caseviews:case-detail", args=[blocked.case_id])
+    client.force_login(world.dispatcher)
+    assert case_url in client.get(detail(project)).content.decode()
+    client.force_login(world.handler)  # the owner unit's: the case is not its unit's yet
+    body = client.get(detail(project)).content.decode()
+    assert case_url not in body and "已转协调事项" in body
