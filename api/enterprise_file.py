@@ -29,13 +29,13 @@ from rest_framework.views import APIView
 from api.base import ApiMixin, caller, validated
 from api.errors import BilingualSerializerMixin
 from api.filters import MAX_ID
-from api.serializers import ErrorSerializer, RegionRefSerializer
+from api.serializers import ErrorSerializer, RegionRefSerializer, blank_choice
 from cases.models import Case, Status
 from cases.scope import visible_cases
 from enterprises import services
 from enterprises.models import Honour, HonourAward, YearFigures
 from enterprises.scope import may_read_file, may_write_file
-from orgs.models import Organisation
+from orgs.models import ChainPosition, EnterpriseSize, Organisation
 from people.masking import mask_phone
 from people.models import EnterpriseLink, User
 
@@ -52,6 +52,8 @@ class FileChainSerializer(serializers.Serializer):
 class FileProfileSerializer(serializers.ModelSerializer):
     """The registry's profile of the firm (基本信息)."""
 
+    size = blank_choice(EnterpriseSize.choices)
+    chain_position = blank_choice(ChainPosition.choices)
     size_label = serializers.CharField(source="get_size_display")
     chain_position_label = serializers.CharField(source="get_chain_position_display")
     region = RegionRefSerializer(allow_null=True)
