@@ -30,6 +30,7 @@ from demo.policies import load_policies
 from demo.projects import load_projects
 from demo.replay import Replayer, suggest_units
 from demo.visits import load_visits
+from demo.workshops import load_workshops
 from notify import services as notices
 from notify import sms
 from notify.models import Channel as NoticeChannel
@@ -48,7 +49,7 @@ ProgressReport = Callable[[str, int, int], None]
 STAGE_COUNTY = "演示县：区域、单位、人员"
 STAGE_PLAN = "会议与事项计划"
 STAGE_REPLAY = "事项流转"
-STAGE_SERVICE = "企业走访、政策宣讲与项目"
+STAGE_SERVICE = "企业走访、政策宣讲、项目与共富工坊"
 STAGE_TASKS = "到期检查排期"
 STAGE_NOTICES = "近期消息"
 # The last week's moves leave their messages in the inboxes, as a running office would have.
@@ -164,6 +165,7 @@ def load(
         load_visits(county, random.Random(seed + 17), now)
         load_briefings(county, random.Random(seed + 19), now)
         load_projects(county, random.Random(seed + 23), now)
+        load_workshops(county, random.Random(seed + 29), now)
         progress(STAGE_SERVICE, 1, 1)
         pending = list(
             Case.objects.in_handling().filter(deadline__gt=now).values_list("pk", "deadline")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from people.models import (
     Role,
     User,
 )
+from workshops import scope as workshop_scope
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -28,6 +30,8 @@ class NavItem:
     label: StrOrPromise
     url_name: str
     roles: frozenset[str]  # empty: everyone signed in
+    # A finer rule than roles, without queries (the roles are loaded once per request).
+    check: Callable[[User], bool] | None = None
 
     @property
     def url(self) -> str:
@@ -51,6 +55,7 @@ NAV = [
     NavItem(_("事项台账"), "caseviews:case-list", frozenset()),
     NavItem(_("惠企政策"), "policies:policy-list", frozenset()),
     NavItem(_("项目服务"), "projects:project-list", DISPATCH | {Role.LEADER, Role.LINKED_CADRE}),
+    NavItem(_("共富工坊"), "workshops:list", frozenset(), check=workshop_scope.in_menu),
     NavItem(_("统计考核"), "dashboard:index", READERS),
     NavItem(_("基础信息"), "registry:region-tree", READERS | GRID),
     NavItem(_("台账导入"), "ledgers:job-new", DISPATCH),
@@ -67,4 +72,8 @@ def nav_for(user: User) -> list[NavItem]:
     if held and held <= REQUESTERS:
         # Residents and enterprise liaisons follow their own demands, not the staff ledger.
         return [item for item in NAV if item.roles & held]
-    return [item for item in NAV if not item.roles or item.roles & held]
+    return [
+        item
+        for item in NAV
+        if (not item.roles or item.roles & held) and (item.check is None or item.check(user))
+    ]

@@ -11,7 +11,7 @@ from web.nav import nav_for
 
 pytestmark = pytest.mark.django_db
 
-SERVICE = {"我联系的企业", "走访覆盖", "惠企政策", "项目服务"}
+SERVICE = {"我联系的企业", "走访覆盖", "惠企政策", "项目服务", "共富工坊"}
 
 
 def _labels(user) -> set[str]:
@@ -22,8 +22,8 @@ def _labels(user) -> set[str]:
     ("role", "expected"),
     [
         (Role.LINKED_CADRE, {"我联系的企业", "惠企政策", "项目服务"}),
-        (Role.DISPATCHER, {"走访覆盖", "惠企政策", "项目服务"}),
-        (Role.LEADER, {"走访覆盖", "惠企政策", "项目服务"}),
+        (Role.DISPATCHER, {"走访覆盖", "惠企政策", "项目服务", "共富工坊"}),
+        (Role.LEADER, {"走访覆盖", "惠企政策", "项目服务", "共富工坊"}),
         (Role.DEPT_HANDLER, {"惠企政策"}),
         (Role.RESIDENT, set()),
         (Role.ENTERPRISE_LIAISON, set()),
@@ -40,3 +40,14 @@ def test_each_role_sees_the_service_entries_it_may_open(world, client, role, exp
     for item in nav_for(user):
         if str(item.label) in SERVICE:
             assert client.get(item.url).status_code == 200, item.label
+
+
+def test_the_organisation_department_finds_the_workshops(world, client):
+    """组织部 keeps the workshops' quarterly totals: its staff see 共富工坊, other units not."""
+    from orgs.models import Organisation, OrgKind
+
+    department = Organisation.objects.create(kind=OrgKind.DEPARTMENT, name="中共德化县委组织部")
+    user = make_user("zzb", Role.DEPT_HANDLER, organisation=department)
+    assert "共富工坊" in _labels(user)
+    client.force_login(user)
+    assert client.get("/workshops/").status_code == 200
