@@ -23,6 +23,8 @@ from cases.tasks import check_case_deadline
 from demo.briefings import load_briefings
 from demo.county import CountyBuilder
 from demo.enterprise_file import fill_enterprise_files
+from demo.households import load_households
+from demo.ip import load_ip
 from demo.logins import FEATURED
 from demo.places import COUNTY_CODE
 from demo.plan import Planner
@@ -49,7 +51,7 @@ ProgressReport = Callable[[str, int, int], None]
 STAGE_COUNTY = "演示县：区域、单位、人员"
 STAGE_PLAN = "会议与事项计划"
 STAGE_REPLAY = "事项流转"
-STAGE_SERVICE = "企业走访、政策宣讲、项目与共富工坊"
+STAGE_SERVICE = "企业走访、政策宣讲、项目、共富工坊、户情与知识产权"
 STAGE_TASKS = "到期检查排期"
 STAGE_NOTICES = "近期消息"
 # The last week's moves leave their messages in the inboxes, as a running office would have.
@@ -166,6 +168,8 @@ def load(
         load_briefings(county, random.Random(seed + 19), now)
         load_projects(county, random.Random(seed + 23), now)
         load_workshops(county, random.Random(seed + 29), now)
+        load_households(county, random.Random(seed + 31), now)
+        load_ip(county, random.Random(seed + 37), now)
         progress(STAGE_SERVICE, 1, 1)
         pending = list(
             Case.objects.in_handling().filter(deadline__gt=now).values_list("pk", "deadline")

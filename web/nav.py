@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ip import scope as ip_scope
 from people.models import (
     DISPATCHERS,
     GRID_STAFF,
@@ -19,6 +20,7 @@ from people.models import (
     Role,
     User,
 )
+from people.scope import may_read_people
 from workshops import scope as workshop_scope
 
 if TYPE_CHECKING:
@@ -55,7 +57,9 @@ NAV = [
     NavItem(_("事项台账"), "caseviews:case-list", frozenset()),
     NavItem(_("惠企政策"), "policies:policy-list", frozenset()),
     NavItem(_("项目服务"), "projects:project-list", DISPATCH | {Role.LEADER, Role.LINKED_CADRE}),
+    NavItem(_("户情台账"), "households:household-list", frozenset(), check=may_read_people),
     NavItem(_("共富工坊"), "workshops:list", frozenset(), check=workshop_scope.in_menu),
+    NavItem(_("知识产权"), "ip:overview", frozenset(), check=ip_scope.may_open),
     NavItem(_("统计考核"), "dashboard:index", READERS),
     NavItem(_("基础信息"), "registry:region-tree", READERS | GRID),
     NavItem(_("台账导入"), "ledgers:job-new", DISPATCH),

@@ -75,11 +75,13 @@ def demo_output(django_db_setup, django_db_blocker):
 
 
 def _service_cases():
-    """The demands raised on enterprise visits and by blocked project milestones, on top of
-    the cases the demo replays."""
+    """The demands raised on enterprise and household visits and by blocked project
+    milestones, on top of the cases the demo replays."""
     return Case.objects.filter(
-        Q(meeting__enterprise_visit__isnull=False) | Q(project_milestones__isnull=False)
-    )
+        Q(meeting__enterprise_visit__isnull=False)
+        | Q(project_milestones__isnull=False)
+        | Q(household__isnull=False)
+    ).distinct()
 
 
 def test_it_makes_every_case_type_channel_and_state(demo_output):

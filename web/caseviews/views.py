@@ -21,6 +21,7 @@ from cases import moves, services
 from cases.models import Case, CaseAssignment, overdue_q
 from cases.scope import can_see_requester, visible_cases
 from enterprises.scope import may_read_file
+from households.selectors import case_household
 from people.http import AuthenticatedHttpRequest
 from people.models import User
 from web.caseviews.export import ledger_response
@@ -181,6 +182,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "details": ledger_details(case, show_requester),
         "enterprise_file": case.enterprise is not None
         and may_read_file(request.user, case.enterprise),
+        "household": case_household(request.user, case),
         "places": ancestors_with_people(case),
         "clock": clock(case),
         "lead": next((a for a in assignments if a.is_lead), None),

@@ -43,6 +43,7 @@ from cases.models import (
     Via,
 )
 from cases.scope import can_see_requester, visible_cases
+from households.selectors import overdue_reviews
 from people.http import AuthenticatedHttpRequest
 from people.models import DISPATCHERS, SUPERVISORS, User
 from projects.selectors import overdue_milestones
@@ -511,6 +512,13 @@ def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
     milestones = milestones[:PAGE_SIZE]
     for milestone in milestones:
         milestone.time_left = clock.time_left(milestone.deadline)  # type: ignore[attr-defined]
+    # Households' plans past their review date (逾期帮扶复核): one page, one query.
+    today = timezone.localdate()
+    reviews = list(overdue_reviews(user, today)[: PAGE_SIZE + 1])
+    more_reviews = len(reviews) > PAGE_SIZE
+    reviews = reviews[:PAGE_SIZE]
+    for plan in reviews:
+        plan.days_overdue = (today - plan.next_review_on).days  # type: ignore[attr-defined]
     context = {
         "page": page,
         "cases": cases,
@@ -518,6 +526,8 @@ def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
         "soon_hours": settings.LIANXIN["SOON_OVERDUE_HOURS"],
         "milestones": milestones,
         "more_milestones": more_milestones,
+        "reviews": reviews,
+        "more_reviews": more_reviews,
     }
     return _render(request, "web/dispatch/supervision.html", context, clock, tab_counts=tab_counts)
 

@@ -25,6 +25,7 @@ from enterprises import services
 from enterprises.matching import policies_for
 from enterprises.models import HonourAward, PolicyGrant, YearFigures
 from enterprises.scope import may_read_file, may_write_file
+from ip.selectors import records_for
 from orgs.models import Organisation
 from outreach.scope import may_log_visit
 from outreach.selectors import briefings_for, visits_for
@@ -90,6 +91,7 @@ def _context(request: AuthenticatedHttpRequest, enterprise: Organisation) -> dic
         "grants": PolicyGrant.objects.filter(enterprise=enterprise).select_related("policy"),
         "projects": projects_for(enterprise),
         "visits": visits_for(enterprise),
+        "ip": records_for(enterprise),
         "briefings": briefings_for(enterprise),
         "may_visit": may_log_visit(request.user, enterprise),
         "writer": writer,

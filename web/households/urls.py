@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from web.households import views
 
 app_name = "households"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.household_list, name="household-list"),
+    path("mine/", views.mine, name="mine"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("visits/", views.visit_log, name="visit-log"),
+    path("<int:pk>/", views.household_detail, name="household-detail"),
+    path("<int:pk>/visit/", views.visit_new, name="visit-new"),
+    path("<int:pk>/review/", views.review_new, name="review-new"),
+    path("<int:pk>/plan/", views.plan_edit, name="plan-edit"),
+    path("<int:pk>/tags/", views.tag_change, name="tag-change"),
+]

@@ -157,7 +157,7 @@ def test_the_board_costs_the_same_queries_for_3_and_30_cases(
     for _ in range(3):
         overdue(world, clock)
     client.get(BOARD)
-    with django_assert_num_queries(8) as three:
+    with django_assert_num_queries(9) as three:
         client.get(BOARD)
     for _ in range(27):
         overdue(world, clock)

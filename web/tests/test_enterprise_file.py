@@ -182,7 +182,7 @@ def test_the_page_costs_the_same_queries_whatever_its_length(
     client.force_login(world.dispatcher)
     _grow(world, person, 2)
     client.get(url(world))  # warm the caches (sessions, reference data)
-    with django_assert_max_num_queries(25) as few:
+    with django_assert_max_num_queries(27) as few:
         response = client.get(url(world))
     _grow(world, person, 10)
     for _ in range(8):

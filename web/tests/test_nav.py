@@ -11,7 +11,7 @@ from web.nav import nav_for
 
 pytestmark = pytest.mark.django_db
 
-SERVICE = {"我联系的企业", "走访覆盖", "惠企政策", "项目服务", "共富工坊"}
+SERVICE = {"我联系的企业", "走访覆盖", "惠企政策", "项目服务", "共富工坊", "户情台账", "知识产权"}
 
 
 def _labels(user) -> set[str]:
@@ -22,15 +22,17 @@ def _labels(user) -> set[str]:
     ("role", "expected"),
     [
         (Role.LINKED_CADRE, {"我联系的企业", "惠企政策", "项目服务"}),
-        (Role.DISPATCHER, {"走访覆盖", "惠企政策", "项目服务", "共富工坊"}),
-        (Role.LEADER, {"走访覆盖", "惠企政策", "项目服务", "共富工坊"}),
-        (Role.DEPT_HANDLER, {"惠企政策"}),
+        (Role.DISPATCHER, {"走访覆盖", "惠企政策", "项目服务", "共富工坊", "户情台账", "知识产权"}),
+        (Role.LEADER, {"走访覆盖", "惠企政策", "项目服务", "共富工坊", "户情台账", "知识产权"}),
+        (Role.GRID_WORKER, {"惠企政策", "共富工坊", "户情台账"}),
+        (Role.DEPT_HANDLER, {"惠企政策", "知识产权"}),
         (Role.RESIDENT, set()),
         (Role.ENTERPRISE_LIAISON, set()),
     ],
 )
 def test_each_role_sees_the_service_entries_it_may_open(world, client, role, expected):
     region = world.county if role in (Role.DISPATCHER, Role.LEADER, Role.RESIDENT) else None
+    region = world.grid if role == Role.GRID_WORKER else region
     organisation = world.dept if role == Role.DEPT_HANDLER else None
     if role == Role.ENTERPRISE_LIAISON:
         organisation = world.enterprise
