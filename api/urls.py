@@ -72,5 +72,6 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
         name="redoc",
     ),
-    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
+    # [\s\S], not ".": a path holding a line break is an API path too (a JSON 404).
+    re_path(r"^[\s\S]*$", views.NotFoundView.as_view(), name="not-found"),
 ]
