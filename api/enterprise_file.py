@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from api.base import ApiMixin, caller, validated
 from api.errors import BilingualSerializerMixin
+from api.fields import CodeField
 from api.filters import MAX_ID
 from api.serializers import ErrorSerializer, RegionRefSerializer, blank_choice
 from cases.models import Case, Status
@@ -147,7 +148,7 @@ class EnterpriseFileSerializer(serializers.Serializer):
 
 
 class HonourAwardCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
-    honour = serializers.SlugRelatedField(
+    honour = CodeField(
         slug_field="code",
         # Inactive ones too, so the service says why one cannot be awarded (honour_inactive).
         queryset=Honour.objects.all(),

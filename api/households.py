@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from api.base import ApiMixin, caller, validated
 from api.errors import ApiError, BilingualSerializerMixin, english_of
+from api.fields import CodeField, IdField
 from api.filters import MAX_ID
 from api.pagination import Cursor
 from api.serializers import text
@@ -213,10 +214,10 @@ def _detail(user: User, household: Household) -> dict[str, Any]:
 
 
 class HouseholdDemandInputSerializer(BilingualSerializerMixin, serializers.Serializer):
-    case_type = serializers.SlugRelatedField(
+    case_type = CodeField(
         slug_field="code", queryset=CaseType.objects.all(), help_text="Case type code."
     )
-    category = serializers.PrimaryKeyRelatedField(
+    category = IdField(
         queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
     )
     description = text(max_length=2000)
@@ -264,7 +265,7 @@ class HouseholdReviewCreateSerializer(BilingualSerializerMixin, serializers.Seri
 class HouseholdTagChangeSerializer(BilingualSerializerMixin, serializers.Serializer):
     """``POST /api/v1/households/{id}/tags/``: put a tag on (add) or take it off (remove)."""
 
-    tag = serializers.PrimaryKeyRelatedField(queryset=HouseholdTag.objects.all())
+    tag = IdField(queryset=HouseholdTag.objects.all())
     action = serializers.ChoiceField(choices=[("add", "纳入"), ("remove", "移出")])
     reason = text(max_length=200)
 

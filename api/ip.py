@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from api.base import ApiMixin, caller
 from api.errors import ApiError, BilingualSerializerMixin, english_of, validation_items
+from api.fields import IdField
 from api.filters import MAX_ID
 from api.pagination import Cursor
 from cases.models import Case, Via
@@ -173,7 +174,7 @@ class FactsSerializer(serializers.ModelSerializer):
 
 
 def _enterprise_field(help_text: str, required: bool = True) -> Any:
-    return serializers.PrimaryKeyRelatedField(
+    return IdField(
         queryset=Organisation.objects.enterprises(),
         required=required,
         allow_null=not required,
@@ -211,10 +212,8 @@ class LicenceStatusSerializer(BilingualSerializerMixin, serializers.Serializer):
 class ActionCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
     acted_on = serializers.DateField()
     place = serializers.CharField(max_length=150)
-    region = serializers.PrimaryKeyRelatedField(
-        queryset=Region.objects.all(), help_text="Region id."
-    )
-    units = serializers.PrimaryKeyRelatedField(
+    region = IdField(queryset=Region.objects.all(), help_text="Region id.")
+    units = IdField(
         queryset=Organisation.objects.all(),
         many=True,
         help_text="The units taking part (organisation ids).",

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from api.base import ApiMixin, caller, validated
 from api.errors import ApiError, BilingualSerializerMixin, english_of
+from api.fields import CodeField, IdField
 from api.filters import MAX_ID
 from api.pagination import Cursor
 from api.serializers import text
@@ -115,12 +116,12 @@ class VisitSerializer(serializers.ModelSerializer):
 
 
 class DemandInputSerializer(BilingualSerializerMixin, serializers.Serializer):
-    case_type = serializers.SlugRelatedField(
+    case_type = CodeField(
         slug_field="code",
         queryset=CaseType.objects.all(),
         help_text="Case type code (usually `enterprise_demand`).",
     )
-    category = serializers.PrimaryKeyRelatedField(
+    category = IdField(
         queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
     )
     description = text(max_length=2000)
@@ -141,7 +142,7 @@ class VisitCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
     """``POST /api/v1/enterprises/{id}/visits/``: the arguments of ``outreach.services.log_visit``."""
 
     visited_on = serializers.DateField(help_text="The day of the visit (not in the future).")
-    visitors = serializers.PrimaryKeyRelatedField(
+    visitors = IdField(
         queryset=Person.objects.all(),
         many=True,
         help_text="Ids of the people who went (the caller's person when left out).",
@@ -155,7 +156,7 @@ class VisitCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
         max_length=MAX_DEMANDS,
         help_text=f"The demands raised (at most {MAX_DEMANDS}); each becomes a case.",
     )
-    briefings = serializers.PrimaryKeyRelatedField(
+    briefings = IdField(
         queryset=BriefingTask.objects.filter(status=BriefingStatus.PENDING),
         many=True,
         required=False,

@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from api.base import ApiMixin, caller, validated
 from api.errors import BilingualSerializerMixin
+from api.fields import IdField
 from api.filters import MAX_ID
 from enterprises import policies as services
 from enterprises.matching import Words, match, policies_for
@@ -186,9 +187,7 @@ class PolicyCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
     full_text = serializers.CharField(required=False, allow_blank=True)
     exempt_application = serializers.BooleanField(required=False)
     manual_conditions = serializers.CharField(required=False, allow_blank=True)
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(), required=False, allow_null=True
-    )
+    owner = IdField(queryset=Organisation.objects.all(), required=False, allow_null=True)
     conditions = serializers.ListField(
         child=ConditionInputSerializer(),
         required=False,

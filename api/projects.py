@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from api.base import ApiMixin, caller
 from api.errors import ApiError, BilingualSerializerMixin, validation_items
+from api.fields import IdField
 from api.filters import MAX_ID, FilterBackend, IdFilter
 from api.pagination import Cursor
 from cases.models import Case, Category, Via
@@ -215,21 +216,19 @@ class MilestonePlanSerializer(serializers.Serializer):
 
 class ProjectCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
     name = serializers.CharField(max_length=150)
-    enterprise = serializers.PrimaryKeyRelatedField(
+    enterprise = IdField(
         queryset=Organisation.objects.enterprises(), help_text="The firm (organisation id)."
     )
-    region = serializers.PrimaryKeyRelatedField(
-        queryset=Region.objects.all(), help_text="The site (region id)."
-    )
+    region = IdField(queryset=Region.objects.all(), help_text="The site (region id).")
     investment = serializers.DecimalField(
         max_digits=14, decimal_places=2, help_text="Planned investment, 万元."
     )
     signed_on = serializers.DateField()
-    owner_unit = serializers.PrimaryKeyRelatedField(
+    owner_unit = IdField(
         queryset=Organisation.objects.filter(kind__in=OWNER_KINDS),
         help_text="The chain committee or department leading its service (organisation id).",
     )
-    commissioner = serializers.PrimaryKeyRelatedField(
+    commissioner = IdField(
         queryset=Person.objects.all(),
         required=False,
         allow_null=True,
@@ -267,7 +266,7 @@ class BlockSerializer(BilingualSerializerMixin, serializers.Serializer):
     reason = serializers.CharField(
         max_length=5000, help_text="What blocks it: the description of the case opened."
     )
-    category = serializers.PrimaryKeyRelatedField(
+    category = IdField(
         queryset=Category.objects.filter(case_type__code=services.BLOCKER_CASE_TYPE),
         required=False,
         allow_null=True,

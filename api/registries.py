@@ -22,6 +22,7 @@ from rest_framework.routers import SimpleRouter
 
 from api.base import ApiMixin, caller
 from api.errors import BilingualSerializerMixin
+from api.fields import CodeField, IdField
 from api.filters import FilterBackend, IdFilter
 from api.pagination import Cursor
 from api.permissions import ReadPeopleWriteAdmin, ReadSignedInWriteAdmin, ReadStaffWriteAdmin
@@ -234,7 +235,7 @@ class HouseholdTagSerializer(RegistrySerializer):
 
 class HouseholdSerializer(RegistrySerializer):
     members = serializers.IntegerField(min_value=1, max_value=100, required=False)
-    tags = serializers.SlugRelatedField(
+    tags = CodeField(
         slug_field="name", queryset=HouseholdTag.objects.all(), many=True, required=False
     )
 
@@ -269,7 +270,7 @@ class EnterpriseLinkSerializer(RegistrySerializer):
     kind = serializers.ChoiceField(choices=EnterpriseLinkKind.choices)
     person_name = serializers.CharField(source="person.name", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
-    enterprise = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.enterprises())
+    enterprise = IdField(queryset=Organisation.objects.enterprises())
 
     class Meta:
         model = EnterpriseLink

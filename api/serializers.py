@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.errors import BilingualSerializerMixin
+from api.fields import CodeField, IdField
 from api.filters import MAX_ID
 from cases.models import (
     Case,
@@ -207,10 +208,8 @@ class CaseDetailSerializer(CaseListItemSerializer):
     address = serializers.SerializerMethodField()
     committee = UnitRefSerializer(read_only=True, allow_null=True)
     reported_by = UserRefSerializer(read_only=True, allow_null=True)
-    merged_into: serializers.PrimaryKeyRelatedField[Case] = serializers.PrimaryKeyRelatedField(
-        read_only=True, allow_null=True
-    )
-    policy: serializers.PrimaryKeyRelatedField[Policy] = serializers.PrimaryKeyRelatedField(
+    merged_into: serializers.PrimaryKeyRelatedField[Case] = IdField(read_only=True, allow_null=True)
+    policy: serializers.PrimaryKeyRelatedField[Policy] = IdField(
         read_only=True,
         allow_null=True,
         help_text="The published policy the answer cited (GET /api/v1/policies/{id}/).",
@@ -322,25 +321,25 @@ class DetailsField(serializers.DictField):
 class CaseCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
     """``POST /api/v1/cases/``: the arguments of ``services.report_case``."""
 
-    case_type = serializers.SlugRelatedField(
+    case_type = CodeField(
         slug_field="code", queryset=CaseType.objects.all(), help_text="Case type code."
     )
-    region = serializers.SlugRelatedField(
+    region = CodeField(
         slug_field="code", queryset=Region.objects.all(), help_text="Region code (区划代码)."
     )
     title = text(max_length=200)
     description = text()
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
-    category = serializers.PrimaryKeyRelatedField(
+    category = IdField(
         queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
     )
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     requester_name = text(required=False, max_length=50)
     requester_phone = text(required=False, max_length=20)
-    enterprise = serializers.PrimaryKeyRelatedField(
+    enterprise = IdField(
         queryset=Organisation.objects.enterprises(), required=False, allow_null=True
     )
-    committee = serializers.PrimaryKeyRelatedField(
+    committee = IdField(
         queryset=Organisation.objects.all(),
         required=False,
         allow_null=True,
@@ -369,8 +368,8 @@ class CaseCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    suggested_unit: serializers.PrimaryKeyRelatedField[Organisation] = (
-        serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    suggested_unit: serializers.PrimaryKeyRelatedField[Organisation] = IdField(
+        read_only=True, allow_null=True
     )
 
     class Meta:
@@ -469,11 +468,11 @@ class MetricsQuerySerializer(BilingualSerializerMixin, serializers.Serializer):
         help_text="With group_by=region: the depth of the tree to group at (1 county, 2 towns, …).",
     )
     unit = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    region = serializers.SlugRelatedField(
+    region = CodeField(
         slug_field="code", queryset=Region.objects.all(), required=False, help_text="Region code."
     )
     category = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    type = serializers.SlugRelatedField(
+    type = CodeField(
         slug_field="code",
         queryset=CaseType.objects.all(),
         required=False,

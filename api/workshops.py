@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from api.base import ApiMixin, caller, validated
 from api.errors import ApiError, BilingualSerializerMixin, english_of
+from api.fields import CodeField
 from api.filters import MAX_ID
 from api.pagination import Cursor
 from api.serializers import text
@@ -177,7 +178,7 @@ class WorkshopDetailSerializer(WorkshopSerializer):
 class PostingSerializer(serializers.ModelSerializer):
     employer_name = serializers.CharField(source="employer.name", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
-    tags: serializers.SlugRelatedField[HouseholdTag] = serializers.SlugRelatedField(
+    tags: serializers.SlugRelatedField[HouseholdTag] = CodeField(
         slug_field="name", many=True, read_only=True
     )
     placed = serializers.IntegerField(read_only=True)

@@ -217,3 +217,23 @@ def test_a_reported_cases_requester_phone_is_checked_like_the_case_ledger(world,
     )
     assert response.status_code == 201, response.json()
     assert response.json()["requester_phone"] == "13912345678"  # the importer's normal form
+
+
+def test_an_id_no_database_key_can_be_and_a_code_with_nul_are_400s(world, client_for):
+    """The fuzzer's finds on PostgreSQL: a bigint out of range and a NUL in a region code
+    reached the database (a 500 there); both are the field's 400 before any lookup."""
+    client = client_for(world.dispatcher)
+    body = {
+        "case_type": "resident_issue",
+        "region": "35\x000526",
+        "title": "路灯不亮",
+        "description": "村口路灯坏了。",
+    }
+    response = client.post("/api/v1/cases/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "region"
+    huge = {**body, "region": world.grid.code, "category": -(2**70)}
+    response = client.post("/api/v1/cases/", huge, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "category"
+    assert not Case.objects.filter(title="路灯不亮").exists()
