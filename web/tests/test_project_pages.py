@@ -295,7 +295,7 @@ def test_the_board_costs_the_same_queries_for_3_and_30_overdue_milestones(
     client.force_login(world.dispatcher)
     make_project(world)
     client.get(BOARD)
-    with django_assert_num_queries(7) as few:
+    with django_assert_num_queries(8) as few:
         assert len(client.get(BOARD).context["milestones"]) == 2
     for i in range(14):
         make_project(world, name=f"项目{i}")
