@@ -11,8 +11,10 @@ from drf_spectacular.views import (
 )
 
 from api import (
+    disputes,
     enterprise_file,
     households,
+    inspections,
     ip,
     notifications,
     outreach,
@@ -60,6 +62,8 @@ v1 = [
     *households.urlpatterns,
     *workshops.urlpatterns,
     *ip.urlpatterns,
+    *inspections.urlpatterns,
+    *disputes.urlpatterns,
     *router.urls,
 ]
 

@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "households",
     "workshops",
     "ip",
+    "inspections",
+    "disputes",
     "demo",
     "rest_framework",
     "django_filters",

@@ -23,6 +23,8 @@ urlpatterns = [
     path("households/", include("web.households.urls")),
     path("workshops/", include("web.workshops.urls")),
     path("ip/", include("web.ip.urls")),
+    path("inspections/", include("web.inspections.urls")),
+    path("disputes/", include("web.disputes.urls")),
     path("search/", include("web.search.urls")),
     path("dashboard/", include("web.dashboard.urls")),
     path("inbox/", include("web.inbox.urls")),

@@ -24,6 +24,7 @@ from demo.briefings import load_briefings
 from demo.county import CountyBuilder
 from demo.enterprise_file import fill_enterprise_files
 from demo.households import load_households
+from demo.inspections import load_inspections
 from demo.ip import load_ip
 from demo.logins import FEATURED
 from demo.places import COUNTY_CODE
@@ -51,7 +52,7 @@ ProgressReport = Callable[[str, int, int], None]
 STAGE_COUNTY = "演示县：区域、单位、人员"
 STAGE_PLAN = "会议与事项计划"
 STAGE_REPLAY = "事项流转"
-STAGE_SERVICE = "企业走访、政策宣讲、项目、共富工坊、户情与知识产权"
+STAGE_SERVICE = "企业走访、政策宣讲、项目、共富工坊、户情、知识产权与隐患排查"
 STAGE_TASKS = "到期检查排期"
 STAGE_NOTICES = "近期消息"
 # The last week's moves leave their messages in the inboxes, as a running office would have.
@@ -170,6 +171,7 @@ def load(
         load_workshops(county, random.Random(seed + 29), now)
         load_households(county, random.Random(seed + 31), now)
         load_ip(county, random.Random(seed + 37), now)
+        load_inspections(county, random.Random(seed + 41), now)
         progress(STAGE_SERVICE, 1, 1)
         pending = list(
             Case.objects.in_handling().filter(deadline__gt=now).values_list("pk", "deadline")

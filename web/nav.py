@@ -60,6 +60,7 @@ NAV = [
     NavItem(_("户情台账"), "households:household-list", frozenset(), check=may_read_people),
     NavItem(_("共富工坊"), "workshops:list", frozenset(), check=workshop_scope.in_menu),
     NavItem(_("知识产权"), "ip:overview", frozenset(), check=ip_scope.may_open),
+    NavItem(_("隐患排查"), "inspections:campaign-list", GRID_STAFF | DISPATCH | {Role.LEADER}),
     NavItem(_("统计考核"), "dashboard:index", READERS),
     NavItem(_("基础信息"), "registry:region-tree", READERS | GRID),
     NavItem(_("台账导入"), "ledgers:job-new", DISPATCH),

@@ -243,3 +243,30 @@ def test_the_page_costs_the_same_queries_with_3_and_30_events(world, client):
         client.force_login(user)
         client.get(page(case))
         assert _queries(client, page(case)) == few[user.username], user.username
+
+
+def test_the_case_page_carries_the_domain_sections_of_its_type(world, client):
+    """A dispute shows its parties (纠纷当事人), an IP infringement its facts (侵权事实), and a
+    case naming a household links to it; a plain case shows none of them."""
+    from people.models import Household
+
+    client.force_login(world.dispatcher)
+    dispute = world.report(type_code="dispute")
+    body = client.get(page(dispute)).content.decode()
+    assert 'id="dispute-parties"' in body and 'id="ip-facts"' not in body
+    infringement = world.report(type_code="ip_infringement")
+    body = client.get(page(infringement)).content.decode()
+    assert 'id="ip-facts"' in body
+    household = Household.objects.create(head_name="王建国", region=world.grid)
+    named = services.report_case(
+        actor=world.grid_worker,
+        case_type=world.category().case_type,
+        region=world.grid,
+        title="低保复核",
+        description="户主住院，申请复核。",
+        household=household,
+    )
+    body = client.get(page(named)).content.decode()
+    assert reverse("households:household-detail", args=[household.pk]) in body
+    plain = client.get(page(world.report())).content.decode()
+    assert "dispute-parties" not in plain and "ip-facts" not in plain

@@ -11,7 +11,16 @@ from web.nav import nav_for
 
 pytestmark = pytest.mark.django_db
 
-SERVICE = {"我联系的企业", "走访覆盖", "惠企政策", "项目服务", "共富工坊", "户情台账", "知识产权"}
+SERVICE = {
+    "我联系的企业",
+    "走访覆盖",
+    "惠企政策",
+    "项目服务",
+    "共富工坊",
+    "户情台账",
+    "知识产权",
+    "隐患排查",
+}
 
 
 def _labels(user) -> set[str]:
@@ -22,9 +31,15 @@ def _labels(user) -> set[str]:
     ("role", "expected"),
     [
         (Role.LINKED_CADRE, {"我联系的企业", "惠企政策", "项目服务"}),
-        (Role.DISPATCHER, {"走访覆盖", "惠企政策", "项目服务", "共富工坊", "户情台账", "知识产权"}),
-        (Role.LEADER, {"走访覆盖", "惠企政策", "项目服务", "共富工坊", "户情台账", "知识产权"}),
-        (Role.GRID_WORKER, {"惠企政策", "共富工坊", "户情台账"}),
+        (
+            Role.DISPATCHER,
+            {"走访覆盖", "惠企政策", "项目服务", "共富工坊", "户情台账", "知识产权", "隐患排查"},
+        ),
+        (
+            Role.LEADER,
+            {"走访覆盖", "惠企政策", "项目服务", "共富工坊", "户情台账", "知识产权", "隐患排查"},
+        ),
+        (Role.GRID_WORKER, {"惠企政策", "共富工坊", "户情台账", "隐患排查"}),
         (Role.DEPT_HANDLER, {"惠企政策", "知识产权"}),
         (Role.RESIDENT, set()),
         (Role.ENTERPRISE_LIAISON, set()),

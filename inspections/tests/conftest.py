@@ -1,0 +1,8 @@
+import pytest
+
+from inspections.tests.helpers import build
+
+
+@pytest.fixture
+def iw(world):
+    return build(world)

@@ -1,0 +1,170 @@
+"""The inspection pages: campaigns, totals with their lists, the one-form log, an inspection's
+page; permissions, database effect, scope, query pins."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case
+from inspections.models import Finding, Inspection, InspectionEvent, InspectionEventKind
+from inspections.tests.helpers import build, finding, inspect
+
+
+@pytest.fixture
+def iw(world):
+    return build(world)
+
+
+def _post(iw, client, token=None, **extra):
+    world = iw.world
+    data = {
+        "form_token": str(token or uuid.uuid4()),
+        "region": world.grid.pk,
+        "target_name": "浔中村老街餐饮店",
+        "address": "浔中村老街12号",
+        "inspected_on": timezone.localdate().isoformat(),
+        "inspectors": [world.grid_worker.person_id],
+        "note": "后厨使用瓶装液化气。",
+        "findings-TOTAL_FORMS": "2",
+        "findings-INITIAL_FORMS": "0",
+        "findings-MIN_NUM_FORMS": "0",
+        "findings-MAX_NUM_FORMS": "30",
+        "findings-0-description": "燃气软管老化开裂。",
+        "findings-0-severity": "major",
+        "findings-1-description": "",
+        "findings-1-severity": "ordinary",
+        **extra,
+    }
+    url = reverse("inspections:inspection-new") + f"?campaign={iw.campaign.pk}"
+    return client.post(url, data)
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, iw):
+    response = client.get(reverse("inspections:campaign-list"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_an_outsider_is_refused(client, iw):
+    client.force_login(iw.world.outsider)
+    assert client.get(reverse("inspections:campaign-list")).status_code == 403
+    url = reverse("inspections:inspection-new") + f"?campaign={iw.campaign.pk}"
+    assert client.get(url).status_code == 403
+
+
+def test_a_grid_worker_sees_the_campaigns_and_the_form(client, iw):
+    client.force_login(iw.world.grid_worker)
+    assert (
+        "城镇燃气安全专项整治" in client.get(reverse("inspections:campaign-list")).content.decode()
+    )
+    url = reverse("inspections:inspection-new") + f"?campaign={iw.campaign.pk}"
+    page = client.get(url).content.decode()
+    assert "登记排查" in page and "第一网格" in page and "龙浔第一网格" not in page
+
+
+def test_the_form_logs_the_inspection_and_opens_a_case_per_finding(client, iw):
+    client.force_login(iw.world.grid_worker)
+    response = _post(iw, client)
+    inspection = Inspection.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("inspections:inspection-detail", args=[inspection.pk])
+    assert Finding.objects.get().case.case_type.code == "hazard"
+    assert InspectionEvent.objects.filter(
+        kind=InspectionEventKind.INSPECTION_LOGGED, inspection=inspection
+    ).exists()
+
+
+def test_a_resubmitted_form_makes_nothing_twice(client, iw):
+    client.force_login(iw.world.grid_worker)
+    token = uuid.uuid4()
+    _post(iw, client, token)
+    _post(iw, client, token)
+    assert Inspection.objects.count() == 1 and Case.objects.count() == 1
+
+
+def test_a_refused_row_saves_nothing_and_shows_the_error(client, iw):
+    client.force_login(iw.world.grid_worker)
+    response = _post(iw, client, **{"findings-0-rectify_by": "2000-01-01"})
+    assert response.status_code == 200
+    assert "整改期限不能早于排查日期" in response.content.decode()
+    assert not Inspection.objects.exists() and not Case.objects.exists()
+
+
+def test_the_detail_links_each_case(client, iw):
+    made = inspect(iw, findings=[finding()])
+    client.force_login(iw.world.grid_worker)
+    page = client.get(reverse("inspections:inspection-detail", args=[made.pk])).content.decode()
+    case_id = made.findings.get().case_id
+    assert reverse("caseviews:case-detail", args=[case_id]) in page
+
+
+def test_another_towns_inspection_is_not_found(client, iw):
+    made = inspect(iw, actor=iw.town_dispatcher, region=iw.world.other_grid)
+    client.force_login(iw.world.grid_worker)
+    response = client.get(reverse("inspections:inspection-detail", args=[made.pk]))
+    assert response.status_code == 404
+
+
+def test_each_total_opens_its_list(client, iw):
+    inspect(iw, findings=[finding(), finding("液化气瓶放置在地下室。")])
+    inspect(iw)
+    client.force_login(iw.world.dispatcher)
+    page = client.get(reverse("inspections:campaign-detail", args=[iw.campaign.pk]))
+    line = page.context["totals"].lines[0]
+    base = f"?campaign={iw.campaign.pk}&town={line.town.pk}"
+    listed = client.get(reverse("inspections:inspection-list") + base)
+    assert len(listed.context["inspections"]) == line.inspected == 2
+    found = client.get(reverse("inspections:finding-list") + base)
+    assert len(found.context["findings"]) == line.found == 2
+    done = client.get(reverse("inspections:finding-list") + base + "&rectified=1")
+    assert len(done.context["findings"]) == line.rectified == 0
+
+
+def test_the_campaign_page_takes_fixed_queries(client, iw):
+    client.force_login(iw.world.dispatcher)
+    url = reverse("inspections:campaign-detail", args=[iw.campaign.pk])
+    inspect(iw, findings=[finding()])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(3):
+        inspect(iw, actor=iw.town_dispatcher, region=iw.world.other_grid, findings=[finding()])
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_the_finding_list_takes_fixed_queries(client, iw):
+    client.force_login(iw.world.dispatcher)
+    url = reverse("inspections:finding-list") + f"?campaign={iw.campaign.pk}"
+    inspect(iw, findings=[finding()])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(3):
+        inspect(iw, findings=[finding(), finding("配电箱无漏电保护。")])
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_the_inspection_list_takes_fixed_queries(client, iw):
+    client.force_login(iw.world.dispatcher)
+    url = reverse("inspections:inspection-list") + f"?campaign={iw.campaign.pk}"
+    inspect(iw)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(3):
+        inspect(
+            iw,
+            actor=iw.world.dispatcher,
+            enterprise=iw.world.enterprise,
+            region=iw.world.town,
+            target_name="",
+        )
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more.captured_queries) == len(few.captured_queries)
