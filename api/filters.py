@@ -108,6 +108,9 @@ class CaseFilter(django_filters.FilterSet):
     policy = IdFilter(
         field_name="policy_id", help_text="Policy id: the cases whose answer cited it (依据政策)."
     )
+    station = IdFilter(
+        field_name="station_id", help_text="Grid station id: the cases it took in (受理驿站)."
+    )
     unit = IdFilter(method="filter_unit", help_text="Organisation id: lead or active co-unit.")
     region = django_filters.CharFilter(
         method="filter_region",

@@ -36,7 +36,7 @@ from enterprises.models import Policy
 from orgs.models import Organisation
 from people.masking import mask_address, mask_name, mask_phone
 from people.validators import clean_phone
-from regions.models import Region
+from regions.models import GridStation, Region
 
 MAX_TEXT = 5000
 MAX_DETAILS_BYTES = 20_000
@@ -209,6 +209,9 @@ class CaseDetailSerializer(CaseListItemSerializer):
     committee = UnitRefSerializer(read_only=True, allow_null=True)
     reported_by = UserRefSerializer(read_only=True, allow_null=True)
     merged_into: serializers.PrimaryKeyRelatedField[Case] = IdField(read_only=True, allow_null=True)
+    station: serializers.PrimaryKeyRelatedField[GridStation] = IdField(
+        read_only=True, allow_null=True, help_text="The grid station where it was taken in."
+    )
     policy: serializers.PrimaryKeyRelatedField[Policy] = IdField(
         read_only=True,
         allow_null=True,
@@ -247,6 +250,7 @@ class CaseDetailSerializer(CaseListItemSerializer):
             "closed_at",
             "answer",
             "policy",
+            "station",
             "resolved_on_spot",
             "answered_on_time",
             "handling_hours",
@@ -344,6 +348,12 @@ class CaseCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="The body that triages and dispatches it (产业链党委, 综治中心).",
+    )
+    station = IdField(
+        queryset=GridStation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The grid station (网格驿站) where it was taken in: its area holds the place.",
     )
     address = text(required=False, max_length=200)
     latitude = serializers.DecimalField(

@@ -17,7 +17,7 @@ from enterprises.models import Policy
 from orgs.models import Organisation
 from people.masking import mask_name, mask_phone
 from people.models import REQUESTERS, Household, Person, RoleAssignment
-from regions.models import Region
+from regions.models import GridStation, Region
 
 
 class Status(models.TextChoices):
@@ -414,6 +414,15 @@ class Case(models.Model):
     )
     region = models.ForeignKey(
         Region, verbose_name=_("发生地"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The grid station (网格驿站) where it was taken in, for the figures per station.
+    station = models.ForeignKey(
+        GridStation,
+        verbose_name=_("受理驿站"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     address = models.CharField(_("详细地址"), max_length=200, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)

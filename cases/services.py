@@ -59,7 +59,7 @@ from people.models import (
     Role,
     User,
 )
-from regions.models import Region
+from regions.models import GridStation, Region
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -430,6 +430,7 @@ def report_case(
     requester_phone: str = "",
     enterprise: Organisation | None = None,
     household: Household | None = None,
+    station: GridStation | None = None,
     committee: Organisation | None = None,
     meeting=None,
     address: str = "",
@@ -453,6 +454,8 @@ def report_case(
         raise invalid("category", _("分类不属于该事项类型。"))
     if household is not None and not (region.path <= household.region.path < region.path_range_end):
         raise invalid("household", _("该户不在事项发生地范围内。"), "household_elsewhere")
+    if station is not None and not _nested(station.region, region):
+        raise invalid("station", _("该驿站不在事项发生地所在片区。"), "station_elsewhere")
     if actor is not None:
         _authorize_report(actor, region, channel, enterprise, via)
     checked = attachment_checks.checked_attachments(attachments)
@@ -480,6 +483,7 @@ def report_case(
         requester_phone=requester_phone,
         enterprise=enterprise,
         household=household,
+        station=station,
         region=region,
         address=address,
         latitude=latitude,
@@ -520,6 +524,11 @@ def report_case(
             return _replayed(Case.objects.get(source_key=source_key), title, description, region)
         raise
     return case
+
+
+def _nested(a: Region, b: Region) -> bool:
+    """Whether one of the two regions holds the other (a station serves its area)."""
+    return (a.path <= b.path < a.path_range_end) or (b.path <= a.path < b.path_range_end)
 
 
 def _chain_committee(enterprise: Organisation) -> Organisation | None:

@@ -34,6 +34,7 @@ from demo.plan import Spec, pick
 from enterprises.models import Policy
 from orgs.models import Organisation, OrgKind
 from people.models import COLLECTOR_ROLES, User
+from regions.models import GridStation
 
 C = Channel
 SWEEP_INTERVAL = timedelta(minutes=10)
@@ -94,6 +95,11 @@ class Replayer:
             move_clock,
         )
         self.categories = {(c.case_type_id, c.name): c for c in Category.objects.all()}
+        # Grid reports in an area with a grid station (网格驿站) are taken in there: the
+        # deepest station whose area holds the place (Shangbu's 52).
+        self.stations = sorted(
+            GridStation.objects.select_related("region"), key=lambda s: -len(s.region.path)
+        )
         self.users = county.users
         self.case: Case | None = None
         self._done: set[tuple[str, datetime]] = set()
@@ -419,6 +425,7 @@ class Replayer:
             requester_name=spec.requester_name,
             requester_phone=spec.requester_phone,
             enterprise=spec.enterprise,
+            station=self._station() if spec.channel == C.GRID else None,
             committee=self._committee(),
             meeting=spec.meeting,
             address=spec.address,
@@ -427,6 +434,10 @@ class Replayer:
             if spec.channel == C.API
             else None,
         )
+
+    def _station(self) -> GridStation | None:
+        path = self.spec.region.path
+        return next((s for s in self.stations if path.startswith(s.region.path)), None)
 
     def _on_spot(self) -> None:
         rng = self.rng

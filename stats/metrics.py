@@ -43,7 +43,7 @@ from cases.models import (
     overdue_q,
 )
 from orgs.models import Organisation
-from regions.models import PATH_SEGMENT_WIDTH, PATH_SEPARATOR, Region
+from regions.models import PATH_SEGMENT_WIDTH, PATH_SEPARATOR, GridStation, Region
 
 # The ways rows can be grouped, and the column (or annotation) each one reads.
 GROUPS: dict[str, str] = {
@@ -52,6 +52,7 @@ GROUPS: dict[str, str] = {
     "case_type": "case_type_id",
     "category": "category_id",
     "region": "region_prefix",
+    "station": "station_id",
 }
 
 # A dispute is judged once it has been answered (调处完毕) or once its deadline has passed;
@@ -212,6 +213,10 @@ def with_names(rows: Iterable[RateRow]) -> list[RateRow]:
     if keys.get("category"):
         names["category"] = dict(
             Category.objects.filter(pk__in=keys["category"]).values_list("pk", "name")
+        )
+    if keys.get("station"):
+        names["station"] = dict(
+            GridStation.objects.filter(pk__in=keys["station"]).values_list("pk", "name")
         )
     return [
         dataclasses.replace(

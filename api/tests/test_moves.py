@@ -33,7 +33,7 @@ DETAIL_KEYS = {
     "requester_phone", "address", "latitude", "longitude", "committee", "reported_by",
     "response_deadline", "pending_extension_until", "extension_count", "send_back_count",
     "reopen_count", "rework_count", "triaged_at", "assigned_at", "accepted_at",
-    "first_answered_at", "answered_at", "visited_at", "closed_at", "answer", "policy", "resolved_on_spot",
+    "first_answered_at", "answered_at", "visited_at", "closed_at", "answer", "policy", "station", "resolved_on_spot",
     "answered_on_time", "handling_hours", "visit_valid", "visit_contacted", "visit_resolved",
     "visit_satisfaction", "risk_level", "mediation_outcome", "merged_into", "details",
     "assignments", "events", "allowed_moves",

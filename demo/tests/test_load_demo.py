@@ -302,3 +302,12 @@ def test_the_inboxes_hold_the_last_weeks_messages(demo_output):
     for row in inbox.select_related("event")[:200]:
         if row.event is not None:
             assert row.created_at == row.event.created_at
+
+
+def test_grid_reports_in_shangbu_are_taken_in_at_its_stations(demo_output):
+    """Shangbu's 52 grid stations (网格驿站) take in the grid reports of their areas."""
+    at_stations = Case.objects.filter(station__isnull=False).select_related("station__region")
+    assert at_stations.exists()
+    for case in at_stations[:50]:
+        assert case.channel == Channel.GRID
+        assert case.region.path.startswith(case.station.region.path)

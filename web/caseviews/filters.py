@@ -282,6 +282,14 @@ class CaseFilter(django_filters.FilterSet):
         max_value=2**63 - 1,
         widget=forms.HiddenInput,
     )
+    # From the figures per grid station: the cases it took in.
+    station = IdFilter(
+        field_name="station_id",
+        label=_("受理驿站"),
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput,
+    )
     # From a policy's page: the demands whose answer cited it (依据政策).
     policy = IdFilter(
         field_name="policy_id",

@@ -143,6 +143,7 @@ def _case_for(user: User, pk: int) -> Case:
         "merged_into",
         "reported_by__person",
         "policy",
+        "station",
     )
     return get_object_or_404(cases, pk=pk)
 

@@ -339,6 +339,16 @@ def region_lines(cases: Any, period: Period) -> list[Line]:
     return lines
 
 
+def station_lines(cases: Any, period: Period) -> list[Line]:
+    """The cases each grid station (网格驿站) took in, by the stations' names; cases taken in
+    elsewhere are not a station's."""
+    rows = metrics.with_names(
+        metrics.rates(cases.filter(station__isnull=False), group_by=("station",))
+    )
+    rows.sort(key=lambda r: (-r.received, r.labels["station"]))
+    return [line(r.labels["station"], r, period.params(station=r.group["station"])) for r in rows]
+
+
 def category_lines(cases: Any, period: Period, types: dict[int, CaseType]) -> list[Line]:
     rows = metrics.rates(cases, group_by=("case_type", "category"))
     names = {
@@ -438,6 +448,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "headings": [heading for heading, _read, _extra in COLUMNS],
         "units": units,
         "regions": region_lines(cases, period),
+        "stations": station_lines(cases, period),
         "categories": category_lines(cases, period, {t.pk: t for t in types}),
         "months": months,
         "charts": chart_data(months, units),

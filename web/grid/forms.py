@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -24,7 +24,7 @@ from cases.attachments import check_file
 from cases.models import CaseType, Category, EventKind, MediationOutcome
 from orgs.models import Organisation
 from people.models import GRID_STAFF, Role, User
-from regions.models import Region, RegionLevel
+from regions.models import GridStation, Region, RegionLevel
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -181,6 +181,7 @@ class IntakeChoices:
     categories: list[Category]
     places: list[Region]
     enterprises: list[Organisation]
+    stations: list[GridStation] = field(default_factory=list)
 
     @classmethod
     def for_user(
@@ -192,11 +193,17 @@ class IntakeChoices:
         enterprises: Iterable[Organisation] | None = None,
     ) -> IntakeChoices:
         categories = Category.objects.filter(is_active=True).order_by("case_type", "code")
+        places = places_for(user, roles, max_level=max_level)
         return cls(
             types=list(CaseType.objects.all()),
             categories=list(categories),
-            places=places_for(user, roles, max_level=max_level),
+            places=places,
             enterprises=list(enterprises) if enterprises is not None else [],
+            stations=list(
+                GridStation.objects.filter(region__in=[p.pk for p in places])
+                .select_related("region")
+                .order_by("name")
+            ),
         )
 
     def categories_by_type(self) -> dict[str, list[list[str]]]:
@@ -253,6 +260,12 @@ class ReportForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     enterprise = ObjectChoiceField(label=_("涉及企业"), required=False, empty_label=_("（无）"))
+    station = ObjectChoiceField(
+        label=_("受理驿站"),
+        required=False,
+        empty_label=_("（不在驿站受理）"),
+        help_text=_("在网格驿站受理的，选择驿站，便于按驿站统计"),
+    )
     title = forms.CharField(
         label=_("标题"),
         required=False,
@@ -273,6 +286,10 @@ class ReportForm(forms.Form):
             fields["region"].initial = str(choices.places[0].pk)
         if not choices.enterprises:
             del fields["enterprise"]
+        if choices.stations:
+            objects_field(self, "station").set_objects(choices.stations)
+        else:
+            del fields["station"]
 
     def clean_photo(self) -> UploadedFile | None:
         return check_photo(self.cleaned_data.get("photo"))
@@ -300,6 +317,7 @@ class ReportForm(forms.Form):
             "requester_name": data.get("requester_name", "").strip(),
             "requester_phone": data.get("requester_phone", "").strip(),
             "enterprise": data.get("enterprise"),
+            "station": data.get("station"),
             "attachments": [(_("现场照片") + "·" + photo.name[-80:], photo)] if photo else [],
             "source_key": source_key(data["form_token"]),
         }

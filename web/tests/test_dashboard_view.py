@@ -257,3 +257,28 @@ def test_a_followed_number_lists_as_many_cases_as_it_says(world, client):
     closed_link, closed = cells[9]
     assert (received, closed) == ("3", "1")
     assert listed(unescape(received_link)) == 3 and listed(unescape(closed_link)) == 1
+
+
+def test_the_figures_per_grid_station_open_their_cases(world, client):
+    """按网格驿站: each station's received figure opens exactly the cases it took in."""
+    from regions.models import GridStation
+
+    station = GridStation.objects.create(name="浔中村网格驿站", region=world.grid)
+    for _ in range(2):
+        services.report_case(
+            actor=world.grid_worker,
+            case_type=world.category().case_type,
+            region=world.grid,
+            title="路灯不亮",
+            description="驿站接报。",
+            station=station,
+        )
+    world.report()  # not taken in at a station
+    client.force_login(world.dispatcher)
+    response = client.get(URL)
+    stations = response.context["stations"]
+    assert [line.label for line in stations] == ["浔中村网格驿站"]
+    received = stations[0].figures[0]
+    assert received.text == "2"
+    listed = client.get(unescape(received.url)).context["page"].paginator.count
+    assert listed == 2

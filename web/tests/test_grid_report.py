@@ -236,3 +236,15 @@ def test_the_form_costs_the_same_queries_however_many_places(world, client):
             name=f"第{i}组", code=f"G1-{i}", level=RegionLevel.GROUP, parent=world.grid
         )
     assert count() == few <= 10
+
+
+def test_a_report_taken_in_at_a_grid_station_records_it(world, client):
+    from regions.models import GridStation
+
+    station = GridStation.objects.create(name="浔中村网格驿站", region=world.grid)
+    GridStation.objects.create(name="别村驿站", region=world.other_grid)
+    client.force_login(world.grid_worker)
+    page = client.get(reverse("grid:report")).content.decode()
+    assert "浔中村网格驿站" in page and "别村驿站" not in page  # only the worker's own
+    client.post(reverse("grid:report"), form_data(world, station=station.pk))
+    assert Case.objects.get().station == station
