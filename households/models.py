@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
 from people.models import Household, HouseholdTag, Person
+from regions.models import Region
 
 
 class HouseholdMember(models.Model):
@@ -261,6 +262,9 @@ class HouseholdEventKind(models.TextChoices):
     PLAN_CHANGED = "plan.changed", _("调整帮扶计划")
     PLAN_REVIEWED = "plan.reviewed", _("帮扶复核")
     PLAN_CLOSED = "plan.closed", _("结束帮扶计划")
+    SURVEY_TASKED = "survey.tasked", _("纳入摸排")
+    SURVEY_VISITED = "survey.visited", _("摸排走访")
+    SURVEY_RECHECKED = "survey.rechecked", _("摸排复核")
 
 
 class HouseholdEvent(models.Model):
@@ -290,3 +294,117 @@ class HouseholdEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SurveyStatus(models.TextChoices):
+    OPEN = "open", _("进行中")
+    CLOSED = "closed", _("已结束")
+
+
+class Survey(models.Model):
+    """A survey campaign (摸排): a checklist sent to grid workers for a set of households in a
+    region, each household one ``SurveyTask``."""
+
+    title = models.CharField(_("标题"), max_length=100)
+    items = models.JSONField(_("摸排事项"), default=list)
+    region = models.ForeignKey(
+        Region, verbose_name=_("范围"), on_delete=models.PROTECT, related_name="surveys"
+    )
+    due_on = models.DateField(_("截止日期"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=SurveyStatus.choices, default=SurveyStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("摸排")
+        verbose_name_plural = _("摸排")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyTaskStatus(models.TextChoices):
+    PENDING = "pending", _("待走访")
+    VISITED = "visited", _("已走访")
+    RECHECKED = "rechecked", _("已复核")
+
+
+class SurveyTask(models.Model):
+    """One household of a survey: visited by its grid worker, then re-checked (复核) by someone
+    else; ``grid`` is the household's grid when the task was made (progress is counted by it)."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("摸排"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("户"), on_delete=models.PROTECT, related_name="survey_tasks"
+    )
+    grid = models.ForeignKey(
+        Region, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        Person,
+        verbose_name=_("网格员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_tasks",
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=SurveyTaskStatus.choices,
+        default=SurveyTaskStatus.PENDING,
+        db_index=True,
+    )
+    answers = models.JSONField(_("摸排结果"), default=dict, blank=True)
+    finding = models.TextField(_("发现问题"), blank=True)
+    visited_at = models.DateTimeField(_("走访时间"), null=True, blank=True)
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("走访人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recheck_ok = models.BooleanField(_("复核通过"), null=True, blank=True)
+    recheck_note = models.CharField(_("复核意见"), max_length=200, blank=True)
+    rechecked_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    rechecked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("转为事项"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_tasks",
+    )
+
+    class Meta:
+        verbose_name = _("摸排任务")
+        verbose_name_plural = _("摸排任务")
+        ordering = ["survey", "grid", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "household"], name="one_task_per_household")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.household}"

@@ -191,6 +191,7 @@ class IntakeChoices:
         *,
         max_level: int | None = None,
         enterprises: Iterable[Organisation] | None = None,
+        with_stations: bool = False,
     ) -> IntakeChoices:
         categories = Category.objects.filter(is_active=True).order_by("case_type", "code")
         places = places_for(user, roles, max_level=max_level)
@@ -199,11 +200,12 @@ class IntakeChoices:
             categories=list(categories),
             places=places,
             enterprises=list(enterprises) if enterprises is not None else [],
+            # Only the grid report asks where it was taken in (one query more).
             stations=list(
-                GridStation.objects.filter(region__in=[p.pk for p in places])
-                .select_related("region")
-                .order_by("name")
-            ),
+                GridStation.objects.filter(region__in=[p.pk for p in places]).order_by("name")
+            )
+            if with_stations
+            else [],
         )
 
     def categories_by_type(self) -> dict[str, list[list[str]]]:

@@ -165,7 +165,7 @@ def _report_choices(user: User) -> IntakeChoices:
     if user.person_id and any(a.role == Role.LINKED_CADRE for a in user.role_assignments):
         links = EnterpriseLink.objects.filter(person_id=user.person_id).select_related("enterprise")
         enterprises = sorted({link.enterprise for link in links}, key=lambda e: e.name)
-    return IntakeChoices.for_user(user, REPORT_ROLES, enterprises=enterprises)
+    return IntakeChoices.for_user(user, REPORT_ROLES, enterprises=enterprises, with_stations=True)
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web.households import views
+from web.households import survey_views, views
 
 app_name = "households"
 urlpatterns = [
@@ -8,6 +8,10 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("coverage/", views.coverage, name="coverage"),
     path("visits/", views.visit_log, name="visit-log"),
+    path("surveys/", survey_views.survey_list, name="survey-list"),
+    path("surveys/<int:pk>/", survey_views.survey_detail, name="survey-detail"),
+    path("surveys/<int:pk>/tasks/", survey_views.survey_tasks, name="survey-tasks"),
+    path("surveys/tasks/<int:pk>/", survey_views.task_detail, name="survey-task"),
     path("<int:pk>/", views.household_detail, name="household-detail"),
     path("<int:pk>/visit/", views.visit_new, name="visit-new"),
     path("<int:pk>/review/", views.review_new, name="review-new"),
