@@ -600,7 +600,23 @@ class CaseAssignment(models.Model):
         return f"{self.unit} ({_('主办') if self.is_lead else _('协办')})"
 
 
-class CaseEvent(models.Model):
+class AppendOnly:
+    """A log written once and never changed or deleted: a move's event, a domain's record.
+
+    Put it before ``models.Model`` in the bases; a second save of a row or a delete raises."""
+
+    pk: Any
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk and not kwargs.get("force_insert"):
+            raise RuntimeError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise RuntimeError(f"{type(self).__name__} rows are append-only.")
+
+
+class CaseEvent(AppendOnly, models.Model):
     """One move of a case: who, when, from which state to which, why. Append-only."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -628,14 +644,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk and not kwargs.get("force_insert"):
-            raise RuntimeError("Case events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise RuntimeError("Case events are append-only.")
 
 
 class CaseAttachment(models.Model):

@@ -8,7 +8,7 @@ same transaction. A party's contacts are masked as a requester's are (``disputes
 from __future__ import annotations
 
 import uuid
-from typing import Any, NoReturn
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.attachments import EXTENSIONS
-from cases.models import Case, Via
+from cases.models import AppendOnly, Case, Via
 from orgs.models import Organisation
 from people.masking import mask_address, mask_id_number, mask_phone
 
@@ -120,7 +120,7 @@ class DisputeEventKind(models.TextChoices):
     AGREEMENT_ATTACHED = "agreement_attached", _("上传调解协议")
 
 
-class DisputeEvent(models.Model):
+class DisputeEvent(AppendOnly, models.Model):
     """One change of a dispute's records, written by the service that made it. Append-only."""
 
     kind = models.CharField(_("动作"), max_length=32, choices=DisputeEventKind.choices)
@@ -146,11 +146,3 @@ class DisputeEvent(models.Model):
 
     def __str__(self) -> str:
         return self.kind
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk and not kwargs.get("force_insert"):
-            raise RuntimeError("Dispute events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise RuntimeError("Dispute events are append-only.")

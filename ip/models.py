@@ -9,7 +9,6 @@ transaction.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -17,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Via
+from cases.models import AppendOnly, Case, Via
 from orgs.models import Organisation
 from regions.models import Region
 
@@ -255,7 +254,7 @@ class IpEventKind(models.TextChoices):
     ACTION_UPDATED = "action_updated", _("修改执法行动")
 
 
-class IpEvent(models.Model):
+class IpEvent(AppendOnly, models.Model):
     """One change of an IP record, written by the service that made it. Append-only."""
 
     kind = models.CharField(_("动作"), max_length=32, choices=IpEventKind.choices)
@@ -311,11 +310,3 @@ class IpEvent(models.Model):
 
     def __str__(self) -> str:
         return self.kind
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk and not kwargs.get("force_insert"):
-            raise RuntimeError("IP events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise RuntimeError("IP events are append-only.")

@@ -8,15 +8,13 @@ days by ``cases.deadlines``, the calendar the cases use.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Via
+from cases.models import AppendOnly, Case, Via
 from orgs.models import Organisation
 from people.models import Person
 from regions.models import Region
@@ -190,7 +188,7 @@ class ProjectEventKind(models.TextChoices):
     MILESTONE_UNBLOCKED = "milestone_unblocked", _("解除受阻")
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(AppendOnly, models.Model):
     """One change of a project, written by the service that made it. Append-only."""
 
     project = models.ForeignKey(
@@ -226,11 +224,3 @@ class ProjectEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk and not kwargs.get("force_insert"):
-            raise RuntimeError("Project events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise RuntimeError("Project events are append-only.")
