@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "ip",
     "inspections",
     "disputes",
+    "briefings",
     "demo",
     "rest_framework",
     "django_filters",
@@ -317,6 +318,10 @@ class LianxinSettings(TypedDict):
     OTP_MAX_ATTEMPTS: NotRequired[int]
     OTP_RESEND_SECONDS: NotRequired[int]
     OTP_DAILY_LIMIT: NotRequired[int]
+    # Rankings (stats/metrics.py): the least valid return visits a unit or town needs to be
+    # ranked, and the weight k of the county average in the shrunk score (docs/metrics.md).
+    RANKING_MIN_VOLUME: NotRequired[int]
+    RANKING_PRIOR_WEIGHT: NotRequired[float]
 
 
 LIANXIN: LianxinSettings = {

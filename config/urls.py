@@ -27,6 +27,7 @@ urlpatterns = [
     path("disputes/", include("web.disputes.urls")),
     path("search/", include("web.search.urls")),
     path("dashboard/", include("web.dashboard.urls")),
+    path("briefings/", include("web.briefings.urls")),
     path("inbox/", include("web.inbox.urls")),
     path("mine/", include("web.mine.urls")),
     path("ledgers/import/", include("web.ledgers.urls")),
