@@ -4,7 +4,6 @@ Only ``cases/services.py`` changes a case's status or writes its events.
 """
 
 from datetime import timedelta
-from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.attachments import IMAGE_SUFFIXES, attachment_path
 from enterprises.models import Policy
+from eventlog import AppendOnly
 from orgs.models import Organisation
 from people.masking import mask_name, mask_phone
 from people.models import REQUESTERS, Household, Person, RoleAssignment
@@ -598,22 +598,6 @@ class CaseAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} ({_('主办') if self.is_lead else _('协办')})"
-
-
-class AppendOnly:
-    """A log written once and never changed or deleted: a move's event, a domain's record.
-
-    Put it before ``models.Model`` in the bases; a second save of a row or a delete raises."""
-
-    pk: Any
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk and not kwargs.get("force_insert"):
-            raise RuntimeError(f"{type(self).__name__} rows are append-only.")
-        super().save(*args, **kwargs)  # type: ignore[misc]
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise RuntimeError(f"{type(self).__name__} rows are append-only.")
 
 
 class CaseEvent(AppendOnly, models.Model):

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.attachments import EXTENSIONS
-from cases.models import AppendOnly, Case, Via
+from cases.models import Case, Via
+from eventlog import AppendOnly
 from orgs.models import Organisation
 from people.masking import mask_address, mask_id_number, mask_phone
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from eventlog import AppendOnly
 from orgs.models import Organisation
 
 ENTERPRISE_ONLY = models.Q(kind="enterprise")
@@ -98,7 +99,7 @@ class EnterpriseEventKind(models.TextChoices):
     UNTAGGED = "tag.removed", _("移除标签")
 
 
-class EnterpriseEvent(models.Model):
+class EnterpriseEvent(AppendOnly, models.Model):
     """One change to an enterprise's file, written by the service that made it; append-only."""
 
     enterprise = models.ForeignKey(
@@ -328,7 +329,7 @@ class PolicyEventKind(models.TextChoices):
     GRANTED = "policy.granted", _("登记兑现")
 
 
-class PolicyEvent(models.Model):
+class PolicyEvent(AppendOnly, models.Model):
     """One change to a policy or its grants, written by the service that made it; append-only."""
 
     policy = models.ForeignKey(

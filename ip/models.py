@@ -16,7 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import AppendOnly, Case, Via
+from cases.models import Case, Via
+from eventlog import AppendOnly
 from orgs.models import Organisation
 from regions.models import Region
 

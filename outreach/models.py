@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Meeting
 from enterprises.models import Policy
+from eventlog import AppendOnly
 from orgs.models import Organisation
 from people.models import EnterpriseLinkKind, Person
 
@@ -171,7 +172,7 @@ class OutreachEventKind(models.TextChoices):
     RHYTHM_CHANGED = "rhythm.changed", _("调整走访频次")
 
 
-class OutreachEvent(models.Model):
+class OutreachEvent(AppendOnly, models.Model):
     """One change made by an outreach service, written in its transaction; append-only."""
 
     kind = models.CharField(_("类型"), max_length=32, choices=OutreachEventKind.choices)

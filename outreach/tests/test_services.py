@@ -166,3 +166,17 @@ def test_a_token_does_not_let_an_outsider_read_a_visit(ow):
     visit(ow, token=token)
     with pytest.raises(PermissionDenied):
         visit(ow, actor=ow.commissioner, token=token)
+
+
+def test_the_event_logs_are_append_only(ow):
+    """The enterprise file's, the policies' and outreach's logs: written once, never changed."""
+    from enterprises.models import EnterpriseEvent, PolicyEvent
+
+    visit(ow)
+    written = OutreachEvent.objects.first()
+    assert written is not None
+    for event in (written, EnterpriseEvent(pk=1), PolicyEvent(pk=1)):
+        with pytest.raises(RuntimeError, match="append-only"):
+            event.save()
+        with pytest.raises(RuntimeError, match="append-only"):
+            event.delete()
