@@ -73,23 +73,33 @@ def request_briefing(
     if not may_request(actor):
         raise PermissionDenied(_("只有领导、研判交办员和单位负责人可以生成工作简报。"))
     if kind not in PeriodKind.values:
-        raise ValidationError({"kind": _("简报类型只能是月报或季报。")})
+        raise ValidationError(
+            {"kind": ValidationError(_("简报类型只能是月报或季报。"), code="kind")}
+        )
     year, number = divmod(month, 100)
     if not (2000 <= year <= 2100 and 1 <= number <= 12):
-        raise ValidationError({"month": _("月份格式应为 YYYYMM，例如 202603。")})
+        raise ValidationError(
+            {"month": ValidationError(_("月份格式应为 YYYYMM，例如 202603。"), code="month")}
+        )
     period = period_for(kind, month)
     this_month = int(timezone.localdate().strftime("%Y%m"))
     if period.first_month > this_month:
-        raise ValidationError({"month": _("不能生成尚未开始的期间的简报。")})
+        raise ValidationError(
+            {"month": ValidationError(_("不能生成尚未开始的期间的简报。"), code="future")}
+        )
     allowed = regions_for(actor)
     if region is None and allowed is not None:
-        raise ValidationError({"region": _("请选择简报的范围。")})
+        raise ValidationError(
+            {"region": ValidationError(_("请选择简报的范围。"), code="region_required")}
+        )
     if (
         region is not None
         and allowed is not None
         and not any(region.path.startswith(r.path) for r in allowed)
     ):
-        raise ValidationError({"region": _("该范围不在您的职责范围内。")})
+        raise ValidationError(
+            {"region": ValidationError(_("该范围不在您的职责范围内。"), code="region_scope")}
+        )
     with transaction.atomic():
         briefing = Briefing.objects.create(
             kind=kind,

@@ -311,3 +311,25 @@ def test_grid_reports_in_shangbu_are_taken_in_at_its_stations(demo_output):
     for case in at_stations[:50]:
         assert case.channel == Channel.GRID
         assert case.region.path.startswith(case.station.region.path)
+
+
+def test_last_months_briefing_is_made_and_equals_the_dashboard(demo_output):
+    """The leader's briefing of last month (工作简报): ready, in the seeds' words, its numbers
+    the dashboard's for the same month over the leader's cases."""
+    from briefings.models import Briefing, BriefingStatus
+    from cases.scope import visible_cases
+    from stats import metrics
+
+    briefing = Briefing.objects.get()
+    assert briefing.status == BriefingStatus.READY, briefing.error
+    assert briefing.first_month == briefing.last_month
+    assert "民情服务工作简报" in briefing.title and briefing.docx and briefing.pdf
+    numbers = briefing.figures["numbers"]
+    month = briefing.first_month
+    dashboard = metrics.totals(
+        metrics.filter_cases(visible_cases(briefing.requested_by), months=(month, month)),
+        now=timezone.now(),
+    )
+    assert numbers["received"]["value"] == dashboard.received > 0
+    assert numbers["on_spot"]["value"] == dashboard.on_spot
+    assert numbers["closed"]["value"] == dashboard.closed
