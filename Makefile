@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-stamp
 DEV_STAMP := $(VENV)/.dev-stamp
 
-.PHONY: demo test serve clean-demo
+.PHONY: demo test serve prod clean-demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ demo: $(RUNTIME_STAMP)
 ## Serve without (re)loading the demo
 serve: $(RUNTIME_STAMP)
 	bash scripts/serve.sh
+
+## Production: gunicorn workers and task workers, settings from the environment (scripts/prod.sh)
+prod: $(RUNTIME_STAMP)
+	bash scripts/prod.sh
 
 ## Install what the tests need and run the whole suite (slow tests included) on SQLite, then on PostgreSQL
 test: $(DEV_STAMP)

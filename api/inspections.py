@@ -196,7 +196,12 @@ class InspectionSerializer(serializers.ModelSerializer):
 class FindingInputSerializer(BilingualSerializerMixin, serializers.Serializer):
     description = text(max_length=2000)
     severity = SeverityInputField(choices=Severity.choices, required=False)
-    rectify_by = serializers.DateField(required=False, allow_null=True)
+    rectify_by = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="整改期限: the hazard case's deadline, the end of that working day (a holiday: "
+        "the next working day's); not before the inspection, not past (400 `past`).",
+    )
 
 
 class InspectionCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
@@ -233,6 +238,55 @@ class InspectionCreateSerializer(BilingualSerializerMixin, serializers.Serialize
     )
 
 
+# No enum, as for ``CampaignStatusField``: another set of values named "status" would collide.
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "One of: " + ", ".join(services.OPEN_STATUSES) + "; default active.",
+    }
+)
+class CampaignStatusInputField(serializers.ChoiceField):
+    """planned (筹备中) or active (进行中); a campaign ends through its close action."""
+
+
+class CampaignWriteSerializer(BilingualSerializerMixin, serializers.Serializer):
+    """``POST /api/v1/inspections/campaigns/`` and ``PATCH …/campaigns/<id>/``: the arguments of
+    ``inspections.services.create_campaign`` / ``change_campaign`` (a PATCH keeps what it leaves
+    out)."""
+
+    name = text(max_length=150)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(help_text="Not before `starts_on`.")
+    region = IdField(
+        queryset=Region.objects.all(),
+        help_text="The area covered: inside the caller's own region (a town office: its town).",
+    )
+    lead_unit = IdField(
+        queryset=Organisation.objects.exclude(kind="enterprise"),
+        required=False,
+        allow_null=True,
+        help_text="The unit leading it (牵头单位); not an enterprise.",
+    )
+    description = text(required=False, max_length=4000)
+    status = CampaignStatusInputField(
+        choices=[(s.value, s.label) for s in services.OPEN_STATUSES], required=False
+    )
+
+
+class CampaignChangeSerializer(CampaignWriteSerializer):
+    """Every field optional: what is left out stays as it is."""
+
+    name = serializers.CharField(required=False, max_length=150)
+    starts_on = serializers.DateField(required=False)
+    ends_on = serializers.DateField(required=False)
+    region = IdField(queryset=Region.objects.all(), required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class CampaignCloseSerializer(BilingualSerializerMixin, serializers.Serializer):
+    note = text(required=False, max_length=500, help_text="Why or how it ended.")
+
+
 # --- Views -------------------------------------------------------------------------------------
 
 
@@ -257,6 +311,34 @@ class CampaignListView(ApiMixin, generics.GenericAPIView):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(CampaignSerializer(page, many=True).data)
 
+    @extend_schema(
+        operation_id="inspection_campaigns_create",
+        summary="新建专项行动 Open a campaign",
+        description="Opens a special campaign over `region`. Administrators, dispatchers and "
+        "leaders over the region, and the staff of the town government whose town holds it; "
+        "anyone else 403. An end before the start is a 400 on `ends_on`.",
+        tags=TAGS,
+        request=CampaignWriteSerializer,
+        responses={201: CampaignSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        user = caller(request)
+        data = validated(CampaignWriteSerializer, request)
+        try:
+            made = services.create_campaign(
+                name=data["name"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                region=data["region"],
+                lead_unit=data.get("lead_unit"),
+                description=data.get("description", ""),
+                status=data.get("status") or CampaignStatus.ACTIVE,
+                actor=user,
+            )
+        except PermissionDenied as error:
+            raise _forbidden(error) from error
+        return Response(CampaignSerializer(_campaign(made.pk)).data, status=status.HTTP_201_CREATED)
+
 
 class CampaignDetailView(ApiMixin, APIView):
     @extend_schema(
@@ -273,6 +355,60 @@ class CampaignDetailView(ApiMixin, APIView):
         campaign = _campaign(pk)
         campaign.totals = totals.campaign_totals(user, campaign)  # type: ignore[attr-defined]
         return Response(CampaignDetailSerializer(campaign).data)
+
+    @extend_schema(
+        operation_id="inspection_campaigns_partial_update",
+        summary="修改专项行动 Change a campaign",
+        description="Changes the fields sent; the others stay. The inspections already logged "
+        "must stay inside its period and region (400 `excludes_inspections`); an ended campaign "
+        "is not changed (400 `finished`). Those who may open a campaign over its region (and "
+        "over the new one); anyone else 403.",
+        tags=TAGS,
+        request=CampaignChangeSerializer,
+        responses=CampaignSerializer,
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        user = caller(request)
+        _reader(user)
+        campaign = _campaign(pk)
+        data = validated(CampaignChangeSerializer, request)
+        try:
+            services.change_campaign(
+                campaign,
+                name=data.get("name", campaign.name),
+                starts_on=data.get("starts_on", campaign.starts_on),
+                ends_on=data.get("ends_on", campaign.ends_on),
+                region=data.get("region", campaign.region),
+                lead_unit=data["lead_unit"] if "lead_unit" in data else campaign.lead_unit,
+                description=data.get("description", campaign.description),
+                status=data.get("status") or campaign.status,
+                actor=user,
+            )
+        except PermissionDenied as error:
+            raise _forbidden(error) from error
+        return Response(CampaignSerializer(_campaign(pk)).data)
+
+
+class CampaignCloseView(ApiMixin, APIView):
+    @extend_schema(
+        operation_id="inspection_campaigns_close",
+        summary="结束专项行动 End a campaign",
+        description="No more inspections are logged in it; its figures and cases stay. An ended "
+        "campaign again is a 400 `finished`. Those who may change it; anyone else 403.",
+        tags=TAGS,
+        request=CampaignCloseSerializer,
+        responses=CampaignSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = caller(request)
+        _reader(user)
+        campaign = _campaign(pk)
+        data = validated(CampaignCloseSerializer, request)
+        try:
+            services.close_campaign(campaign, actor=user, note=data.get("note", ""))
+        except PermissionDenied as error:
+            raise _forbidden(error) from error
+        return Response(CampaignSerializer(_campaign(pk)).data)
 
 
 def _inspection(user: User, pk: int) -> Inspection:
@@ -355,6 +491,11 @@ urlpatterns: list[URLPattern] = [
         "inspections/campaigns/<int:pk>/",
         CampaignDetailView.as_view(),
         name="inspection-campaign-detail",
+    ),
+    path(
+        "inspections/campaigns/<int:pk>/close/",
+        CampaignCloseView.as_view(),
+        name="inspection-campaign-close",
     ),
     path("inspections/", InspectionCreateView.as_view(), name="inspection-create"),
     path("inspections/<int:pk>/", InspectionDetailView.as_view(), name="inspection-detail"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -32,9 +33,14 @@ from cases.models import (
     Status,
 )
 from cases.scope import REQUESTER_TEXT_KINDS, can_see_requester
+from disputes.models import PartyRole
+from disputes.services import MAX_PARTIES, check_parties
 from enterprises.models import Policy
+from households.scope import visible_households
+from ip.models import IP_CASE_TYPE, RightType
 from orgs.models import Organisation
 from people.masking import mask_address, mask_name, mask_phone
+from people.models import Household
 from people.validators import clean_phone
 from regions.models import GridStation, Region
 
@@ -322,6 +328,43 @@ class DetailsField(serializers.DictField):
         return value
 
 
+class IntakePartySerializer(serializers.Serializer):
+    """One party of a dispute given with its report (``disputes.services``)."""
+
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    name = serializers.CharField(max_length=150)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    id_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    organisation = IdField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The party's unit or enterprise (organisation id).",
+    )
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class IntakeFactsSerializer(serializers.Serializer):
+    """An infringement case's facts given with its report (``ip.services``)."""
+
+    right_holder = serializers.CharField(max_length=150, help_text="Who holds the right.")
+    infringer = serializers.CharField(max_length=150, help_text="Who infringed it.")
+    right_type = serializers.ChoiceField(choices=RightType.choices)
+    registration_number = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default=""
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """As ``ip.services.record_facts_at_intake`` takes them."""
+        return {
+            "right_type": attrs["right_type"],
+            "holder_name": attrs["right_holder"].strip(),
+            "infringer_name": attrs["infringer"].strip(),
+            "registration_number": attrs.get("registration_number", "").strip(),
+        }
+
+
 class CaseCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
     """``POST /api/v1/cases/``: the arguments of ``services.report_case``."""
 
@@ -368,10 +411,64 @@ class CaseCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
         allow_null=True,
     )
     details = DetailsField(required=False, default=dict)
+    household = IdField(
+        queryset=Household.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="The household the case is about (id), one the caller reads "
+        "(GET /api/v1/households/) in the case's place.",
+    )
+    parties = serializers.ListField(
+        child=IntakePartySerializer(),
+        required=False,
+        max_length=MAX_PARTIES,
+        help_text="A dispute's parties (types with has_mediation only), in order: at least one "
+        "applicant and one respondent. Read them back at GET /api/v1/cases/{id}/parties/.",
+    )
+    ip_facts = IntakeFactsSerializer(
+        required=False,
+        help_text="An infringement case's facts (type ip_infringement only).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        household = self.fields["household"]
+        assert isinstance(household, IdField)
+        # A household the caller does not read is no household at all (400 does_not_exist).
+        household.queryset = (
+            visible_households(user) if user is not None else Household.objects.none()
+        )
 
     def validate_requester_phone(self, value: str) -> str:
         """A phone number as the case ledger importer checks it (people.validators)."""
         return clean_phone(value, max_length=20)
+
+    def validate_parties(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The rows as the service will judge them (ID numbers, phones, both sides)."""
+        rows = [dict(row) for row in value]
+        try:
+            return check_parties(rows) if rows else []
+        except DjangoValidationError as error:
+            # The service keys its refusal by "parties": this field's own errors.
+            raise DjangoValidationError(error.error_dict["parties"]) from None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Parties only for a type with mediation, facts only for an infringement case."""
+        case_type = attrs.get("case_type")
+        errors: dict[str, Any] = {}
+        if attrs.get("parties") and case_type is not None and not case_type.has_mediation:
+            errors["parties"] = serializers.ErrorDetail(
+                str(_("该类事项无需调解，不能登记当事人。")), code="no_mediation"
+            )
+        if attrs.get("ip_facts") and case_type is not None and case_type.code != IP_CASE_TYPE:
+            errors["ip_facts"] = serializers.ErrorDetail(
+                str(_("只有侵权纠纷事项可以记录侵权事实。")), code="not_ip_case"
+            )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 # --- Reference data ----------------------------------------------------------------------------

@@ -11,8 +11,11 @@ from drf_spectacular.views import (
 )
 
 from api import (
+    assessment,
+    briefings,
     disputes,
     enterprise_file,
+    hotspots,
     households,
     inspections,
     ip,
@@ -20,6 +23,7 @@ from api import (
     outreach,
     policies,
     projects,
+    surveys,
     views,
     workshops,
 )
@@ -64,6 +68,10 @@ v1 = [
     *ip.urlpatterns,
     *inspections.urlpatterns,
     *disputes.urlpatterns,
+    *assessment.urlpatterns,
+    *briefings.urlpatterns,
+    *hotspots.urlpatterns,
+    *surveys.urlpatterns,
     *router.urls,
 ]
 

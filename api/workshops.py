@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.urls import URLPattern, path
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
@@ -209,17 +210,53 @@ class PostingSerializer(serializers.ModelSerializer):
         return posting.status == PostingStatus.OPEN
 
 
+class MemberRefSerializer(serializers.Serializer):
+    """A household member as the caller may see them: masked as their household is."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    relation = serializers.CharField(help_text="与户主关系.")
+    age = serializers.IntegerField(
+        allow_null=True,
+        help_text="By year of birth (entered, or from the ID number); null: unknown.",
+    )
+    phone = serializers.CharField()
+    household = HouseholdRefSerializer()
+    masked = serializers.BooleanField()
+
+
+def member_ref(user: User, member: Any) -> dict[str, Any]:
+    ref = household_ref(user, member.household)
+    year = services.birth_year_of(member)
+    return {
+        "id": member.pk,
+        "name": mask_name(member.name) if ref["masked"] else member.name,
+        "relation": member.relation,
+        "age": timezone.localdate().year - year if year else None,
+        "phone": mask_phone(member.phone) if ref["masked"] else member.phone,
+        "household": ref,
+        "masked": ref["masked"],
+    }
+
+
 class PlacementSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     household = HouseholdRefSerializer()
+    member = serializers.IntegerField(
+        allow_null=True, help_text="The member placed; null for a placement naming a person only."
+    )
     person_name = serializers.CharField()
     placed_on = serializers.DateField()
     note = serializers.CharField()
 
 
 class PlacementInputSerializer(BilingualSerializerMixin, serializers.Serializer):
-    household = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    person_name = text(max_length=50)
+    member = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="A member of one of the posting's `members` (a matched household's member of "
+        "working age, or of unknown age).",
+    )
     placed_on = serializers.DateField()
     note = text(required=False, max_length=200)
 
@@ -229,6 +266,7 @@ def placement_data(user: User, row: Placement) -> dict[str, Any]:
     return {
         "id": row.pk,
         "household": ref,
+        "member": row.member_id,
         "person_name": mask_name(row.person_name) if ref["masked"] else row.person_name,
         "placed_on": row.placed_on,
         "note": row.note,
@@ -376,8 +414,14 @@ class PostingDetailSerializer(PostingSerializer):
         "callers who may not contact them)."
     )
 
+    members = serializers.SerializerMethodField(
+        help_text="The people who may take its jobs: members of the matched households of "
+        "working age (16–60 by year of birth) or of unknown age, not yet placed in it (masked "
+        "for callers who may not contact them). A placement names one of them."
+    )
+
     class Meta(PostingSerializer.Meta):
-        fields = [*PostingSerializer.Meta.fields, "matched"]
+        fields = [*PostingSerializer.Meta.fields, "matched", "members"]
         read_only_fields = fields
 
     @extend_schema_field(HouseholdRefSerializer(many=True))
@@ -386,6 +430,12 @@ class PostingDetailSerializer(PostingSerializer):
         rows = services.matching_households(posting).select_related("region")
         return [household_ref(user, h) for h in rows]
 
+    @extend_schema_field(MemberRefSerializer(many=True))
+    def get_members(self, posting: JobPosting) -> list[dict[str, Any]]:
+        user = self.context["user"]
+        rows = services.unplaced_members(posting).select_related("household__region")
+        return [member_ref(user, m) for m in rows]
+
 
 class PostingDetailView(ApiMixin, generics.GenericAPIView):
     serializer_class = PostingDetailSerializer
@@ -393,7 +443,8 @@ class PostingDetailView(ApiMixin, generics.GenericAPIView):
     @extend_schema(
         operation_id="job_postings_retrieve",
         summary="就业岗位详情 A job posting",
-        description="The posting with the households it matches. Outside the caller's scope: 404.",
+        description="The posting with the households it matches and their members who may take "
+        "its jobs. Outside the caller's scope: 404.",
         tags=TAGS,
         responses=PostingDetailSerializer,
     )
@@ -425,8 +476,8 @@ class PlacementView(ApiMixin, generics.GenericAPIView):
         operation_id="job_postings_placements_create",
         summary="登记上岗 Record a placement",
         description="A member of a matched household (in the posting's area, with one of its "
-        "tags) took one of its jobs. A full or closed posting, an unmatched household, a "
-        "repeat: 400 keyed by field.",
+        "tags, of working age or of unknown age: one of the posting's `members`) took one of "
+        "its jobs. A full or closed posting, a person not matched, a repeat: 400 keyed by field.",
         tags=TAGS,
         request=PlacementInputSerializer,
         responses={201: PlacementSerializer},
@@ -436,25 +487,24 @@ class PlacementView(ApiMixin, generics.GenericAPIView):
         posting = _posting(user, pk)
         _writer(user)
         data = validated(PlacementInputSerializer, request)
-        household = (
-            services.matching_households(posting)
-            .select_related("region")
-            .filter(pk=data["household"])
+        member = (
+            services.matching_members(posting)
+            .select_related("household__region")
+            .filter(pk=data["member"])
             .first()
         )
-        if household is None:
+        if member is None:
             raise ApiError.one(
                 400,
                 "not_matched",
-                "该户不属于本岗位面向的区域和群体。",
-                "The household is not one the posting is for.",
-                field="household",
+                "该人员不是本岗位符合条件的人员（面向区域和群体内、处于劳动年龄）。",
+                "The person is not one the posting is for (its area, its groups, working age).",
+                field="member",
             )
         try:
             row = services.place(
                 posting,
-                household,
-                person_name=data["person_name"],
+                member,
                 placed_on=data["placed_on"],
                 note=data.get("note", ""),
                 actor=user,

@@ -13,28 +13,60 @@ from datetime import date, datetime, timedelta
 
 import chinese_calendar
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 logger = logging.getLogger("lianxin.deadlines")
 
 _CACHE_SECONDS = 300
+# How often a process asks the shared cache whether the calendar changed elsewhere.
+_VERSION_CHECK_SECONDS = 2.0
+_VERSION_KEY = "calendar-version"
 _lock = threading.Lock()
 _overrides: dict[int, dict[date, bool]] | None = None
 _loaded_at = 0.0
+_version: int | None = None
+_version_checked_at = 0.0
 _warned_years: set[int] = set()
 
 
 def invalidate_calendar_cache() -> None:
+    """Forget the entered days here, and tell every other process through the shared cache
+    (Redis in production) that they changed: each reloads within a couple of seconds."""
     global _overrides
     with _lock:
         _overrides = None
+    try:
+        if not cache.add(_VERSION_KEY, 1, timeout=None):
+            cache.incr(_VERSION_KEY)
+    except Exception:  # the cache is down: the 5-minute refresh still comes
+        logger.warning("Could not publish the calendar change to the shared cache")
+
+
+def _shared_version() -> int | None:
+    global _version_checked_at
+    now = time.monotonic()
+    if now - _version_checked_at < _VERSION_CHECK_SECONDS:
+        return _version
+    _version_checked_at = now
+    try:
+        return cache.get(_VERSION_KEY)
+    except Exception:
+        return _version
 
 
 def _override_days() -> dict[int, dict[date, bool]]:
-    """Administrator-entered days by year, loaded once per process and refreshed every 5 minutes."""
-    global _overrides, _loaded_at
+    """Administrator-entered days by year, loaded once per process and reloaded when another
+    process publishes a change (``invalidate_calendar_cache``) or every 5 minutes."""
+    global _overrides, _loaded_at, _version
     with _lock:
-        if _overrides is None or time.monotonic() - _loaded_at > _CACHE_SECONDS:
+        shared = _shared_version()
+        if (
+            _overrides is None
+            or shared != _version
+            or time.monotonic() - _loaded_at > _CACHE_SECONDS
+        ):
+            _version = shared
             from cases.models import WorkCalendarDay
 
             by_year: dict[int, dict[date, bool]] = {}

@@ -326,7 +326,11 @@ def planned_deadline(
 
 
 def _deadlines(case: Case, deadline: datetime | None, now: datetime) -> tuple[datetime, datetime]:
-    """A named deadline (after now) or the planned one, and the response deadline."""
+    """A named deadline (after now), else the one named at intake while still ahead (a hazard's
+    整改期限, ``report_case(deadline=)``) on the first hand-over, else the planned one; and the
+    response deadline."""
+    if deadline is None and case.lead_unit_id is None and case.deadline and case.deadline > now:
+        deadline = case.deadline
     if deadline is None:
         return planned_deadline(case, start=now)
     if deadline <= now:
@@ -440,14 +444,18 @@ def report_case(
     attachments: Iterable[tuple[str, Any]] = (),
     source_key: str | None = None,
     via: str = Via.SYSTEM,
+    deadline: datetime | None = None,
 ) -> Case:
     """Register a new case (受理). A repeated ``source_key`` with the same content returns the
     case it already made; with other content it is refused (a form resubmitted with its token
-    after editing must not silently drop the edit)."""
+    after editing must not silently drop the edit). A ``deadline`` named at intake (a hazard's
+    整改期限) must be ahead; the first hand-over keeps it unless the dispatcher names another."""
     title = _require(title, "title", _("请填写诉求标题。"))
     description = _require(description, "description", _("请填写诉求内容。"))
     if channel not in Channel.values:
         raise invalid("channel", _("来源渠道无效。"))
+    if deadline is not None and deadline <= timezone.now():
+        raise invalid("deadline", _("办理期限必须晚于当前时间。"), "past")
     if priority is not None and priority not in Priority.values:
         raise invalid("priority", _("紧急程度无效。"))
     if category is not None and category.case_type_id != case_type.pk:
@@ -495,6 +503,7 @@ def report_case(
         reported_at=now,
         reported_month=_month_key(now),
         details=details or {},
+        deadline=deadline,
     )
     try:
         with transaction.atomic():
@@ -508,7 +517,7 @@ def report_case(
                 via=via,
                 from_status="",
                 to_status=Status.REPORTED,
-                data={"channel": channel},
+                data={"channel": channel, **({"deadline": _iso(deadline)} if deadline else {})},
                 created_at=now,
             ).save(force_insert=True)
             if checked:
@@ -1652,10 +1661,10 @@ def mark_overdue(case: Case, *, actor: None = None, via: str = Via.SYSTEM) -> Ca
 
 def _schedule_deadline_check(case: Case) -> None:
     """Enqueue the case's own overdue check for its deadline, in the move's transaction."""
-    from cases.tasks import check_case_deadline
+    from cases.tasks import check_case_deadline, enqueue_with_move
 
     if case.deadline:
-        check_case_deadline.using(run_after=case.deadline).enqueue(case.pk)
+        enqueue_with_move(check_case_deadline.using(run_after=case.deadline), case.pk)
 
 
 # The rules by kind, for code that reads them as data (tests, the pages' hints).

@@ -1,10 +1,15 @@
 """Background work through Django's task interface (django-tasks on 5.2, database backend)."""
 
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import Task
+from django_tasks_db import DatabaseBackend
 
 from cases.sweep import sweep
 
@@ -23,3 +28,15 @@ def sweep_overdue(reschedule: bool = True) -> str:
         interval = timedelta(seconds=settings.LIANXIN["SWEEP_INTERVAL_SECONDS"])
         sweep_overdue.using(run_after=timezone.now() + interval).enqueue(True)
     return str(result)
+
+
+def enqueue_with_move(bound: Task[Any, Any], *args: Any) -> None:
+    """Enqueue ``bound`` so it runs only if the surrounding move commits.
+
+    The database backend writes its row inside the move's own transaction (it rolls back with
+    the move, and the demo's replay counts on seeing it at once); a queue outside the database
+    (Redis) is told only after the commit."""
+    if isinstance(bound.get_backend(), DatabaseBackend):
+        bound.enqueue(*args)
+    else:
+        transaction.on_commit(partial(bound.enqueue, *args))

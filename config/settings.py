@@ -115,6 +115,9 @@ INSTALLED_APPS = [
     "inspections",
     "disputes",
     "briefings",
+    "ops",
+    "hotspots",
+    "assessment",
     "demo",
     "rest_framework",
     "django_filters",
@@ -126,6 +129,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id (X-Request-ID in and out).
+    "config.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (vendored htmx/ECharts, Swagger UI) served by the app itself under gunicorn.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -180,6 +185,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}
 else:
     DATABASES["default"]["TEST"] = {"NAME": env_str("LIANXIN_TEST_DB_NAME", "test_lianxin")}
+    # Verify a pooled connection before use: a restarted database or a failover is not a 500.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# A read replica for the reports (dashboard, rates API, briefings): config/routers.py sends
+# their reads there inside ``config.routers.reading_reports()``; everything else, and every
+# write, stays on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.routers.ReportsRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
@@ -236,11 +252,30 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
-TASKS = {
-    "default": {
-        "BACKEND": env_str("LIANXIN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+# --- Shared cache and task queue -------------------------------------------------------------
+# One machine: the process's own memory and the database's task table. Several machines: set
+# LIANXIN_REDIS_URL, and the cache (API rate limits, the working calendar's version) is shared
+# through Redis; LIANXIN_TASK_BACKEND=django_tasks_rq.RQBackend then queues tasks in Redis for
+# `manage.py rqworker --with-scheduler` on any machine (scripts/prod.sh).
+REDIS_URL = env_str("LIANXIN_REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("LIANXIN_CACHE_PREFIX", "lianxin"),
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+        }
     }
-}
+TASK_BACKEND = env_str("LIANXIN_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS = {"default": {"BACKEND": TASK_BACKEND}}
+if TASK_BACKEND == "django_tasks_rq.RQBackend":
+    if not REDIS_URL:
+        raise ImproperlyConfigured(
+            "LIANXIN_TASK_BACKEND=django_tasks_rq.RQBackend needs LIANXIN_REDIS_URL."
+        )
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 
 # Everything to stderr, for the service manager's journal. Django's default sends request errors
 # to the console only with DEBUG on (and by mail to ADMINS, which is not set): in production a
@@ -249,13 +284,25 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+        "plain": {
+            "format": "{asctime} {levelname} {name} {message} rid={request_id}",
+            "style": "{",
+        },
+        # One JSON object per line for a log collector (LIANXIN_LOG_FORMAT=json).
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "{asctime}{levelname}{name}{message}{request_id}",
+            "style": "{",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
+    "filters": {"request_id": {"()": "config.requestid.RequestIdFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stderr",
-            "formatter": "plain",
+            "formatter": "json" if env_str("LIANXIN_LOG_FORMAT") == "json" else "plain",
+            "filters": ["request_id"],
         },
     },
     "loggers": {
@@ -322,6 +369,16 @@ class LianxinSettings(TypedDict):
     # ranked, and the weight k of the county average in the shrunk score (docs/metrics.md).
     RANKING_MIN_VOLUME: NotRequired[int]
     RANKING_PRIOR_WEIGHT: NotRequired[float]
+    # Hot spots (hotspots/services.py): at least MIN_CASES of a category at a place in the last
+    # WINDOW_DAYS, and FACTOR × its mean over the BASELINE_WEEKS before; detection interval.
+    HOTSPOT_MIN_CASES: NotRequired[int]
+    HOTSPOT_WINDOW_DAYS: NotRequired[int]
+    HOTSPOT_BASELINE_WEEKS: NotRequired[int]
+    HOTSPOT_FACTOR: NotRequired[float]
+    HOTSPOT_INTERVAL_SECONDS: NotRequired[int]
+    # Retention (ops/retention.py): requesters of cases closed more than this many years ago
+    # are anonymised by `manage.py anonymise_closed`.
+    RETENTION_YEARS: NotRequired[int]
 
 
 LIANXIN: LianxinSettings = {
@@ -347,6 +404,15 @@ LIANXIN: LianxinSettings = {
     "SELF_RATING_WAIT_HOURS": env_int("LIANXIN_SELF_RATING_WAIT_HOURS", 48),
     # Residents and enterprise liaisons see staff names masked (王*) on their phone pages.
     "MASK_STAFF_FOR_REQUESTERS": env_bool("LIANXIN_MASK_STAFF_FOR_REQUESTERS", True),
+    # Hot spots (未诉先办): ≥ 5 cases of a category at a place in 7 days and ≥ 3 × its mean 7-day
+    # count over the 8 weeks before; detection every hour.
+    "HOTSPOT_MIN_CASES": env_int("LIANXIN_HOTSPOT_MIN_CASES", 5),
+    "HOTSPOT_WINDOW_DAYS": env_int("LIANXIN_HOTSPOT_WINDOW_DAYS", 7),
+    "HOTSPOT_BASELINE_WEEKS": env_int("LIANXIN_HOTSPOT_BASELINE_WEEKS", 8),
+    "HOTSPOT_FACTOR": env_float("LIANXIN_HOTSPOT_FACTOR", 3.0),
+    "HOTSPOT_INTERVAL_SECONDS": env_int("LIANXIN_HOTSPOT_INTERVAL_SECONDS", 3600),
+    # Requesters of cases closed more than this many years ago are anonymised (脱敏).
+    "RETENTION_YEARS": env_int("LIANXIN_RETENTION_YEARS", 5),
 }
 
 # --- Notifications (notify/): one outbox, several channels -------------------------------------

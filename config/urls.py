@@ -2,11 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from config import health
+
 admin.site.site_header = _("连心桥 · 闭环服务平台")
 admin.site.site_title = _("连心桥")
 admin.site.index_title = _("管理后台")
 
 urlpatterns = [
+    # For the load balancer: no sign-in, no language prefix.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("web.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dispatch/", include("web.dispatch.urls")),
@@ -28,6 +33,8 @@ urlpatterns = [
     path("search/", include("web.search.urls")),
     path("dashboard/", include("web.dashboard.urls")),
     path("briefings/", include("web.briefings.urls")),
+    path("hotspots/", include("web.hotspots.urls")),
+    path("assessment/", include("web.assessment.urls")),
     path("inbox/", include("web.inbox.urls")),
     path("mine/", include("web.mine.urls")),
     path("ledgers/import/", include("web.ledgers.urls")),

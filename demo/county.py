@@ -35,6 +35,7 @@ from demo.places import (
     SHANGBU_STATIONS,
     TOWNS,
     VILLAGE_COMPANIES,
+    WORKSHOP_DEPARTMENT,
     WORKSHOPS,
     Town,
 )
@@ -367,8 +368,9 @@ class CountyBuilder:
                 short_name=short,
                 region=top,
                 phone=f"0595-2352{i:04d}",
+                keeps_workshops=key == WORKSHOP_DEPARTMENT,
             )
-            for i, (_key, name, short, _head) in enumerate(DEPARTMENTS, start=1)
+            for i, (key, name, short, _head) in enumerate(DEPARTMENTS, start=1)
         ]
         first += [
             Organisation(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from cases.models import Case, CaseEvent, Channel, Status
 from cases.reference import ensure_reference_data
 from cases.tasks import check_case_deadline
+from demo.assessment import load_assessment
 from demo.briefings import load_briefings
 from demo.county import CountyBuilder
 from demo.enterprise_file import fill_enterprise_files
@@ -32,7 +33,9 @@ from demo.plan import Planner
 from demo.policies import load_policies
 from demo.projects import load_projects
 from demo.replay import Replayer, suggest_units
+from demo.surveys import load_surveys
 from demo.visits import load_visits
+from demo.work_briefings import load_work_briefings
 from demo.workshops import load_workshops
 from notify import services as notices
 from notify import sms
@@ -170,8 +173,12 @@ def load(
         load_projects(county, random.Random(seed + 23), now)
         load_workshops(county, random.Random(seed + 29), now)
         load_households(county, random.Random(seed + 31), now)
+        load_surveys(county, random.Random(seed + 43), now)
         load_ip(county, random.Random(seed + 37), now)
         load_inspections(county, random.Random(seed + 41), now)
+        load_assessment(county, random.Random(seed + 47), now)
+        # Last: the briefing counts everything above.
+        load_work_briefings(county, now)
         progress(STAGE_SERVICE, 1, 1)
         pending = list(
             Case.objects.in_handling().filter(deadline__gt=now).values_list("pk", "deadline")

@@ -132,6 +132,8 @@ DEPARTMENTS = (
     ("shgzb", "中共德化县委社会工作部", "县委社会工作部", False),
     ("zzb", "中共德化县委组织部", "县委组织部", False),
 )
+# The department that keeps the workshops' file and totals (Organisation.keeps_workshops).
+WORKSHOP_DEPARTMENT = "zzb"
 
 # Ceramic enterprises: (name, town key, village key, industry, size, park, chain position,
 # employees). The first three are named in seed 001; Shangbu's electric-porcelain firms in 004.

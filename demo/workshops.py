@@ -10,7 +10,8 @@ through ``workshops.services`` on the controlled clock.
   six types but not each workshop's; the types here are our reading of their stories.
 - Each workshop reports the quarters of this year that have ended; the workshops with
   households in their town help a few of them.
-- A few postings for households tagged 残疾, 低保 or 脱贫户, and some placements.
+- A few postings for households tagged 残疾, 低保 or 脱贫户, and some placements, each of a member
+  of working age (registered through ``households.services`` when the household has none).
 
 ``load_workshops`` is not wired into ``demo.load.load`` yet; call it after the county is built,
 inside the load's transaction, with the load's ``now``.
@@ -21,15 +22,18 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import time_machine
 
+from cases.models import Via
 from demo import fake
 from demo.county import County
+from households import services as households
 from orgs.models import Organisation, OrgKind
 from people.models import Household, HouseholdTag, Person
 from workshops import services
-from workshops.models import WorkshopProfile, WorkshopType
+from workshops.models import JobPosting, WorkshopProfile, WorkshopType
 
 # (name, town key, village key, type, households helped, output 万元, description): seed 001.
 SEED_WORKSHOPS = (
@@ -204,10 +208,25 @@ def _jobs(
         )
         matched = list(services.matching_households(posting).select_related("region"))
         for h in rng.sample(matched, min(len(matched), rng.randint(1, max(1, positions // 2)))):
-            services.place(
-                posting,
-                h,
-                person_name=h.head_name if rng.random() < 0.5 else fake.person_name(rng),
-                placed_on=posted_on + timedelta(days=rng.randint(3, 15)),
-                actor=None,
-            )
+            placed_on = posted_on + timedelta(days=rng.randint(3, 15))
+            member = _working_member(county, rng, posting, h, placed_on)
+            services.place(posting, member, placed_on=placed_on, actor=None)
+
+
+def _working_member(
+    county: County, rng: random.Random, posting: JobPosting, h: Household, on: date
+) -> Any:
+    """A member of ``h`` the posting matches; one of working age is registered first (by the
+    county dispatcher, through the households service) when the household has none."""
+    found = services.matching_members(posting, on).filter(household=h).first()
+    if found is not None:
+        return found
+    return households.add_member(
+        h,
+        name=fake.person_name(rng),
+        relation=rng.choice(("子女", "配偶", "户主")),
+        birth_year=on.year - rng.randint(20, 55),
+        phone=fake.mobile(rng) if rng.random() < 0.5 else "",
+        actor=county.users["dispatcher"],
+        via=Via.WEB,
+    )

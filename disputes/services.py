@@ -19,7 +19,7 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.attachments import check_file
-from cases.models import Case, Via
+from cases.models import Case, Status, Via
 from disputes.models import (
     DisputeEvent,
     DisputeEventKind,
@@ -149,19 +149,51 @@ def set_parties(
     rows = check_parties(parties)
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        before = list(DisputeParty.objects.filter(case=case).values("role", "name"))
-        DisputeParty.objects.filter(case=case).delete()
-        saved = DisputeParty.objects.bulk_create(
-            [DisputeParty(case=case, ordering=i, **row) for i, row in enumerate(rows)]
-        )
-        _log(
-            case,
-            K.PARTIES_SET,
-            actor=actor,
-            via=via,
-            data={"before": before, "after": [_party_data(row) for row in rows]},
-        )
+        return _replace_parties(case, rows, actor=actor, via=via)
+
+
+def _replace_parties(
+    case: Case, rows: list[dict[str, Any]], *, actor: User, via: str
+) -> list[DisputeParty]:
+    """Write ``rows`` (checked) as the case's parties, with the event (in a transaction)."""
+    before = list(DisputeParty.objects.filter(case=case).values("role", "name"))
+    DisputeParty.objects.filter(case=case).delete()
+    saved = DisputeParty.objects.bulk_create(
+        [DisputeParty(case=case, ordering=i, **row) for i, row in enumerate(rows)]
+    )
+    _log(
+        case,
+        K.PARTIES_SET,
+        actor=actor,
+        via=via,
+        data={"before": before, "after": [_party_data(row) for row in rows]},
+    )
     return saved
+
+
+def set_parties_at_intake(
+    case: Case,
+    *,
+    actor: User,
+    parties: Iterable[Mapping[str, Any]],
+    via: str = Via.SYSTEM,
+) -> list[DisputeParty]:
+    """The parties named when the case is reported (desk, grid report, API), by its reporter,
+    in the report's transaction: allowed to whoever reported it while it is still reported and
+    has no parties yet (the desk's operator may not edit them afterwards; the case page's
+    writers may, through ``set_parties``)."""
+    if not is_dispute_case(case):
+        raise _error("parties", _("该类事项无需调解，不能登记当事人。"), "no_mediation")
+    rows = check_parties(parties)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if (
+            case.reported_by_id != actor.pk
+            or case.status != Status.REPORTED
+            or DisputeParty.objects.filter(case=case).exists()
+        ):
+            raise PermissionDenied(_("只有上报人可以在上报时登记当事人。"))
+        return _replace_parties(case, rows, actor=actor, via=via)
 
 
 def attach_agreement(

@@ -1,15 +1,19 @@
 """Households' records are read here and written by the services (each change leaves its
 event): members are added through ``add_member``; visits, plans, reviews, tag history and the
-log are read-only (the pages and the API write them)."""
+log are read-only (the pages and the API write them); surveys and their tasks are read-only,
+and a survey is closed through ``close_survey`` by the admin action."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from households import services
+from households import services, surveys
 from households.models import (
     AssistancePlan,
     HouseholdEvent,
@@ -17,13 +21,16 @@ from households.models import (
     HouseholdVisit,
     PlanMeasure,
     PlanReview,
+    Survey,
+    SurveyStatus,
+    SurveyTask,
     TagPeriod,
 )
 from people.models import User
 
 
 class _ReadOnly(admin.ModelAdmin):
-    actions = None
+    actions: Any = None
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -110,3 +117,34 @@ class HouseholdEventAdmin(_ReadOnly):
     list_display = ["created_at", "kind", "actor", "household", "via"]
     list_filter = ["kind"]
     list_select_related = ["actor", "household"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(_ReadOnly):
+    list_display = ["title", "region", "status", "due_on", "created_by", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["region", "created_by"]
+    search_fields = ["title"]
+    actions = ["close_surveys"]
+
+    @admin.action(description=_("结束所选摸排"))
+    def close_surveys(self, request: HttpRequest, queryset: QuerySet[Survey]) -> None:
+        closed = 0
+        for survey in queryset.filter(status=SurveyStatus.OPEN).select_related("region"):
+            try:
+                surveys.close_survey(
+                    survey, reason=str(_("管理后台结束")), actor=cast(User, request.user)
+                )
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"{survey}：{exc}", messages.ERROR)
+            else:
+                closed += 1
+        self.message_user(request, _("已结束 %(n)d 项摸排。") % {"n": closed})
+
+
+@admin.register(SurveyTask)
+class SurveyTaskAdmin(_ReadOnly):
+    list_display = ["survey", "household", "grid", "assignee", "status", "visited_at", "case"]
+    list_filter = ["status"]
+    list_select_related = ["survey", "household", "grid", "assignee", "case"]
+    raw_id_fields = ["survey", "household", "case"]

@@ -255,6 +255,7 @@ class PlanReview(models.Model):
 class HouseholdEventKind(models.TextChoices):
     MEMBER_ADDED = "member.added", _("登记家庭成员")
     MEMBER_CHANGED = "member.changed", _("修改家庭成员")
+    MEMBER_REMOVED = "member.removed", _("移除家庭成员")
     TAGGED = "tag.added", _("纳入标签")
     UNTAGGED = "tag.removed", _("移出标签")
     VISIT_LOGGED = "visit.logged", _("登记入户走访")
@@ -265,6 +266,7 @@ class HouseholdEventKind(models.TextChoices):
     SURVEY_TASKED = "survey.tasked", _("纳入摸排")
     SURVEY_VISITED = "survey.visited", _("摸排走访")
     SURVEY_RECHECKED = "survey.rechecked", _("摸排复核")
+    SURVEY_CLOSED = "survey.closed", _("结束摸排")
 
 
 class HouseholdEvent(models.Model):
@@ -323,6 +325,18 @@ class Survey(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("结束人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    close_reason = models.CharField(_("结束说明"), max_length=200, blank=True)
+    # The API's one-time token of the request that started it: sent again, it finds this survey.
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("摸排")

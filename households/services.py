@@ -66,6 +66,38 @@ def add_months(day: date, months: int) -> date:
 # --- Members ----------------------------------------------------------------------------------
 
 
+_MEMBER_LIMITS = {"name": 50, "relation": 20, "id_number": 18, "phone": 20, "note": 200}
+
+
+def _member_fields(
+    *, name: str, relation: str, id_number: str, birth_year: int | None, phone: str, note: str
+) -> dict[str, Any]:
+    """The member's fields, stripped and checked (the same rules for a new and a changed one)."""
+    fields: dict[str, Any] = {
+        "name": name.strip(),
+        "relation": relation.strip(),
+        "id_number": id_number.strip().upper(),
+        "phone": phone.strip(),
+        "note": note.strip(),
+    }
+    if not fields["name"]:
+        raise _error("name", _("请填写姓名。"), "required")
+    if not fields["relation"]:
+        raise _error("relation", _("请填写与户主关系。"), "required")
+    for field, limit in _MEMBER_LIMITS.items():
+        if len(fields[field]) > limit:
+            raise _error(field, _("不能超过%(limit)d个字符。") % {"limit": limit}, "max_length")
+    if fields["id_number"] and not re.fullmatch(r"\d{17}[\dX]|\d{15}", fields["id_number"]):
+        raise _error("id_number", _("身份证号格式不正确。"), "invalid")
+    if fields["phone"] and not re.fullmatch(r"[\d\-+ ]{5,20}", fields["phone"]):
+        raise _error("phone", _("联系电话格式不正确。"), "invalid")
+    this_year = timezone.localdate().year
+    if birth_year is not None and not (1900 <= birth_year <= this_year):
+        raise _error("birth_year", _("出生年份无效。"), "invalid")
+    fields["birth_year"] = birth_year
+    return fields
+
+
 def add_member(
     household: Household,
     *,
@@ -80,26 +112,98 @@ def add_member(
 ) -> HouseholdMember:
     """Register a member of the household."""
     _require_work(actor, household)
-    if not name.strip():
-        raise _error("name", _("请填写姓名。"), "required")
-    if not relation.strip():
-        raise _error("relation", _("请填写与户主关系。"), "required")
-    this_year = timezone.localdate().year
-    if birth_year is not None and not (1900 <= birth_year <= this_year):
-        raise _error("birth_year", _("出生年份无效。"), "invalid")
+    fields = _member_fields(
+        name=name,
+        relation=relation,
+        id_number=id_number,
+        birth_year=birth_year,
+        phone=phone,
+        note=note,
+    )
     with transaction.atomic():
-        member = HouseholdMember.objects.create(
-            household=household,
-            name=name.strip(),
-            relation=relation.strip(),
-            id_number=id_number.strip(),
-            birth_year=birth_year,
-            phone=phone.strip(),
-            note=note.strip(),
-        )
+        member = HouseholdMember.objects.create(household=household, **fields)
         # The log keeps no personal data: the member row carries it, masked on display.
         _log(HouseholdEventKind.MEMBER_ADDED, household, actor, via, member=member.pk)
     return member
+
+
+def _lock_member(member: HouseholdMember, actor: User) -> HouseholdMember:
+    locked = (
+        HouseholdMember.objects.select_for_update(of=("self",))
+        .select_related("household__region")
+        .filter(pk=member.pk)
+        .first()
+    )
+    if locked is None:
+        raise _error("member", _("该家庭成员已被移除。"), "gone")
+    _require_work(actor, locked.household)
+    return locked
+
+
+def change_member(
+    member: HouseholdMember,
+    *,
+    name: str,
+    relation: str,
+    id_number: str = "",
+    birth_year: int | None = None,
+    phone: str = "",
+    note: str = "",
+    actor: User,
+    via: str = Via.WEB,
+) -> HouseholdMember:
+    """Correct a member's record; the event names the fields changed, not their values."""
+    fields = _member_fields(
+        name=name,
+        relation=relation,
+        id_number=id_number,
+        birth_year=birth_year,
+        phone=phone,
+        note=note,
+    )
+    with transaction.atomic():
+        locked = _lock_member(member, actor)
+        changed = sorted(f for f, v in fields.items() if getattr(locked, f) != v)
+        if not changed:
+            return locked
+        for field, value in fields.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=changed)
+        _log(
+            HouseholdEventKind.MEMBER_CHANGED,
+            locked.household,
+            actor,
+            via,
+            member=locked.pk,
+            fields=changed,
+        )
+    return locked
+
+
+def remove_member(
+    member: HouseholdMember, *, reason: str, actor: User, via: str = Via.WEB
+) -> Household:
+    """Take a member off the household's file (迁出, 去世, 登记有误) with the reason; the row
+    goes, the event keeps the reason and the relation, no personal data."""
+    reason = reason.strip()
+    if not reason:
+        raise _error("reason", _("请填写移除原因。"), "required")
+    if len(reason) > 200:
+        raise _error("reason", _("移除原因不能超过200字。"), "max_length")
+    with transaction.atomic():
+        locked = _lock_member(member, actor)
+        household = locked.household
+        _log(
+            HouseholdEventKind.MEMBER_REMOVED,
+            household,
+            actor,
+            via,
+            member=locked.pk,
+            relation=locked.relation,
+            reason=reason,
+        )
+        locked.delete()
+    return household
 
 
 # --- Tags -------------------------------------------------------------------------------------

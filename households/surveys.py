@@ -8,17 +8,20 @@ Who does what:
 - Visit: whoever works on the household (``scope.may_work``).
 - Recheck: a village cadre, grid chief or dispatcher over the household (or an administrator),
   never the one who visited.
+- Close: whoever may create a survey over its region; a closed survey takes no visit or
+  recheck.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +78,11 @@ def may_create(user: User, region: Region) -> bool:
 def creator_regions(user: User) -> list[Region] | None:
     """The regions whose subtrees ``user`` may start surveys in; None means everywhere."""
     return None if user.is_admin else _role_regions(user, CREATOR_ROLES)
+
+
+def may_close(user: User, survey: Survey) -> bool:
+    """End ``survey`` (``survey.region`` loaded): who may start one over its region."""
+    return may_create(user, survey.region)
 
 
 def is_survey_user(user: User) -> bool:
@@ -210,13 +218,19 @@ def create_survey(
     due_on: date,
     households: Iterable[Household] | None = None,
     tag: HouseholdTag | None = None,
+    token: uuid.UUID | str | None = None,
     actor: User,
     via: str = Via.WEB,
 ) -> Survey:
     """Start a survey over the households of ``region`` (those given, or those with ``tag``,
-    or all), one task each, assigned to the grid worker of the household's grid if any."""
+    or all), one task each, assigned to the grid worker of the household's grid if any. A
+    ``token`` names the request: sent again by the same user, it returns the survey it made."""
     if not may_create(actor, region):
         raise PermissionDenied(_("您无权在该区域发起摸排。"))
+    if token is not None:
+        earlier = _earlier_survey(token, actor)
+        if earlier is not None:
+            return earlier
     rows = [i.strip() for i in items if i.strip()]
     if not title.strip():
         raise _error("title", _("请填写摸排标题。"), "required")
@@ -238,30 +252,49 @@ def create_survey(
         raise _error("households", _("该范围内没有符合条件的户。"), "empty")
     grids = _grids(h.region for h in homes)
     workers = _grid_workers(grids.values())
-    with transaction.atomic():
-        survey = Survey.objects.create(
-            title=title.strip(), items=rows, region=region, due_on=due_on, created_by=actor
-        )
-        tasks = SurveyTask.objects.bulk_create(
-            SurveyTask(
-                survey=survey,
-                household=h,
-                grid=grids[h.region_id],
-                assignee_id=workers.get(grids[h.region_id].pk),
+    try:
+        with transaction.atomic():
+            survey = Survey.objects.create(
+                title=title.strip(),
+                items=rows,
+                region=region,
+                due_on=due_on,
+                token=token,
+                created_by=actor,
             )
-            for h in homes
-        )
-        HouseholdEvent.objects.bulk_create(
-            HouseholdEvent(
-                kind=HouseholdEventKind.SURVEY_TASKED,
-                household=t.household,
-                actor=actor,
-                via=via,
-                data={"survey": survey.pk, "task": t.pk, "title": survey.title},
+            tasks = SurveyTask.objects.bulk_create(
+                SurveyTask(
+                    survey=survey,
+                    household=h,
+                    grid=grids[h.region_id],
+                    assignee_id=workers.get(grids[h.region_id].pk),
+                )
+                for h in homes
             )
-            for t in tasks
-        )
+            HouseholdEvent.objects.bulk_create(
+                HouseholdEvent(
+                    kind=HouseholdEventKind.SURVEY_TASKED,
+                    household=t.household,
+                    actor=actor,
+                    via=via,
+                    data={"survey": survey.pk, "task": t.pk, "title": survey.title},
+                )
+                for t in tasks
+            )
+    except IntegrityError:
+        if token is not None:
+            earlier = _earlier_survey(token, actor)
+            if earlier is not None:
+                return earlier
+        raise
     return survey
+
+
+def _earlier_survey(token: uuid.UUID | str, actor: User) -> Survey | None:
+    earlier = Survey.objects.select_related("region").filter(token=token).first()
+    if earlier is not None and earlier.created_by_id != actor.pk:
+        raise _error("token", _("该请求编号已被使用，请换一个新的编号。"), "token_reused")
+    return earlier
 
 
 def _check_answers(items: Sequence[str], answers: Mapping[str, Any]) -> dict[str, dict[str, str]]:
@@ -314,7 +347,7 @@ def record_survey_visit(
         if not scope.may_work(actor, locked.household):
             raise PermissionDenied(_("您不负责该户，无权操作。"))
         if locked.survey.status != SurveyStatus.OPEN:
-            raise _error("survey", _("该摸排已结束。"), "closed")
+            raise _error("survey", _("该摸排已结束，不能再登记走访。"), "closed")
         if locked.status != SurveyTaskStatus.PENDING:
             raise _error("task", _("该户已走访。"), "already_visited")
         locked.answers = _check_answers(locked.survey.items, answers)
@@ -369,6 +402,8 @@ def recheck_survey_task(
         locked = _lock(task)
         if not may_recheck(actor, locked.household):
             raise PermissionDenied(_("您无权复核该户。"))
+        if locked.survey.status != SurveyStatus.OPEN:
+            raise _error("survey", _("该摸排已结束，不能再复核。"), "closed")
         if locked.status != SurveyTaskStatus.VISITED:
             raise _error("task", _("该户尚未走访或已复核。"), "not_visited")
         if locked.visited_by_id == actor.pk:
@@ -385,5 +420,41 @@ def recheck_survey_task(
             actor=actor,
             via=via,
             data={"survey": locked.survey_id, "task": locked.pk, "ok": ok, "note": note},
+        )
+    return locked
+
+
+def close_survey(survey: Survey, *, reason: str = "", actor: User, via: str = Via.WEB) -> Survey:
+    """End a survey (结束摸排): its tasks take no more visits or rechecks; each household of
+    it gets the event, with how far its task had come."""
+    reason = reason.strip()
+    if len(reason) > 200:
+        raise _error("reason", _("结束说明不能超过200字。"), "max_length")
+    with transaction.atomic():
+        locked = (
+            Survey.objects.select_for_update(of=("self",))
+            .select_related("region")
+            .get(pk=survey.pk)
+        )
+        if not may_close(actor, locked):
+            raise PermissionDenied(_("您无权结束该摸排。"))
+        if locked.status != SurveyStatus.OPEN:
+            raise _error("survey", _("该摸排已结束。"), "closed")
+        locked.status = SurveyStatus.CLOSED
+        locked.closed_at = timezone.now()
+        locked.closed_by = actor
+        locked.close_reason = reason
+        locked.save(update_fields=["status", "closed_at", "closed_by", "close_reason"])
+        HouseholdEvent.objects.bulk_create(
+            HouseholdEvent(
+                kind=HouseholdEventKind.SURVEY_CLOSED,
+                household_id=household_id,
+                actor=actor,
+                via=via,
+                data={"survey": locked.pk, "task": pk, "status": status, "reason": reason},
+            )
+            for pk, household_id, status in locked.tasks.order_by("pk").values_list(
+                "pk", "household_id", "status"
+            )
         )
     return locked

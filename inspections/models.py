@@ -156,6 +156,8 @@ class Finding(models.Model):
 
 class InspectionEventKind(models.TextChoices):
     CAMPAIGN_CREATED = "campaign.created", _("创建专项行动")
+    CAMPAIGN_CHANGED = "campaign.changed", _("修改专项行动")
+    CAMPAIGN_CLOSED = "campaign.closed", _("结束专项行动")
     INSPECTION_LOGGED = "inspection.logged", _("登记排查")
 
 

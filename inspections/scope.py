@@ -4,7 +4,9 @@ API and the services.
 - Inspectors: grid staff (网格员, 网格长, 村(社区)干部) and dispatchers over the place, and the staff
   of the campaign's lead unit (牵头单位) for its inspections, and administrators.
 - Readers: the same, plus leaders (a leader without a region reads everything).
-- Campaigns are opened by administrators and by dispatchers over the campaign's region.
+- Campaigns are opened, changed and ended by administrators, by dispatchers and leaders over
+  the campaign's region (a leader without a region: everywhere), and by the staff of the town
+  government (乡镇政府) whose town holds it.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 from django.db.models import Q
 
 from inspections.models import Campaign
+from orgs.models import OrgKind
 from people.models import Role, User
-from regions.models import Region
+from regions.models import Region, RegionLevel
 
 INSPECTOR_ROLES = frozenset(
     {Role.GRID_WORKER, Role.GRID_CHIEF, Role.VILLAGE_CADRE, Role.DISPATCHER}
@@ -45,13 +48,59 @@ def may_log(user: User, place: Region, campaign: Campaign | None) -> bool:
     return False
 
 
-def may_open_campaign(user: User, region: Region) -> bool:
-    """Administrators, and dispatchers over the campaign's region; no query."""
+CAMPAIGN_ROLES = frozenset({Role.DISPATCHER, Role.LEADER})
+TOWN_OFFICE_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
+
+
+def campaign_regions(user: User) -> list[Region] | None:
+    """The regions over which ``user`` opens and runs campaigns (None: everywhere): their own as
+    dispatcher or leader, their town as town-government staff (one query for those)."""
     if not user.is_authenticated:
-        return False
-    return user.is_admin or any(
-        a.role == Role.DISPATCHER and _within(a.region, region) for a in user.role_assignments
-    )
+        return []
+    if user.is_admin:
+        return None
+    found: list[Region] = []
+    town_offices: list[int] = []
+    for a in user.role_assignments:
+        if a.role in CAMPAIGN_ROLES:
+            if a.region is not None:
+                found.append(a.region)
+            elif a.role == Role.LEADER and a.organisation_id is None:
+                return None
+        if (
+            a.role in TOWN_OFFICE_ROLES
+            and a.organisation is not None
+            and a.organisation.kind == OrgKind.TOWN_GOVERNMENT
+            and a.organisation.region_id is not None
+        ):
+            town_offices.append(a.organisation.region_id)
+    if town_offices:
+        found += list(Region.objects.filter(pk__in=town_offices))
+    return found
+
+
+def may_open_campaign(user: User, region: Region) -> bool:
+    """Whether ``user`` may open, change or end a campaign over ``region``."""
+    regions = campaign_regions(user)
+    return regions is None or any(_within(r, region) for r in regions)
+
+
+def may_run(user: User, campaign: Campaign) -> bool:
+    """Whether ``user`` may change or end ``campaign`` (the rule of ``may_open_campaign``)."""
+    return may_open_campaign(user, campaign.region)
+
+
+def campaign_regions_q(user: User) -> Q:
+    """The places the campaign form offers ``user``, as a filter on ``Region``: the county and
+    the towns within their regions, and their own region whatever its level."""
+    regions = campaign_regions(user)
+    wide = Q(level__lte=RegionLevel.TOWN)
+    if regions is None:
+        return wide
+    q = Q(pk__in=[])
+    for r in regions:
+        q |= Q(path__gte=r.path, path__lt=r.path_range_end) & (wide | Q(pk=r.pk))
+    return q
 
 
 def is_reader(user: User) -> bool:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Via
+from cases.models import Case, Status, Via
 from ip.models import (
     EnforcementAction,
     GiLicence,
@@ -123,46 +123,114 @@ def record_infringement_facts(
             raise _error(None, _("只有侵权纠纷事项可以记录侵权事实。"), "not_ip_case")
         if not may_record_facts(actor, case):
             raise PermissionDenied(_("您无权记录该事项的侵权事实。"))
-        if right_type not in RightType.values:
-            raise _error("right_type", _("请选择权利类型。"), "invalid_choice")
-        _enterprise(holder_enterprise, "holder_enterprise", required=False)
-        _enterprise(infringer_enterprise, "infringer_enterprise", required=False)
-        holder = _optional(holder_name, "holder_name", 150)
-        if holder_enterprise is None and not holder:
-            raise _error("holder_name", _("请选择权利人企业或填写权利人名称。"), "required")
-        infringer = _optional(infringer_name, "infringer_name", 150)
-        if not infringer and infringer_enterprise is not None:
-            infringer = infringer_enterprise.name
-        if not infringer:
-            raise _error("infringer_name", _("请填写侵权人。"), "required")
-        number = _optional(registration_number, "registration_number", 60)
-        facts, created = InfringementFacts.objects.update_or_create(
-            case=case,
-            defaults={
-                "holder_enterprise": holder_enterprise,
-                "holder_name": holder,
-                "infringer_name": infringer,
-                "infringer_enterprise": infringer_enterprise,
-                "right_type": right_type,
-                "registration_number": number,
-                "updated_at": timezone.now(),
-            },
-        )
-        _log(
-            K.FACTS_RECORDED,
+        return _save_facts(
+            case,
             actor=actor,
+            right_type=right_type,
+            infringer_name=infringer_name,
+            holder_enterprise=holder_enterprise,
+            holder_name=holder_name,
+            infringer_enterprise=infringer_enterprise,
+            registration_number=registration_number,
             via=via,
-            case=case,
-            data={
-                "first": created,
-                "right_type": right_type,
-                "holder_enterprise": holder_enterprise.pk if holder_enterprise else None,
-                "holder_name": holder,
-                "infringer_name": infringer,
-                "infringer_enterprise": infringer_enterprise.pk if infringer_enterprise else None,
-                "registration_number": number,
-            },
         )
+
+
+def record_facts_at_intake(
+    case: Case,
+    *,
+    actor: User,
+    right_type: str,
+    infringer_name: str,
+    holder_enterprise: Organisation | None = None,
+    holder_name: str = "",
+    infringer_enterprise: Organisation | None = None,
+    registration_number: str = "",
+    via: str = Via.SYSTEM,
+) -> InfringementFacts:
+    """The facts named when the case is reported (desk, API), by its reporter, in the report's
+    transaction: allowed to whoever reported it while it is still reported and has no facts yet
+    (afterwards they are ``record_infringement_facts``'s, for those who act on the case)."""
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("region", "case_type")
+            .get(pk=case.pk)
+        )
+        if not is_ip_case(case):
+            raise _error("ip_facts", _("只有侵权纠纷事项可以记录侵权事实。"), "not_ip_case")
+        if (
+            case.reported_by_id != actor.pk
+            or case.status != Status.REPORTED
+            or InfringementFacts.objects.filter(case=case).exists()
+        ):
+            raise PermissionDenied(_("只有上报人可以在上报时记录侵权事实。"))
+        return _save_facts(
+            case,
+            actor=actor,
+            right_type=right_type,
+            infringer_name=infringer_name,
+            holder_enterprise=holder_enterprise,
+            holder_name=holder_name,
+            infringer_enterprise=infringer_enterprise,
+            registration_number=registration_number,
+            via=via,
+        )
+
+
+def _save_facts(
+    case: Case,
+    *,
+    actor: User,
+    right_type: str,
+    infringer_name: str,
+    holder_enterprise: Organisation | None,
+    holder_name: str,
+    infringer_enterprise: Organisation | None,
+    registration_number: str,
+    via: str,
+) -> InfringementFacts:
+    """Check and write the facts of ``case`` (locked) with their event."""
+    if right_type not in RightType.values:
+        raise _error("right_type", _("请选择权利类型。"), "invalid_choice")
+    _enterprise(holder_enterprise, "holder_enterprise", required=False)
+    _enterprise(infringer_enterprise, "infringer_enterprise", required=False)
+    holder = _optional(holder_name, "holder_name", 150)
+    if holder_enterprise is None and not holder:
+        raise _error("holder_name", _("请选择权利人企业或填写权利人名称。"), "required")
+    infringer = _optional(infringer_name, "infringer_name", 150)
+    if not infringer and infringer_enterprise is not None:
+        infringer = infringer_enterprise.name
+    if not infringer:
+        raise _error("infringer_name", _("请填写侵权人。"), "required")
+    number = _optional(registration_number, "registration_number", 60)
+    facts, created = InfringementFacts.objects.update_or_create(
+        case=case,
+        defaults={
+            "holder_enterprise": holder_enterprise,
+            "holder_name": holder,
+            "infringer_name": infringer,
+            "infringer_enterprise": infringer_enterprise,
+            "right_type": right_type,
+            "registration_number": number,
+            "updated_at": timezone.now(),
+        },
+    )
+    _log(
+        K.FACTS_RECORDED,
+        actor=actor,
+        via=via,
+        case=case,
+        data={
+            "first": created,
+            "right_type": right_type,
+            "holder_enterprise": holder_enterprise.pk if holder_enterprise else None,
+            "holder_name": holder,
+            "infringer_name": infringer,
+            "infringer_enterprise": infringer_enterprise.pk if infringer_enterprise else None,
+            "registration_number": number,
+        },
+    )
     return facts
 
 

@@ -184,12 +184,14 @@ def _address(row: Notification, target: Target, robots: dict) -> str | None:
 
 def _enqueue_delivery(pk: int, when: datetime | None, now: datetime) -> None:
     """Queue one row's delivery, at ``when`` if that is later than now."""
+    from cases.tasks import enqueue_with_move
     from notify.tasks import deliver
 
+    # Only once the row is committed: a Redis worker may start at once.
     if when is None or when <= now:
-        deliver.enqueue(pk)
+        enqueue_with_move(deliver, pk)
     elif deliver.get_backend().supports_defer:
-        deliver.using(run_after=when).enqueue(pk)
+        enqueue_with_move(deliver.using(run_after=when), pk)
     else:  # a backend that runs at once (tests, a replay) cannot wait: the row stays due
         logger.warning("Task backend cannot defer; notification %s waits for %s", pk, when)
 

@@ -6,8 +6,8 @@ from orgs.models import Enterprise, Organisation, OrgKind
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "parent", "region", "phone", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["name", "kind", "parent", "region", "phone", "is_active", "keeps_workshops"]
+    list_filter = ["kind", "is_active", "keeps_workshops"]
     search_fields = ["name", "short_name", "aliases", "credit_code"]
     autocomplete_fields = ["parent", "region", "chain"]
     list_select_related = ["parent", "region"]

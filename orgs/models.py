@@ -90,6 +90,13 @@ class Organisation(models.Model):
     )
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    # The unit that keeps the workshops' file and quarterly totals (the county's organisation
+    # department, 组织部): its staff read every workshop and job posting (workshops.scope).
+    keeps_workshops = models.BooleanField(
+        _("主管共富工坊"),
+        default=False,
+        help_text=_("组织部等负责共富工坊建档和季度统计的部门，其人员可查看全部工坊和岗位。"),
+    )
     # Enterprise profile (blank for other kinds).
     credit_code = models.CharField(
         _("统一社会信用代码"),

@@ -63,6 +63,8 @@ NAV = [
     NavItem(_("隐患排查"), "inspections:campaign-list", GRID_STAFF | DISPATCH | {Role.LEADER}),
     NavItem(_("统计考核"), "dashboard:index", READERS),
     NavItem(_("工作简报"), "briefings:list", READERS),
+    NavItem(_("考核任务"), "assessment:task-list", READERS | DEPT),
+    NavItem(_("热点预警"), "hotspots:list", DISPATCH | {Role.LEADER}),
     NavItem(_("基础信息"), "registry:region-tree", READERS | GRID),
     NavItem(_("台账导入"), "ledgers:job-new", DISPATCH),
     NavItem(_("我的诉求"), "mine:list", REQUESTERS),

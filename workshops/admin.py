@@ -175,8 +175,8 @@ class JobPostingAdmin(_ThroughServices):
 
 @admin.register(Placement)
 class PlacementAdmin(_ReadOnly):
-    list_display = ["posting", "household", "placed_on", "recorded_by"]
-    list_select_related = ["posting__employer", "household", "recorded_by"]
+    list_display = ["posting", "household", "member", "placed_on", "recorded_by"]
+    list_select_related = ["posting__employer", "household", "member", "recorded_by"]
 
 
 @admin.register(WorkshopEvent)

@@ -194,6 +194,17 @@ class Placement(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("户"), on_delete=models.PROTECT, related_name="+"
     )
+    # The member placed, one of the household's member rows (``households``, named by its label
+    # so the two registries stay independent); placements made before members were matched
+    # name a person only.
+    member = models.ForeignKey(
+        "households.HouseholdMember",
+        verbose_name=_("家庭成员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     person_name = models.CharField(_("上岗人员"), max_length=50)
     placed_on = models.DateField(_("上岗日期"))
     recorded_by = models.ForeignKey(
@@ -214,7 +225,12 @@ class Placement(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["posting", "household", "person_name"], name="unique_placement"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["posting", "member"],
+                condition=models.Q(member__isnull=False),
+                name="unique_member_placement",
+            ),
         ]
 
     def __str__(self) -> str:

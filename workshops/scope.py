@@ -1,8 +1,8 @@
 """Who reads and writes which workshops and job postings: one rule for pages, API and services.
 
-- Everything: administrators, the staff of the county organisation department (组织部, which
-  runs the workshops: a department whose name says so), leaders and dispatchers without a
-  region or over the county.
+- Everything: administrators, the staff of the unit that keeps the workshops (the county
+  organisation department, 组织部: ``Organisation.keeps_workshops``), leaders and dispatchers
+  without a region or over the county.
 - A region subtree: leaders, dispatchers, grid staff and town-government staff read the
   workshops and postings of their region (a town's staff their town).
 - A workshop's own: the party member who leads it, and anyone holding a role over it.
@@ -19,8 +19,6 @@ from people.models import Household, Role, User
 from people.scope import people_regions
 from regions.models import Region
 
-# The organisation department has no kind of its own; its name is how offices know it.
-ORG_DEPT_MARK = "组织部"
 REGION_ROLES = frozenset(
     {Role.LEADER, Role.DISPATCHER, Role.GRID_WORKER, Role.GRID_CHIEF, Role.VILLAGE_CADRE}
 )
@@ -39,12 +37,7 @@ def _everything(user: User) -> bool:
         ):
             return True
         org = a.organisation
-        if (
-            a.role in UNIT_ROLES
-            and org is not None
-            and org.kind == OrgKind.DEPARTMENT
-            and ORG_DEPT_MARK in org.name
-        ):
+        if a.role in UNIT_ROLES and org is not None and org.keeps_workshops:
             return True
     return False
 

@@ -14,6 +14,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Length, Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organisation, OrgKind
@@ -274,34 +277,42 @@ def close_posting(posting: JobPosting, *, actor: User | None) -> JobPosting:
 
 def place(
     posting: JobPosting,
-    household: Household,
+    member: Any,
     *,
-    person_name: str,
     placed_on: date,
     note: str = "",
     actor: User | None,
 ) -> Placement:
-    """Record that a member of ``household`` took one of the posting's jobs."""
+    """Record that ``member`` (a ``households.HouseholdMember`` of a matched household, of
+    working age when their age is known) took one of the posting's jobs; the placement keeps
+    the member's household and name."""
     _check_actor(actor, scope.postings_q, JobPosting, posting.pk)
-    name = person_name.strip()
-    if not name:
-        raise _error("person_name", _("请填写上岗人员姓名。"), "required")
     if placed_on < posting.posted_on:
         raise _error("placed_on", _("上岗日期不能早于岗位发布日期。"), "before_posted")
+    household = member.household
     with transaction.atomic():
         locked = JobPosting.objects.select_for_update().get(pk=posting.pk)
         if locked.status != PostingStatus.OPEN:
             raise _error("posting", _("该岗位已结束招聘。"), "closed")
         if not matching_households(locked).filter(pk=household.pk).exists():
-            raise _error("household", _("该户不属于本岗位面向的区域和群体。"), "not_matched")
+            raise _error("member", _("该人员的家庭不属于本岗位面向的区域和群体。"), "not_matched")
+        if not matching_members(locked, placed_on).filter(pk=member.pk).exists():
+            raise _error(
+                "member",
+                _("该人员不在劳动年龄（%(low)d至%(high)d周岁）内。"),
+                "not_working_age",
+                low=WORKING_AGE[0],
+                high=WORKING_AGE[1],
+            )
+        if Placement.objects.filter(posting=locked, member=member).exists():
+            raise _error("member", _("该人员已登记在本岗位上岗。"), "exists")
         if locked.placements.count() >= locked.positions:
             raise _error("posting", _("该岗位已招满。"), "full")
-        if Placement.objects.filter(posting=locked, household=household, person_name=name).exists():
-            raise _error("person_name", _("该人员已登记在本岗位上岗。"), "exists")
         row = Placement.objects.create(
             posting=locked,
             household=household,
-            person_name=name,
+            member=member,
+            person_name=member.name,
             placed_on=placed_on,
             note=note.strip(),
             recorded_by=actor,
@@ -310,7 +321,11 @@ def place(
             WorkshopEventKind.PLACED,
             actor,
             posting=locked,
-            data={"household": household.pk, "placed_on": placed_on.isoformat()},
+            data={
+                "household": household.pk,
+                "member": member.pk,
+                "placed_on": placed_on.isoformat(),
+            },
         )
     return row
 
@@ -327,3 +342,54 @@ def matching_households(posting: JobPosting) -> Any:
         .distinct()
         .order_by("pk")
     )
+
+
+# Working age (劳动年龄), in years reached in the year counted: a member is matched inside it, or
+# when neither a birth year nor an 18-digit ID number tells their age.
+WORKING_AGE = (16, 60)
+
+
+def member_model() -> Any:
+    """``households.HouseholdMember``, reached through the placement's key: the two
+    registries do not import each other."""
+    return Placement._meta.get_field("member").related_model
+
+
+def birth_year_of(member: Any) -> int | None:
+    """The member's birth year: as entered, else from an 18-digit ID number (digits 7–10)."""
+    if member.birth_year:
+        return int(member.birth_year)
+    number = (member.id_number or "").strip()
+    if len(number) == 18 and number[6:10].isdigit():
+        return int(number[6:10])
+    return None
+
+
+def working_age_q(on: date) -> Q:
+    """Members of working age on ``on`` (by year), or of unknown age, as a filter on
+    ``HouseholdMember`` annotated by ``matching_members`` (``id_length``, ``id_year``)."""
+    low, high = on.year - WORKING_AGE[1], on.year - WORKING_AGE[0]
+    by_year = Q(birth_year__gte=low, birth_year__lte=high)
+    no_year = Q(birth_year__isnull=True)
+    by_id = no_year & Q(id_length=18, id_year__gte=f"{low:04d}", id_year__lte=f"{high:04d}")
+    unknown = no_year & ~Q(id_length=18)
+    return by_year | by_id | unknown
+
+
+def matching_members(posting: JobPosting, on: date | None = None) -> Any:
+    """The members of the posting's matched households who are of working age on ``on``
+    (today) or whose age is not known, by place and household."""
+    on = on or timezone.localdate()
+    return (
+        member_model()
+        .objects.filter(household__in=matching_households(posting).values("pk"))
+        .annotate(id_length=Length("id_number"), id_year=Substr("id_number", 7, 4))
+        .filter(working_age_q(on))
+        .order_by("household__region__path", "household_id", "pk")
+    )
+
+
+def unplaced_members(posting: JobPosting, on: date | None = None) -> Any:
+    """``matching_members`` without those already placed in the posting."""
+    placed = Placement.objects.filter(posting=posting, member__isnull=False).values("member_id")
+    return matching_members(posting, on).exclude(pk__in=placed)

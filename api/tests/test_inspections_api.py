@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from api.tests.helpers import assert_error
 from cases.models import Case
-from inspections.models import Inspection
+from inspections.models import Campaign, Inspection, InspectionEvent, InspectionEventKind
 from inspections.tests.helpers import build, finding, inspect
 
 URL = "/api/v1/inspections/"
@@ -105,3 +105,130 @@ def test_the_campaign_carries_its_totals_by_town(iw, client_for):
 
 def test_an_outsider_may_not_read_campaigns(iw, client_for):
     assert_error(client_for(iw.world.outsider).get(f"{URL}campaigns/"), 403, "forbidden")
+
+
+# --- Opening, changing and ending a campaign ------------------------------------------------
+
+CAMPAIGNS = f"{URL}campaigns/"
+
+
+def campaign_body(iw, **fields) -> dict:
+    today = timezone.localdate()
+    data = {
+        "name": "自建房安全排查",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=90)).isoformat(),
+        "region": iw.world.town.pk,
+        "lead_unit": iw.world.dept.pk,
+        "description": "逐栋排查。",
+    }
+    data.update(fields)
+    return data
+
+
+def test_a_dispatcher_opens_a_campaign(iw, client_for):
+    answer = client_for(iw.world.dispatcher).post(CAMPAIGNS, campaign_body(iw), format="json")
+    assert answer.status_code == 201, answer.json()
+    data = answer.json()
+    assert data["name"] == "自建房安全排查" and data["status"] == "active"
+    assert data["region"] == iw.world.town.pk and data["lead_unit"] == iw.world.dept.pk
+    assert InspectionEvent.objects.filter(
+        kind=InspectionEventKind.CAMPAIGN_CREATED, campaign_id=data["id"]
+    ).exists()
+
+
+def test_an_end_before_the_start_is_a_400(iw, client_for):
+    sent = campaign_body(iw, ends_on=(timezone.localdate() - timedelta(days=1)).isoformat())
+    answer = client_for(iw.world.dispatcher).post(CAMPAIGNS, sent, format="json")
+    body_ = assert_error(answer, 400, "before_start", field="ends_on")
+    assert "结束日期不能早于开始日期" in body_["errors"][0]["message"]
+
+
+def test_a_region_outside_the_callers_scope_is_a_403(iw, client_for):
+    client = client_for(iw.town_dispatcher)  # over 龙浔镇
+    assert_error(client.post(CAMPAIGNS, campaign_body(iw), format="json"), 403, "forbidden")
+    assert_error(
+        client_for(iw.world.grid_worker).post(CAMPAIGNS, campaign_body(iw)), 403, "forbidden"
+    )
+    assert Campaign.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"region": "abc"},
+        {"region": 10**12},
+        {"starts_on": "2026-13-45"},
+        {"name": "长" * 151},
+        {"lead_unit": "x"},
+        {"status": "finished"},
+    ],
+)
+def test_bad_input_is_a_400(iw, client_for, fields):
+    answer = client_for(iw.world.dispatcher).post(
+        CAMPAIGNS, campaign_body(iw, **fields), format="json"
+    )
+    assert answer.status_code == 400, answer.json()
+    assert Campaign.objects.count() == 1
+
+
+def test_an_enterprise_may_not_lead(iw, client_for):
+    sent = campaign_body(iw, lead_unit=iw.world.enterprise.pk)
+    answer = client_for(iw.world.dispatcher).post(CAMPAIGNS, sent, format="json")
+    assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "lead_unit"
+
+
+def test_a_patch_changes_what_it_sends(iw, client_for):
+    url = f"{CAMPAIGNS}{iw.campaign.pk}/"
+    answer = client_for(iw.world.dispatcher).patch(url, {"name": "燃气整治（二期）"}, format="json")
+    assert answer.status_code == 200, answer.json()
+    data = answer.json()
+    assert data["name"] == "燃气整治（二期）" and data["lead_unit"] == iw.world.other_dept.pk
+    assert data["ends_on"] == iw.campaign.ends_on.isoformat()
+    event = InspectionEvent.objects.get(kind=InspectionEventKind.CAMPAIGN_CHANGED)
+    assert event.data["changes"] == {"name": ["城镇燃气安全专项整治", "燃气整治（二期）"]}
+
+
+def test_a_patch_outside_the_callers_scope_is_a_403(iw, client_for):
+    url = f"{CAMPAIGNS}{iw.campaign.pk}/"
+    answer = client_for(iw.town_dispatcher).patch(url, {"name": "改名"}, format="json")
+    assert_error(answer, 403, "forbidden")
+    answer = client_for(iw.world.dispatcher).patch(f"{CAMPAIGNS}999999/", {"name": "x"})
+    assert answer.status_code == 404
+
+
+def test_a_patch_ending_before_the_start_is_a_400(iw, client_for):
+    url = f"{CAMPAIGNS}{iw.campaign.pk}/"
+    sent = {"ends_on": (iw.campaign.starts_on - timedelta(days=1)).isoformat()}
+    answer = client_for(iw.world.dispatcher).patch(url, sent, format="json")
+    assert_error(answer, 400, "before_start", field="ends_on")
+
+
+def test_closing_a_campaign(iw, client_for):
+    client = client_for(iw.world.dispatcher)
+    url = f"{CAMPAIGNS}{iw.campaign.pk}/close/"
+    assert_error(client_for(iw.town_dispatcher).post(url, {}), 403, "forbidden")
+    answer = client.post(url, {"note": "按期完成"}, format="json")
+    assert answer.status_code == 200 and answer.json()["status"] == "finished"
+    assert_error(client.post(url, {}, format="json"), 400, "finished", field="status")
+    again = client.patch(f"{CAMPAIGNS}{iw.campaign.pk}/", {"name": "x"}, format="json")
+    assert_error(again, 400, "finished")
+    logged = client_for(iw.world.grid_worker).post(URL, body(iw), format="json")
+    assert_error(logged, 400, "finished", field="campaign")
+
+
+def test_a_past_rectify_day_is_a_400_and_a_future_one_is_the_case_deadline(iw, client_for):
+    from inspections.services import rectify_deadline
+
+    client = client_for(iw.world.grid_worker)
+    today = timezone.localdate()
+    sent = body(iw, "燃气软管老化。", inspected_on=(today - timedelta(days=4)).isoformat())
+    sent["findings"][0]["rectify_by"] = (today - timedelta(days=1)).isoformat()
+    assert_error(client.post(URL, sent, format="json"), 400, "past", field="findings.0.rectify_by")
+    day = today + timedelta(days=10)
+    sent = body(iw, "燃气软管老化。")
+    sent["findings"][0]["rectify_by"] = day.isoformat()
+    answer = client.post(URL, sent, format="json")
+    assert answer.status_code == 201, answer.json()
+    case = Case.objects.get(pk=answer.json()["findings"][0]["case"])
+    assert case.deadline == rectify_deadline(day)

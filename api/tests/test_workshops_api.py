@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from api.tests.helpers import assert_error
 from orgs.models import Organisation, OrgKind
@@ -69,22 +70,44 @@ def test_postings_and_placements(ws, client_for):
     rows = client.get("/api/v1/job-postings/").json()["results"]
     assert [(r["title"], r["placed"]) for r in rows] == [("蜂蜜分装工", 0)]
     url = f"/api/v1/job-postings/{ws.posting.pk}/placements/"
-    data = {"household": ws.disabled.pk, "person_name": "郑小红", "placed_on": "2026-03-05"}
+    data = {"member": ws.worker.pk, "placed_on": "2026-03-05"}
     answer = client.post(url, data, format="json")
     assert answer.status_code == 201, answer.content
-    assert Placement.objects.get().recorded_by == ws.town_dispatcher
-    assert_error(client.post(url, data, format="json"), 400, "exists", "person_name")
-    assert_error(
-        client.post(url, {**data, "household": ws.poor.pk}, format="json"),
-        400,
-        "not_matched",
-        "household",
-    )
+    assert answer.json()["member"] == ws.worker.pk
+    assert answer.json()["person_name"] == "郑大勇"
+    placed = Placement.objects.get()
+    assert placed.recorded_by == ws.town_dispatcher and placed.household == ws.disabled
+    assert_error(client.post(url, data, format="json"), 400, "exists", "member")
+    for other in (ws.poor_member, ws.elder, ws.child):
+        assert_error(
+            client.post(url, {**data, "member": other.pk}, format="json"),
+            400,
+            "not_matched",
+            "member",
+        )
     detail = client_for(ws.org_dept).get(f"/api/v1/job-postings/{ws.posting.pk}/").json()
     assert [(h["id"], h["head_name"]) for h in detail["matched"]] == [(ws.disabled.pk, "郑**")]
+    # Person-level: the members not yet placed, masked as their household is.
+    assert [(m["id"], m["name"], m["age"]) for m in detail["members"]] == [
+        (ws.by_id.pk, "郑**", timezone.localdate().year - 1985),
+        (ws.unknown_age.pk, "郑*", None),
+    ]
+    assert detail["members"][0]["phone"] == "138****1111" and detail["members"][0]["masked"]
+    mine = client.get(f"/api/v1/job-postings/{ws.posting.pk}/").json()
+    assert mine["members"][0]["name"] == "郑二妹" and not mine["members"][0]["masked"]
     masked = client_for(ws.org_dept).get(url).json()
     assert masked[0]["person_name"] == "郑**"
     assert_error(client_for(ws.world.other_grid_worker).get(url), 404, "not_found")
+
+
+@pytest.mark.parametrize("member", ["abc", 0, -1, 10**15, None])
+def test_bad_member_ids_are_a_400(ws, client_for, member):
+    url = f"/api/v1/job-postings/{ws.posting.pk}/placements/"
+    answer = client_for(ws.town_dispatcher).post(
+        url, {"member": member, "placed_on": "2026-03-05"}, format="json"
+    )
+    assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "member"
+    assert not Placement.objects.exists()
 
 
 def test_queries_are_pinned(ws, world, client_for, django_assert_num_queries):
@@ -99,6 +122,7 @@ def test_queries_are_pinned(ws, world, client_for, django_assert_num_queries):
         ("/api/v1/workshops/", 3),
         ("/api/v1/job-postings/", 4),
         (f"/api/v1/workshops/{ws.shop.pk}/", 5),
+        (f"/api/v1/job-postings/{ws.posting.pk}/", 6),
     ]
     for url, count in pins:
         with django_assert_num_queries(count):

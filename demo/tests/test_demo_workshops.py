@@ -40,8 +40,12 @@ def test_the_demo_workshops_are_filed_with_figures_jobs_and_placements(db):
         )
     assert JobPosting.objects.count() == len(POSTINGS)
     assert Placement.objects.exists()
-    for p in Placement.objects.select_related("posting"):
+    for p in Placement.objects.select_related("posting", "member"):
         assert p.household.tags.filter(pk__in=p.posting.tags.all()).exists()
+        # Person-level: a member of the household, of working age when placed.
+        assert p.member is not None and p.member.household_id == p.household_id
+        assert p.person_name == p.member.name
+        assert 16 <= p.placed_on.year - p.member.birth_year <= 60
     assert WorkshopEvent.objects.count() >= WorkshopProfile.objects.count()
     admin = User.objects.create_superuser("ws-admin", password="x-12345-y")
     if quarters:

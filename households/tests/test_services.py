@@ -11,6 +11,7 @@ from households.models import (
     AssistancePlan,
     HouseholdEvent,
     HouseholdEventKind,
+    HouseholdMember,
     HouseholdVisit,
     MeasureStatus,
     PlanStatus,
@@ -112,6 +113,85 @@ class TestMembers:
                 hh.home, name="李", relation="子", birth_year=2030, actor=hh.party_member
             )
         assert exc.value.error_dict["birth_year"][0].code == "invalid"
+
+    def member(self, hh):
+        return services.add_member(
+            hh.home,
+            name="李小芳",
+            relation="女儿",
+            id_number="350526200801010022",
+            phone="13905950099",
+            actor=hh.party_member,
+        )
+
+    def test_a_change_names_the_fields_changed_without_their_values(self, hh):
+        member = self.member(hh)
+        changed = services.change_member(
+            member,
+            name="李小芳",
+            relation="长女",
+            id_number="350526200801010022",
+            phone="13905950100",
+            actor=hh.world.grid_worker,
+        )
+        assert (changed.relation, changed.phone) == ("长女", "13905950100")
+        event = HouseholdEvent.objects.get(kind=HouseholdEventKind.MEMBER_CHANGED)
+        assert event.data == {"member": member.pk, "fields": ["phone", "relation"]}
+        assert "13905950100" not in str(event.data)
+
+    def test_an_unchanged_member_leaves_no_event(self, hh):
+        member = self.member(hh)
+        services.change_member(
+            member,
+            name=member.name,
+            relation=member.relation,
+            id_number=member.id_number,
+            phone=member.phone,
+            actor=hh.party_member,
+        )
+        assert not HouseholdEvent.objects.filter(kind=HouseholdEventKind.MEMBER_CHANGED).exists()
+
+    def test_a_removal_keeps_the_reason_in_the_log(self, hh):
+        member = self.member(hh)
+        services.remove_member(member, reason="迁出", actor=hh.party_member)
+        assert not HouseholdMember.objects.exists()
+        event = HouseholdEvent.objects.get(kind=HouseholdEventKind.MEMBER_REMOVED)
+        assert event.data == {"member": member.pk, "relation": "女儿", "reason": "迁出"}
+        with pytest.raises(ValidationError) as exc:
+            services.remove_member(member, reason="迁出", actor=hh.party_member)
+        assert exc.value.error_dict["member"][0].code == "gone"
+
+    def test_a_removal_needs_a_reason(self, hh):
+        member = self.member(hh)
+        with pytest.raises(ValidationError) as exc:
+            services.remove_member(member, reason=" ", actor=hh.party_member)
+        assert exc.value.error_dict["reason"][0].code == "required"
+        assert HouseholdMember.objects.count() == 1
+
+    @pytest.mark.parametrize(
+        ("field", "value", "code"),
+        [
+            ("id_number", "35052620080101002X1", "max_length"),
+            ("id_number", "abc", "invalid"),
+            ("phone", "<script>", "invalid"),
+            ("name", "李" * 51, "max_length"),
+            ("relation", " ", "required"),
+        ],
+    )
+    def test_bad_fields_are_refused_in_chinese(self, hh, field, value, code):
+        member = self.member(hh)
+        fields = {"name": "李小芳", "relation": "女儿", field: value}
+        with pytest.raises(ValidationError) as exc:
+            services.change_member(member, **fields, actor=hh.party_member)
+        assert exc.value.error_dict[field][0].code == code
+
+    def test_a_reader_who_may_not_work_changes_nothing(self, hh):
+        member = self.member(hh)
+        with pytest.raises(PermissionDenied):
+            services.change_member(member, name="王", relation="子", actor=hh.world.leader)
+        with pytest.raises(PermissionDenied):
+            services.remove_member(member, reason="迁出", actor=hh.world.other_grid_worker)
+        assert HouseholdMember.objects.get().name == "李小芳"
 
 
 class TestVisits:

@@ -191,3 +191,77 @@ def test_a_village_cadre_may_recheck_in_their_village(hh):
     task = task_of(survey_of(hh), hh.home)
     surveys.record_survey_visit(task, answers=YES, actor=hh.world.grid_worker)
     assert surveys.recheck_survey_task(task, ok=True, actor=cadre).rechecked_by == cadre
+
+
+class TestClose:
+    def test_the_creator_closes_it_with_an_event_per_household(self, hh):
+        survey = survey_of(hh)
+        closed = surveys.close_survey(survey, reason="汛期已过", actor=hh.world.dispatcher)
+        assert closed.status == "closed" and closed.closed_by == hh.world.dispatcher
+        assert closed.close_reason == "汛期已过" and closed.closed_at is not None
+        logged = HouseholdEvent.objects.filter(kind=HouseholdEventKind.SURVEY_CLOSED)
+        assert sorted(logged.values_list("household", flat=True)) == sorted(
+            [hh.home.pk, hh.other_home.pk]
+        )
+        assert {e.data["status"] for e in logged} == {"pending"}
+
+    def test_a_closed_survey_takes_no_visit_and_no_recheck(self, hh):
+        survey = survey_of(hh)
+        visited = task_of(survey, hh.home)
+        surveys.record_survey_visit(visited, answers=YES, actor=hh.world.grid_worker)
+        surveys.close_survey(survey, actor=hh.world.dispatcher)
+        with pytest.raises(ValidationError) as exc:
+            surveys.recheck_survey_task(visited, ok=True, actor=hh.world.dispatcher)
+        assert exc.value.error_dict["survey"][0].code == "closed"
+        assert "已结束" in exc.value.error_dict["survey"][0].message
+        with pytest.raises(ValidationError) as exc:
+            surveys.record_survey_visit(
+                task_of(survey, hh.other_home), answers=YES, actor=hh.world.other_grid_worker
+            )
+        assert exc.value.error_dict["survey"][0].code == "closed"
+        assert task_of(survey, hh.other_home).status == SurveyTaskStatus.PENDING
+
+    def test_it_is_closed_once(self, hh):
+        survey = survey_of(hh)
+        surveys.close_survey(survey, actor=hh.world.dispatcher)
+        with pytest.raises(ValidationError) as exc:
+            surveys.close_survey(survey, actor=hh.world.dispatcher)
+        assert exc.value.error_dict["survey"][0].code == "closed"
+        assert events(HouseholdEventKind.SURVEY_CLOSED) == 2
+
+    @pytest.mark.parametrize("who", ["grid_worker", "leader", "outsider"])
+    def test_only_those_who_may_start_it_close_it(self, hh, who):
+        survey = survey_of(hh)
+        with pytest.raises(PermissionDenied):
+            surveys.close_survey(survey, actor=getattr(hh.world, who))
+        survey.refresh_from_db()
+        assert survey.status == "open" and events(HouseholdEventKind.SURVEY_CLOSED) == 0
+
+    def test_a_village_cadre_may_not_close_a_county_survey(self, hh):
+        from cases.tests.world import make_user
+
+        cadre = make_user("cadre", Role.VILLAGE_CADRE, region=hh.world.village)
+        with pytest.raises(PermissionDenied):
+            surveys.close_survey(survey_of(hh), actor=cadre)
+        mine = survey_of(hh, region=hh.world.village, actor=cadre)
+        assert surveys.close_survey(mine, actor=cadre).status == "closed"
+
+
+class TestToken:
+    def test_the_same_token_returns_the_survey_made(self, hh):
+        import uuid
+
+        token = uuid.uuid4()
+        first = survey_of(hh, token=token)
+        again = survey_of(hh, token=token, title="另一个标题")
+        assert again.pk == first.pk and again.title == "汛前房屋安全摸排"
+        assert events(HouseholdEventKind.SURVEY_TASKED) == 2
+
+    def test_another_users_token_is_refused(self, hh):
+        import uuid
+
+        token = uuid.uuid4()
+        survey_of(hh, token=token)
+        with pytest.raises(ValidationError) as exc:
+            survey_of(hh, token=token, actor=hh.world.admin)
+        assert exc.value.error_dict["token"][0].code == "token_reused"

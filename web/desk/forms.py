@@ -22,6 +22,7 @@ from regions.models import Region
 from regions.search import in_subtrees
 from web.dispatch.forms import UNIT_ORDER, CategorySelect
 from web.grid.forms import derive_title, phone_validator, source_key
+from web.grid.intake_facts import HouseholdField, clean_household
 
 # The desk takes calls and visits; the web channel is the requester's own.
 DESK_CHANNELS = [Channel.HOTLINE, Channel.WALK_IN]
@@ -92,6 +93,7 @@ class DeskForm(forms.Form):
         },
     )
     address = forms.CharField(label=_("详细位置"), required=False, max_length=200)
+    household = HouseholdField()
     category = forms.ModelChoiceField(
         label=_("分类"),
         required=False,
@@ -182,6 +184,13 @@ class DeskForm(forms.Form):
         case_type, category = data.get("case_type"), data.get("category")
         if case_type and category and category.case_type_id != case_type.pk:
             self.add_error("category", _("该分类不属于所选的事项类型。"))
+        if "household" in data:
+            try:
+                data["household"] = clean_household(
+                    self.user, data["household"], data.get("region")
+                )
+            except ValidationError as error:
+                self.add_error("household", error)
         outcome = data.get("outcome")
         if outcome == Outcome.ANSWER and not data.get("answer", "").strip():
             self.add_error("answer", _("直接答复须填写答复内容。"))
@@ -237,6 +246,7 @@ class DeskForm(forms.Form):
             "requester_name": data.get("requester_name", "").strip(),
             "requester_phone": data.get("requester_phone", ""),
             "address": data.get("address", "").strip(),
+            "household": data.get("household"),
             "details": details,
             "source_key": source_key(data["form_token"]),
         }

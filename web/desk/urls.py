@@ -8,4 +8,5 @@ urlpatterns = [
     path("caller/", views.caller, name="caller"),
     path("regions/", views.regions, name="regions"),
     path("deadline/", views.deadline, name="deadline"),
+    path("households/", views.households, name="households"),
 ]

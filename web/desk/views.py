@@ -33,9 +33,18 @@ from people.http import AuthenticatedHttpRequest
 from people.masking import mask_name
 from people.models import INTAKE, User
 from regions.search import clean_query, search_regions
-from web.desk.forms import DeskForm, Outcome, PreviewForm, intake_roots
+from web.desk.forms import DeskForm, Outcome, PreviewForm, intake_roots, places
 from web.dispatch.views import DeadlinePreview, preview_deadline
 from web.grid.forms import IntakeChoices, new_token
+from web.grid.intake_facts import (
+    IntakeExtras,
+    chosen_household,
+    household_label,
+    report_with_facts,
+    search_households,
+    selected_id,
+    type_sections,
+)
 from web.moves import role_required, run
 from web.time_left import deadline_text
 
@@ -173,15 +182,32 @@ def _done_case(request: AuthenticatedHttpRequest) -> Case | None:
     )
 
 
-def _page(request: AuthenticatedHttpRequest, form: DeskForm, *, status: int = 200) -> HttpResponse:
+def _page(
+    request: AuthenticatedHttpRequest,
+    form: DeskForm,
+    extras: IntakeExtras,
+    *,
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
     done = _done_case(request) if not form.is_bound else None
     phone = str(form["requester_phone"].value() or "").strip()
     categories = list(Category.objects.filter(is_active=True).order_by("case_type", "code"))
-    choices = IntakeChoices(
-        types=list(CaseType.objects.all()), categories=categories, places=[], enterprises=[]
-    )
+    types = list(CaseType.objects.all())
+    choices = IntakeChoices(types=types, categories=categories, places=[], enterprises=[])
+    if extras.case_type is None:
+        chosen = str(form["case_type"].value() or "")
+        extras.case_type = next((t for t in types if str(t.pk) == chosen), None)
+    picked = chosen_household(user, form["household"].value())
     context = {
+        "extras": extras,
+        "intake_sections": type_sections(types),
+        "household_pick": {
+            "field": form["household"],
+            "pick_url": reverse("desk:households"),
+            "picked": (picked.pk, household_label(picked)) if picked else None,
+            "options": [],
+        },
         "form": form,
         "done": done,
         "confirmation": _confirmation(done) if done else "",
@@ -195,12 +221,15 @@ def _page(request: AuthenticatedHttpRequest, form: DeskForm, *, status: int = 20
     return render(request, "web/desk/desk.html", context, status=status)
 
 
-def _register(form: DeskForm, user: User) -> Case:
-    """Report, then the chosen second move, as one transaction."""
+def _register(form: DeskForm, extras: IntakeExtras, user: User) -> Case:
+    """Report with the parties and facts its type asks for, then the chosen second move, as
+    one transaction."""
     history = caller_history(user, form.cleaned_data["requester_phone"], timezone.now())
     details = {"repeat_caller": True} if history and history.is_repeat else {}
     with transaction.atomic():
-        case = services.report_case(actor=user, via=Via.WEB, **form.report_arguments(details))
+        case, _made = report_with_facts(
+            form.report_arguments(details), extras, actor=user, via=Via.WEB
+        )
         if case.status != Status.REPORTED:
             return case  # the same form again, after its moves were made: that case
         if form.chosen == Outcome.ANSWER:
@@ -225,15 +254,17 @@ def desk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """登记诉求: register a call or a visit and settle how it goes on, in one step."""
     user = request.user
     if request.method == "GET":
-        return _page(request, DeskForm(user=user, initial=_initial(user)))
+        return _page(request, DeskForm(user=user, initial=_initial(user)), IntakeExtras())
     form = DeskForm(request.POST, user=user)
-    if not form.is_valid():
-        return _page(request, form, status=400)
-    case, failure = run(request, form, lambda: _register(form, user), back=request.path)
+    extras = IntakeExtras(request.POST)
+    valid = form.is_valid()
+    if not extras.is_valid(form.cleaned_data.get("case_type")) or not valid:
+        return _page(request, form, extras, status=400)
+    case, failure = run(request, form, lambda: _register(form, extras, user), back=request.path)
     if failure:
         return failure
     if case is None:
-        return _page(request, form, status=400)
+        return _page(request, form, extras, status=400)
     return redirect(f"{reverse('desk:desk')}?done={case.pk}")
 
 
@@ -273,6 +304,30 @@ def regions(request: AuthenticatedHttpRequest) -> JsonResponse:
         for m in matches
     ]
     return JsonResponse({"results": results}, json_dumps_params=json)
+
+
+@desk_only
+@require_GET
+def households(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The household picker's options (htmx): the households the user reads in the chosen
+    place, matching what was typed."""
+    user = request.user
+    try:
+        found, message = search_households(
+            user,
+            lambda pk: places(user).filter(pk=pk).first(),
+            request.GET.get("region", ""),
+            request.GET.get("household_q", ""),
+        )
+    except ValidationError as error:
+        context: dict[str, Any] = {"options": [], "message": " ".join(error.messages)}
+        return render(request, "web/grid/_household_options.html", context, status=400)
+    context = {
+        "options": [(h.pk, household_label(h)) for h in found],
+        "message": message,
+        "selected": selected_id(request.GET.get("household", "")),
+    }
+    return render(request, "web/grid/_household_options.html", context)
 
 
 @desk_only

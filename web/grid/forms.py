@@ -25,6 +25,7 @@ from cases.models import CaseType, Category, EventKind, MediationOutcome
 from orgs.models import Organisation
 from people.models import GRID_STAFF, Role, User
 from regions.models import GridStation, Region, RegionLevel
+from web.grid.intake_facts import HouseholdField, clean_household
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -274,12 +275,18 @@ class ReportForm(forms.Form):
         max_length=200,
         help_text=_("可不填，自动取描述的前 20 个字"),
     )
+    household = HouseholdField(help_text=_("可不选。输入户主姓名、电话或住址查找本网格的户"))
     form_token = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, choices: IntakeChoices, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, choices: IntakeChoices, user: User | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.intake = choices
+        self.user = user
         fields = self.fields
+        if user is None:
+            del fields["household"]  # picked only where the page offers the picker
         objects_field(self, "case_type").set_objects(choices.types)
         objects_field(self, "category").set_objects(choices.categories)
         objects_field(self, "region").set_objects(choices.places, place_label(choices.places))
@@ -302,6 +309,13 @@ class ReportForm(forms.Form):
         error = category_mismatch(cleaned)
         if error:
             self.add_error("category", error)
+        if self.user is not None and "household" in cleaned:
+            try:
+                cleaned["household"] = clean_household(
+                    self.user, cleaned["household"], cleaned.get("region")
+                )
+            except ValidationError as exc:
+                self.add_error("household", exc)
         return cleaned
 
     def report_arguments(self) -> dict[str, Any]:
@@ -320,6 +334,7 @@ class ReportForm(forms.Form):
             "requester_phone": data.get("requester_phone", "").strip(),
             "enterprise": data.get("enterprise"),
             "station": data.get("station"),
+            "household": data.get("household"),
             "attachments": [(_("现场照片") + "·" + photo.name[-80:], photo)] if photo else [],
             "source_key": source_key(data["form_token"]),
         }

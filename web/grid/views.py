@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from cases import moves, services
 from cases.models import (
@@ -45,6 +46,16 @@ from web.grid.forms import (
     grid_q,
     has_any_role,
     new_token,
+    places_for,
+)
+from web.grid.intake_facts import (
+    IntakeExtras,
+    chosen_household,
+    household_label,
+    report_with_facts,
+    search_households,
+    selected_id,
+    type_sections,
 )
 from web.moves import case_url, perform, show_engine_error
 
@@ -175,11 +186,18 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(user, REPORT_ROLES)
     choices = _report_choices(user)
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES, choices=choices)
-        if form.is_valid():
+        form = ReportForm(request.POST, request.FILES, choices=choices, user=user)
+        # A grid worker names a dispute's parties; an infringement's facts are the desk's.
+        extras = IntakeExtras(request.POST, with_facts=False)
+        valid = form.is_valid()
+        if extras.is_valid(form.cleaned_data.get("case_type")) and valid:
             try:
-                case = services.report_case(
-                    actor=user, channel=Channel.GRID, via=Via.WEB, **form.report_arguments()
+                case, _made = report_with_facts(
+                    form.report_arguments(),
+                    extras,
+                    actor=user,
+                    via=Via.WEB,
+                    channel=Channel.GRID,
                 )
             except services.NotPermitted as exc:
                 form.add_error("region", str(exc))
@@ -188,12 +206,53 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 return redirect("grid:report-done", pk=case.pk)
     else:
-        form = ReportForm(choices=choices, initial=_report_initial(request, choices))
+        form = ReportForm(choices=choices, user=user, initial=_report_initial(request, choices))
+        extras = IntakeExtras(with_facts=False)
+        chosen = str(form["case_type"].value() or "")
+        extras.case_type = next((t for t in choices.types if str(t.pk) == chosen), None)
+    picked = chosen_household(user, form["household"].value())
     return render(
         request,
         "web/grid/report.html",
-        {"form": form, "categories": choices.categories_by_type()},
+        {
+            "form": form,
+            "categories": choices.categories_by_type(),
+            "extras": extras,
+            "intake_sections": type_sections(choices.types),
+            "household_pick": {
+                "field": form["household"],
+                "pick_url": reverse("grid:households"),
+                "picked": (picked.pk, household_label(picked)) if picked else None,
+                "options": [],
+            },
+        },
     )
+
+
+@login_required
+@require_GET
+def households(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The report's household picker (htmx): the households the worker reads in the chosen
+    place of their grids, matching what was typed."""
+    user = request.user
+    _require(user, REPORT_ROLES)
+    places = {p.pk: p for p in places_for(user, REPORT_ROLES)}
+    try:
+        found, message = search_households(
+            user,
+            places.get,
+            request.GET.get("region", ""),
+            request.GET.get("household_q", ""),
+        )
+    except ValidationError as error:
+        context: dict[str, Any] = {"options": [], "message": " ".join(error.messages)}
+        return render(request, "web/grid/_household_options.html", context, status=400)
+    context = {
+        "options": [(h.pk, household_label(h)) for h in found],
+        "message": message,
+        "selected": selected_id(request.GET.get("household", "")),
+    }
+    return render(request, "web/grid/_household_options.html", context)
 
 
 def _report_initial(request: AuthenticatedHttpRequest, choices: IntakeChoices) -> dict[str, object]:

@@ -118,3 +118,22 @@ class PlanForm(forms.Form):
 class TagForm(forms.Form):
     tag = forms.ModelChoiceField(label=_("标签"), queryset=HouseholdTag.objects.order_by("name"))
     reason = forms.CharField(label=_("原因"), max_length=200)
+
+
+class MemberForm(forms.Form):
+    """A member's record; the service checks the id number and phone formats."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    relation = forms.CharField(label=_("与户主关系"), max_length=20)
+    id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False)
+    birth_year = forms.IntegerField(
+        label=_("出生年份"), min_value=1900, max_value=9999, required=False
+    )
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+class ReasonForm(forms.Form):
+    """The reason of a removal or an ending (移除成员, 结束帮扶)."""
+
+    reason = forms.CharField(label=_("原因"), max_length=200)

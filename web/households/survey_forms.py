@@ -79,3 +79,7 @@ class RecheckForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("复核意见"), max_length=200, required=False)
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(label=_("结束说明"), max_length=200, required=False)

@@ -10,18 +10,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from households import scope, surveys
-from households.models import SurveyTask, SurveyTaskStatus
+from households.models import SurveyStatus, SurveyTask, SurveyTaskStatus
 from people.http import AuthenticatedHttpRequest
 from regions.models import Region
-from web.households.survey_forms import RecheckForm, SurveyForm, VisitForm
+from web.households.survey_forms import CloseForm, RecheckForm, SurveyForm, VisitForm
 from web.households.views import _apply_errors, _shown
+
+TASKS_PER_PAGE = 50
 
 
 def _require_user(request: AuthenticatedHttpRequest) -> None:
@@ -77,7 +80,39 @@ def survey_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_user(request)
     survey = get_object_or_404(surveys.visible_surveys(request.user), pk=pk)
     rows = surveys.progress_by_grid(survey, request.user)
-    return render(request, "web/households/survey_detail.html", {"survey": survey, "rows": rows})
+    may_close = survey.status == SurveyStatus.OPEN and surveys.may_close(request.user, survey)
+    return render(
+        request,
+        "web/households/survey_detail.html",
+        {
+            "survey": survey,
+            "rows": rows,
+            "close_form": CloseForm() if may_close else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def survey_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """结束摸排: its tasks take no more visits or rechecks."""
+    _require_user(request)
+    survey = get_object_or_404(surveys.visible_surveys(request.user), pk=pk)
+    if not surveys.may_close(request.user, survey):
+        raise PermissionDenied(_("您无权结束该摸排。"))
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            surveys.close_survey(survey, reason=form.cleaned_data["reason"], actor=request.user)
+        except ValidationError as exc:
+            for errors in exc.update_error_dict({}).values():
+                for error in errors:
+                    messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("摸排已结束。"))
+    else:
+        messages.error(request, _("结束说明不能超过200字。"))
+    return redirect("households:survey-detail", survey.pk)
 
 
 @login_required
@@ -90,13 +125,27 @@ def survey_tasks(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     tasks = surveys.visible_tasks(request.user).filter(survey=survey)
     grid = request.GET.get("grid", "")
-    if grid.isdigit():
+    params = QueryDict(mutable=True)
+    if grid.isdigit() and len(grid) <= 18:
         tasks = tasks.filter(grid_id=int(grid))
-    tasks = surveys.filter_state(tasks, state).select_related("household", "grid", "assignee")
+        params["grid"] = grid
+    params["state"] = state
+    tasks = (
+        surveys.filter_state(tasks, state)
+        .select_related("household", "grid", "assignee")
+        .order_by("grid__path", "pk")
+    )
+    page = Paginator(tasks, TASKS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "web/households/survey_tasks.html",
-        {"survey": survey, "tasks": tasks, "state": state},
+        {
+            "survey": survey,
+            "page": page,
+            "tasks": page.object_list,
+            "state": state,
+            "query": params.urlencode(),
+        },
     )
 
 
@@ -113,7 +162,11 @@ def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     household = task.household
     visit_form = recheck_form = None
-    if task.status == SurveyTaskStatus.PENDING and scope.may_work(request.user, household):
+    if task.survey.status != SurveyStatus.OPEN:
+        if request.method == "POST":
+            messages.error(request, _("该摸排已结束，不能再登记走访或复核。"))
+            return redirect("households:survey-task", task.pk)
+    elif task.status == SurveyTaskStatus.PENDING and scope.may_work(request.user, household):
         visit_form = VisitForm(
             request.POST if request.method == "POST" else None, items=task.survey.items
         )

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -30,7 +31,14 @@ from people.http import AuthenticatedHttpRequest
 from people.masking import mask_address, mask_id_number, mask_name, mask_phone
 from people.models import Household, HouseholdLink, HouseholdTag, Person
 from regions.models import Region, RegionLevel
-from web.households.forms import PlanForm, ReviewForm, TagForm, VisitForm
+from web.households.forms import (
+    MemberForm,
+    PlanForm,
+    ReasonForm,
+    ReviewForm,
+    TagForm,
+    VisitForm,
+)
 
 
 def _require_user(request: AuthenticatedHttpRequest) -> None:
@@ -300,6 +308,110 @@ def tag_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         "web/households/tag_change.html",
         {"household": household, "form": form, "shown": _shown(household, True)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """结束帮扶计划 with the reason (风险消除, 迁出…); the household may then get a new plan."""
+    household = _household(request, pk, work=True)
+    plan = selectors.active_plan(household)
+    if plan is None:
+        messages.error(request, _("该户没有在执行的帮扶计划。"))
+        return redirect("households:household-detail", household.pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_plan(plan, reason=form.cleaned_data["reason"], actor=request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("帮扶计划已结束。"))
+            return redirect("households:household-detail", household.pk)
+    return render(
+        request,
+        "web/households/plan_close.html",
+        {"household": household, "plan": plan, "form": form, "shown": _shown(household, True)},
+    )
+
+
+def _member_data(form: MemberForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "relation": data["relation"],
+        "id_number": data["id_number"],
+        "birth_year": data["birth_year"],
+        "phone": data["phone"],
+        "note": data["note"],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """登记家庭成员."""
+    household = _household(request, pk, work=True)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_member(household, **_member_data(form), actor=request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记家庭成员。"))
+            return redirect(
+                reverse("households:household-detail", args=[household.pk]) + "#members"
+            )
+    return render(
+        request,
+        "web/households/member_edit.html",
+        {"household": household, "form": form, "member": None, "shown": _shown(household, True)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: AuthenticatedHttpRequest, pk: int, member: int) -> HttpResponse:
+    """修改或移除家庭成员 (``action=remove`` with the reason)."""
+    household = _household(request, pk, work=True)
+    row = get_object_or_404(HouseholdMember, household=household, pk=member)
+    remove = request.method == "POST" and request.POST.get("action") == "remove"
+    initial = {f: getattr(row, f) for f in MemberForm.base_fields}
+    form = MemberForm(
+        request.POST if request.method == "POST" and not remove else None, initial=initial
+    )
+    remove_form = ReasonForm(request.POST if remove else None)
+    back = reverse("households:household-detail", args=[household.pk]) + "#members"
+    if remove and remove_form.is_valid():
+        try:
+            services.remove_member(
+                row, reason=remove_form.cleaned_data["reason"], actor=request.user
+            )
+        except ValidationError as exc:
+            _apply_errors(remove_form, exc)
+        else:
+            messages.success(request, _("已移除家庭成员。"))
+            return redirect(back)
+    elif request.method == "POST" and not remove and form.is_valid():
+        try:
+            services.change_member(row, **_member_data(form), actor=request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存家庭成员。"))
+            return redirect(back)
+    return render(
+        request,
+        "web/households/member_edit.html",
+        {
+            "household": household,
+            "form": form,
+            "remove_form": remove_form,
+            "member": row,
+            "shown": _shown(household, True),
+        },
     )
 
 

@@ -1,5 +1,6 @@
 """Hazard inspections (隐患排查) and special campaigns (专项行动): the campaigns, a campaign's
-totals by town with the lists behind each number, the one-form inspection log, its page.
+totals by town with the lists behind each number, opening, changing and ending a campaign, the
+one-form inspection log, its page.
 
 Scope: ``inspections.scope``. An inspection the user may not read does not exist for them (404).
 """
@@ -15,17 +16,18 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cases.models import Via
 from cases.scope import visible_cases
 from inspections import scope, services, totals
-from inspections.models import Campaign, Finding, Inspection
+from inspections.models import Campaign, CampaignStatus, Finding, Inspection
 from orgs.models import Organisation
 from people.http import AuthenticatedHttpRequest
 from people.models import Person, User
 from regions.models import Region
 from web.grid.forms import new_token
-from web.inspections.forms import FindingFormSet, InspectionForm
+from web.inspections.forms import CampaignForm, FindingFormSet, InspectionForm
 
 PREFIX = "findings"
 
@@ -45,7 +47,8 @@ def campaign_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """专项行动: every campaign, newest first."""
     _reader(request.user)
     campaigns = Campaign.objects.select_related("region", "lead_unit")
-    return render(request, "web/inspections/campaign_list.html", {"campaigns": campaigns})
+    context = {"campaigns": campaigns, "may_open": scope.campaign_regions(request.user) != []}
+    return render(request, "web/inspections/campaign_list.html", context)
 
 
 @login_required
@@ -53,11 +56,123 @@ def campaign_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A campaign with its totals by town; each number opens its list."""
     _reader(request.user)
     campaign = get_object_or_404(Campaign.objects.select_related("region", "lead_unit"), pk=pk)
-    return render(
-        request,
-        "web/inspections/campaign_detail.html",
-        {"campaign": campaign, "totals": totals.campaign_totals(request.user, campaign)},
-    )
+    context = {
+        "campaign": campaign,
+        "totals": totals.campaign_totals(request.user, campaign),
+        "may_run": campaign.status != CampaignStatus.FINISHED
+        and scope.may_run(request.user, campaign),
+    }
+    return render(request, "web/inspections/campaign_detail.html", context)
+
+
+def _campaign_regions(user: User, campaign: Campaign | None = None) -> QuerySet[Region]:
+    q = scope.campaign_regions_q(user)
+    if campaign is not None:
+        q |= Q(pk=campaign.region_id)
+    return Region.objects.filter(q).order_by("path")
+
+
+def _campaign_errors(form: CampaignForm, error: ValidationError) -> None:
+    for field, errors in error.update_error_dict({}).items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _campaign_args(form: CampaignForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "starts_on": data["starts_on"],
+        "ends_on": data["ends_on"],
+        "region": data["region"],
+        "lead_unit": data["lead_unit"],
+        "description": data["description"],
+        "status": data["status"],
+    }
+
+
+@login_required
+def campaign_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """新建专项行动: dispatchers, leaders and town offices over its region."""
+    user = request.user
+    regions = _campaign_regions(user)
+    if scope.campaign_regions(user) == [] or not regions.exists():
+        raise PermissionDenied(_("您无权开展专项行动。"))
+    if request.method == "POST":
+        form = CampaignForm(request.POST, regions=regions)
+        if form.is_valid():
+            try:
+                campaign = services.create_campaign(actor=user, **_campaign_args(form))
+            except PermissionDenied:
+                form.add_error("region", _("您无权在该区域开展专项行动。"))
+            except ValidationError as error:
+                _campaign_errors(form, error)
+            else:
+                messages.success(request, _("已创建专项行动。"))
+                return redirect("inspections:campaign-detail", pk=campaign.pk)
+    else:
+        form = CampaignForm(regions=regions)
+    return render(request, "web/inspections/campaign_form.html", {"form": form, "campaign": None})
+
+
+def _runnable(request: AuthenticatedHttpRequest, pk: int) -> Campaign:
+    _reader(request.user)
+    campaign = get_object_or_404(Campaign.objects.select_related("region", "lead_unit"), pk=pk)
+    if not scope.may_run(request.user, campaign):
+        raise PermissionDenied(_("您无权修改该专项行动。"))
+    return campaign
+
+
+@login_required
+def campaign_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """修改专项行动; an ended campaign is not changed any more."""
+    user = request.user
+    campaign = _runnable(request, pk)
+    if campaign.status == CampaignStatus.FINISHED:
+        messages.error(request, _("该专项行动已结束，不能再修改。"))
+        return redirect("inspections:campaign-detail", pk=campaign.pk)
+    regions = _campaign_regions(user, campaign)
+    if request.method == "POST":
+        form = CampaignForm(request.POST, regions=regions)
+        if form.is_valid():
+            try:
+                services.change_campaign(campaign, actor=user, **_campaign_args(form))
+            except PermissionDenied:
+                form.add_error("region", _("您无权在该区域开展专项行动。"))
+            except ValidationError as error:
+                _campaign_errors(form, error)
+            else:
+                messages.success(request, _("已保存专项行动。"))
+                return redirect("inspections:campaign-detail", pk=campaign.pk)
+    else:
+        initial = {
+            "name": campaign.name,
+            "starts_on": campaign.starts_on,
+            "ends_on": campaign.ends_on,
+            "region": campaign.region_id,
+            "lead_unit": campaign.lead_unit_id,
+            "status": campaign.status,
+            "description": campaign.description,
+        }
+        form = CampaignForm(initial=initial, regions=regions)
+    context = {"form": form, "campaign": campaign}
+    return render(request, "web/inspections/campaign_form.html", context)
+
+
+@login_required
+@require_POST
+def campaign_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """结束专项行动: no more inspections in it; its figures stay."""
+    campaign = _runnable(request, pk)
+    try:
+        services.close_campaign(
+            campaign, actor=request.user, note=request.POST.get("note", "")[:500]
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("专项行动已结束。"))
+    return redirect("inspections:campaign-detail", pk=campaign.pk)
 
 
 def _filters(request: AuthenticatedHttpRequest) -> tuple[Campaign, Region | None]:

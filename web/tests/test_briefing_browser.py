@@ -134,7 +134,7 @@ def test_the_leader_downloads_march_and_every_number_holds(chromium, live, setti
     from stats import metrics
 
     opened = 0
-    for (metric, part), (label, url) in figures.items():
+    for (metric, _part), (label, url) in figures.items():
         if metric in metrics.COUNTS and label.isdigit():
             page.goto(url.replace(site, live))
             assert listed(page) == int(label), metric

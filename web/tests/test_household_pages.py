@@ -10,7 +10,13 @@ import time_machine
 from cases.models import Case
 from cases.tests.world import make_user
 from households import services
-from households.models import HouseholdEvent, HouseholdVisit, PlanReview
+from households.models import (
+    HouseholdEvent,
+    HouseholdEventKind,
+    HouseholdMember,
+    HouseholdVisit,
+    PlanReview,
+)
 from households.tests.helpers import build
 from people.models import Household, HouseholdLink, HouseholdLinkKind, Role
 
@@ -297,3 +303,128 @@ class TestVisitLog:
             visit(hh.world.grid_worker, hh.world.grid_worker.person)
         with django_assert_num_queries(len(few.captured_queries)):
             assert len(client.get("/households/visits/").context["page"].object_list) == 6
+
+
+class TestMembers:
+    def member(self, hh):
+        return services.add_member(
+            hh.home,
+            name="李小芳",
+            relation="女儿",
+            id_number="350526200801010022",
+            phone="13905950099",
+            actor=hh.world.grid_worker,
+        )
+
+    def test_a_grid_worker_adds_a_member_from_the_page(self, hh, client):
+        client.force_login(hh.world.grid_worker)
+        assert url(hh.home, "members/new/") in client.get(url(hh.home)).content.decode()
+        response = client.post(
+            url(hh.home, "members/new/"),
+            {"name": "李小明", "relation": "儿子", "birth_year": "2010", "phone": "13905950123"},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == url(hh.home) + "#members"
+        member = HouseholdMember.objects.get()
+        assert (member.name, member.birth_year) == ("李小明", 2010)
+        assert HouseholdEvent.objects.get().kind == HouseholdEventKind.MEMBER_ADDED
+
+    def test_bad_input_shows_chinese_errors_beside_the_field(self, hh, client):
+        client.force_login(hh.world.grid_worker)
+        response = client.post(
+            url(hh.home, "members/new/"),
+            {"name": "李小明", "relation": "儿子", "id_number": "<b>x</b>", "birth_year": "abc"},
+        )
+        assert response.status_code == 200
+        form = response.context["form"]
+        assert "birth_year" in form.errors
+        response = client.post(
+            url(hh.home, "members/new/"),
+            {"name": "李小明", "relation": "儿子", "id_number": "12345"},
+        )
+        assert response.context["form"].errors["id_number"] == ["身份证号格式不正确。"]
+        assert not HouseholdMember.objects.exists()
+
+    def test_a_member_is_changed_then_removed_with_a_reason(self, hh, client):
+        member = self.member(hh)
+        client.force_login(hh.world.grid_worker)
+        edit = url(hh.home, f"members/{member.pk}/")
+        assert edit in client.get(url(hh.home)).content.decode()
+        page = client.get(edit).content.decode()
+        assert "350526200801010022" in page
+        response = client.post(
+            edit, {"name": "李小芳", "relation": "长女", "id_number": "350526200801010022"}
+        )
+        assert response.status_code == 302
+        member.refresh_from_db()
+        assert member.relation == "长女" and member.phone == ""
+        response = client.post(edit, {"action": "remove", "reason": ""})
+        assert response.status_code == 200 and response.context["remove_form"].errors
+        response = client.post(edit, {"action": "remove", "reason": "外嫁迁出"})
+        assert response.status_code == 302 and not HouseholdMember.objects.exists()
+        kinds = list(HouseholdEvent.objects.order_by("pk").values_list("kind", flat=True))
+        assert kinds == [
+            HouseholdEventKind.MEMBER_ADDED,
+            HouseholdEventKind.MEMBER_CHANGED,
+            HouseholdEventKind.MEMBER_REMOVED,
+        ]
+
+    def test_readers_who_may_not_write_see_masked_data_and_no_form(self, hh, client):
+        member = self.member(hh)
+        client.force_login(hh.world.leader)
+        body = client.get(url(hh.home)).content.decode()
+        assert "350526200801010022" not in body and "13905950099" not in body
+        assert "李小芳" not in body and "李**" in body
+        assert url(hh.home, f"members/{member.pk}/") not in body
+        assert client.get(url(hh.home, f"members/{member.pk}/")).status_code == 403
+        assert client.post(url(hh.home, "members/new/"), {"name": "x"}).status_code == 403
+
+    def test_another_households_member_is_not_found(self, hh, client):
+        member = self.member(hh)
+        client.force_login(hh.world.other_grid_worker)
+        assert client.get(url(hh.home, f"members/{member.pk}/")).status_code == 404
+        client.force_login(hh.world.grid_worker)
+        mixed = url(hh.other_home, f"members/{member.pk}/")
+        assert client.post(mixed, {"action": "remove", "reason": "x"}).status_code == 404
+        assert HouseholdMember.objects.count() == 1
+
+    def test_the_form_needs_csrf(self, hh):
+        from django.test import Client
+
+        member = self.member(hh)
+        strict = Client(enforce_csrf_checks=True)
+        strict.force_login(hh.world.grid_worker)
+        edit = url(hh.home, f"members/{member.pk}/")
+        assert strict.post(edit, {"action": "remove", "reason": "x"}).status_code == 403
+        assert HouseholdMember.objects.count() == 1
+
+
+class TestPlanClose:
+    def test_the_plan_is_closed_with_a_reason_from_the_page(self, hh, client):
+        p = plan(hh)
+        client.force_login(hh.world.grid_worker)
+        assert url(hh.home, "plan/close/") in client.get(url(hh.home)).content.decode()
+        response = client.post(url(hh.home, "plan/close/"), {"reason": ""})
+        assert response.status_code == 200 and "reason" in response.context["form"].errors
+        response = client.post(url(hh.home, "plan/close/"), {"reason": "风险已消除"})
+        assert response.status_code == 302
+        p.refresh_from_db()
+        assert p.status == "closed" and p.close_reason == "风险已消除"
+        assert HouseholdEvent.objects.filter(kind=HouseholdEventKind.PLAN_CLOSED).count() == 1
+        body = client.get(url(hh.home)).content.decode()
+        assert "制定帮扶计划" in body and url(hh.home, "plan/close/") not in body
+
+    def test_without_an_active_plan_it_goes_back(self, hh, client):
+        client.force_login(hh.world.grid_worker)
+        response = client.post(url(hh.home, "plan/close/"), {"reason": "x"})
+        assert response.status_code == 302 and response["Location"] == url(hh.home)
+
+    def test_a_leader_or_another_grid_may_not_close_it(self, hh, client):
+        p = plan(hh)
+        client.force_login(hh.world.leader)
+        assert url(hh.home, "plan/close/") not in client.get(url(hh.home)).content.decode()
+        assert client.post(url(hh.home, "plan/close/"), {"reason": "x"}).status_code == 403
+        client.force_login(hh.world.other_grid_worker)
+        assert client.post(url(hh.home, "plan/close/"), {"reason": "x"}).status_code == 404
+        p.refresh_from_db()
+        assert p.status == "active"

@@ -174,3 +174,92 @@ def test_the_grid_worker_gets_no_recheck_form(client, hh):
     )
     client.force_login(hh.world.grid_worker)
     assert client.post(f"/households/surveys/tasks/{task.pk}/", {"ok": "1"}).status_code == 403
+
+
+def test_the_dispatcher_closes_the_survey_from_its_page(client, hh):
+    survey = make_survey(hh)
+    client.force_login(hh.world.dispatcher)
+    page = client.get(f"/households/surveys/{survey.pk}/").content.decode()
+    assert f'action="/households/surveys/{survey.pk}/close/"' in page
+    response = client.post(f"/households/surveys/{survey.pk}/close/", {"reason": "汛期已过"})
+    assert response.status_code == 302
+    survey.refresh_from_db()
+    assert survey.status == "closed" and survey.close_reason == "汛期已过"
+    page = client.get(f"/households/surveys/{survey.pk}/").content.decode()
+    assert "/close/" not in page and "汛期已过" in page
+    again = client.post(f"/households/surveys/{survey.pk}/close/", follow=True)
+    assert "该摸排已结束。" in again.content.decode()
+    assert HouseholdEvent.objects.filter(kind=HouseholdEventKind.SURVEY_CLOSED).count() == 2
+
+
+def test_a_closed_survey_shows_no_form_and_takes_no_visit(client, hh):
+    survey = make_survey(hh)
+    task = task_of(survey, hh.home)
+    surveys.close_survey(survey, actor=hh.world.dispatcher)
+    client.force_login(hh.world.grid_worker)
+    page = client.get(f"/households/surveys/tasks/{task.pk}/")
+    assert page.context["visit_form"] is None and "该摸排已结束" in page.content.decode()
+    response = client.post(f"/households/surveys/tasks/{task.pk}/", VISIT, follow=True)
+    assert "该摸排已结束，不能再登记走访或复核。" in response.content.decode()
+    task.refresh_from_db()
+    assert task.status == SurveyTaskStatus.PENDING
+
+
+def test_only_who_may_start_it_closes_it_and_only_by_post(client, hh):
+    survey = make_survey(hh)
+    client.force_login(hh.world.grid_worker)
+    assert "/close/" not in client.get(f"/households/surveys/{survey.pk}/").content.decode()
+    assert client.post(f"/households/surveys/{survey.pk}/close/").status_code == 403
+    client.force_login(hh.world.dispatcher)
+    assert client.get(f"/households/surveys/{survey.pk}/close/").status_code == 405
+    client.force_login(hh.world.outsider)
+    assert client.post(f"/households/surveys/{survey.pk}/close/").status_code == 403
+    survey.refresh_from_db()
+    assert survey.status == "open"
+
+
+def test_closing_needs_csrf(hh):
+    from django.test import Client
+
+    survey = make_survey(hh)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(hh.world.dispatcher)
+    assert strict.post(f"/households/surveys/{survey.pk}/close/").status_code == 403
+    survey.refresh_from_db()
+    assert survey.status == "open"
+
+
+def test_the_task_list_pages_keep_their_filters_with_fixed_queries(
+    client, hh, django_assert_num_queries
+):
+    from households.models import SurveyTask
+    from people.models import Household
+    from web.households.survey_views import TASKS_PER_PAGE
+
+    Household.objects.bulk_create(
+        Household(head_name=f"张{i}", region=hh.world.grid) for i in range(TASKS_PER_PAGE + 5)
+    )
+    survey = make_survey(hh)
+    assert SurveyTask.objects.filter(survey=survey, grid=hh.world.grid).count() == 56
+    client.force_login(hh.world.dispatcher)
+    base = f"/households/surveys/{survey.pk}/tasks/"
+    first = client.get(base, {"grid": hh.world.grid.pk, "state": "pending"})
+    assert len(first.context["tasks"]) == TASKS_PER_PAGE
+    link = f'href="?grid={hh.world.grid.pk}&amp;state=pending&amp;page=2"'
+    assert link in first.content.decode()
+    second = client.get(base, {"grid": hh.world.grid.pk, "state": "pending", "page": "2"})
+    assert len(second.context["tasks"]) == 6
+    assert "page=1" in second.content.decode()
+    shown = {t.pk for t in first.context["tasks"]} | {t.pk for t in second.context["tasks"]}
+    assert len(shown) == 56
+    # A page number out of range or not a number shows a page, never an error.
+    assert client.get(base, {"page": "999"}).status_code == 200
+    assert client.get(base, {"page": "x", "grid": "9" * 40}).status_code == 200
+    with django_assert_num_queries(8) as few:
+        client.get(base, {"state": "all"})
+    Household.objects.bulk_create(
+        Household(head_name=f"王{i}", region=hh.world.other_grid) for i in range(5)
+    )
+    make_survey(hh)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(base, {"state": "all", "page": "2"})

@@ -63,8 +63,14 @@ def test_the_organisation_department_finds_the_workshops(world, client):
     """组织部 keeps the workshops' quarterly totals: its staff see 共富工坊, other units not."""
     from orgs.models import Organisation, OrgKind
 
-    department = Organisation.objects.create(kind=OrgKind.DEPARTMENT, name="中共德化县委组织部")
+    department = Organisation.objects.create(
+        kind=OrgKind.DEPARTMENT, name="中共德化县委组织部", keeps_workshops=True
+    )
     user = make_user("zzb", Role.DEPT_HANDLER, organisation=department)
     assert "共富工坊" in _labels(user)
     client.force_login(user)
     assert client.get("/workshops/").status_code == 200
+    # The flag, not the name: a unit that merely has 组织部 in its name is an ordinary unit.
+    namesake = Organisation.objects.create(kind=OrgKind.DEPARTMENT, name="某协会组织部")
+    other = make_user("namesake", Role.DEPT_HANDLER, organisation=namesake)
+    assert "共富工坊" not in _labels(other)

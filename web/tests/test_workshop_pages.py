@@ -102,18 +102,55 @@ def test_helped_form(client, ws):
     assert response.status_code == 200 and response.context["helped_form"].errors["household"]
 
 
-def test_placement_form(client, ws):
+def test_placement_form_places_a_member(client, ws):
     url = reverse("workshops:job-detail", args=[ws.posting.pk])
-    response = signed(client, ws.town_dispatcher).post(
-        url, {"household": ws.disabled.pk, "person_name": "郑小红", "placed_on": "2026-03-05"}
-    )
+    page = signed(client, ws.town_dispatcher).get(url)
+    choices = set(page.context["form"].fields["member"].queryset)
+    assert choices == {ws.worker, ws.by_id, ws.unknown_age}  # not the elder, child, poor
+    body = page.content.decode()
+    assert "郑大勇" in body and "郑老伯" not in body and "陈二山" not in body
+    assert "年龄不详" in body or "不详" in body
+    response = client.post(url, {"member": ws.worker.pk, "placed_on": "2026-03-05"})
     assert response.status_code == 302
     placed = Placement.objects.get()
     assert placed.recorded_by == ws.town_dispatcher
-    response = client.post(
-        url, {"household": ws.disabled.pk, "person_name": "郑小红", "placed_on": "2026-03-05"}
+    assert (placed.member, placed.household, placed.person_name) == (
+        ws.worker,
+        ws.disabled,
+        "郑大勇",
     )
-    assert response.context["form"].errors["person_name"]
+    # Placed once: no longer a choice, so posting again is a clear form error, not a 500.
+    response = client.post(url, {"member": ws.worker.pk, "placed_on": "2026-03-05"})
+    assert response.status_code == 200
+    assert "请从符合条件的人员中选择" in response.content.decode()
+    assert Placement.objects.count() == 1
+
+
+@pytest.mark.parametrize("member", ["elder", "child", "poor_member"])
+def test_an_unmatched_member_is_not_placed(client, ws, member):
+    url = reverse("workshops:job-detail", args=[ws.posting.pk])
+    data = {"member": getattr(ws, member).pk, "placed_on": "2026-03-05"}
+    response = signed(client, ws.town_dispatcher).post(url, data)
+    assert response.status_code == 200 and response.context["form"].errors["member"]
+    assert not Placement.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "99999999999999999999", "-1", ""])
+def test_bad_member_ids_are_form_errors(client, ws, value):
+    url = reverse("workshops:job-detail", args=[ws.posting.pk])
+    response = signed(client, ws.town_dispatcher).post(
+        url, {"member": value, "placed_on": "2026-03-05"}
+    )
+    assert response.status_code == 200 and not Placement.objects.exists()
+
+
+def test_members_are_masked_for_readers_who_may_not_contact_them(client, ws):
+    url = reverse("workshops:job-detail", args=[ws.posting.pk])
+    body = signed(client, ws.org_dept).get(url).content.decode()
+    assert "郑大勇" not in body and "郑**" in body
+    assert "13800001111" not in body and "138****1111" in body
+    body = signed(client, ws.town_dispatcher).get(url).content.decode()
+    assert "郑大勇" in body and "13800001111" in body
 
 
 def test_report_numbers_open_their_lists(client, ws):
@@ -173,16 +210,14 @@ def test_query_counts_do_not_grow_with_rows(client, ws, world, django_assert_num
         services.register_workshop(org, type=WorkshopType.BRAND, actor=None)
     for h in (ws.poor, ws.disabled, ws.plain):
         services.add_household(ws.shop, h, since=date(2025, 1, 1), actor=None)
-    services.place(
-        ws.posting, ws.disabled, person_name="甲", placed_on=date(2026, 3, 5), actor=None
-    )
+    services.place(ws.posting, ws.worker, placed_on=date(2026, 3, 5), actor=None)
     pins = [
         (reverse("workshops:list"), 8),
         (reverse("workshops:report"), 6),
         (reverse("workshops:report-xlsx"), 4),
         (reverse("workshops:detail", args=[ws.shop.pk]), 11),
         (reverse("workshops:jobs"), 8),
-        (reverse("workshops:job-detail", args=[ws.posting.pk]), 12),
+        (reverse("workshops:job-detail", args=[ws.posting.pk]), 11),
         (reverse("workshops:placements"), 6),
     ]
     for url, count in pins:
@@ -228,3 +263,26 @@ def test_posting_form_and_close(client, ws, world):
     assert posting.status == PostingStatus.CLOSED
     signed(client, world.leader)
     assert client.get(reverse("workshops:job-new")).status_code == 403
+
+
+def test_the_job_page_takes_the_same_queries_for_more_people(client, ws, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from people.models import Household
+
+    url = reverse("workshops:job-detail", args=[ws.posting.pk])
+    signed(client, ws.town_dispatcher).get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(4):
+        h = Household.objects.create(head_name=f"林{n}", phone="13912340000", region=world.grid)
+        h.tags.set([ws.tags["低保"]])
+        for i in range(2):
+            services.member_model().objects.create(
+                household=h, name=f"林{n}{i}", relation="子女", birth_year=1980 + i
+            )
+    with CaptureQueriesContext(connection) as more:
+        page = client.get(url)
+    assert len(page.context["matched"]) == 3 + 8
+    assert len(more.captured_queries) == len(few.captured_queries)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from orgs.models import Organisation
 from people.models import Household, HouseholdTag
 from regions.models import Region
+from workshops.services import birth_year_of, member_model
 
 
 class FiguresForm(forms.Form):
@@ -43,15 +44,27 @@ class HelpedForm(forms.Form):
         self.fields["household"].queryset = households  # type: ignore[attr-defined]
 
 
+class MemberChoice(forms.ModelChoiceField):
+    """Matched members by masked name, relation, age and household."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        year = birth_year_of(obj)
+        age = _("%(age)d岁") % {"age": timezone.localdate().year - year} if year else _("年龄不详")
+        return f"{obj.household.region.name} · {obj.household} · {obj} · {age}"
+
+
 class PlacementForm(forms.Form):
-    household = HouseholdChoice(label=_("农户"), queryset=Household.objects.none())
-    person_name = forms.CharField(label=_("上岗人员"), max_length=50)
+    member = MemberChoice(
+        label=_("上岗人员"),
+        queryset=member_model().objects.none(),
+        error_messages={"invalid_choice": _("请从符合条件的人员中选择。")},
+    )
     placed_on = forms.DateField(label=_("上岗日期"), initial=timezone.localdate)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, households: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = households  # type: ignore[attr-defined]
+        self.fields["member"].queryset = members  # type: ignore[attr-defined]
 
 
 class PostingForm(forms.Form):

@@ -84,13 +84,39 @@ def _shown(user: User, household: Household, person_name: str = "") -> dict[str,
             "name": household.head_name,
             "phone": household.phone,
             "person": person_name,
+            "masked": False,
         }
     return {
         "h": household,
         "name": mask_name(household.head_name),
         "phone": mask_phone(household.phone),
         "person": mask_name(person_name),
+        "masked": True,
     }
+
+
+def _members_shown(user: User, members: list[Any]) -> list[dict[str, Any]]:
+    """Matched members as the reader may see them (unmasked only for those who may contact
+    their household), with their age and their household's tags (one query for the tags)."""
+    links = Household.tags.through.objects.filter(
+        household_id__in={m.household_id for m in members}
+    ).select_related("householdtag")
+    tags: dict[int, list[str]] = {}
+    for link in links.order_by("householdtag_id"):
+        tags.setdefault(link.household_id, []).append(link.householdtag.name)
+    this_year = timezone.localdate().year
+    shown = []
+    for m in members:
+        year = services.birth_year_of(m)
+        row = _shown(user, m.household, m.name)
+        row.update(
+            m=m,
+            member_phone=m.phone if not row["masked"] else mask_phone(m.phone),
+            age=this_year - year if year else None,
+            tags=tags.get(m.household_id, []),
+        )
+        shown.append(row)
+    return shown
 
 
 def _towns() -> QuerySet[Region]:
@@ -282,13 +308,11 @@ def job_totals(request: AuthenticatedHttpRequest) -> HttpResponse:
 def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     posting = _posting(user, pk)
-    matched = (
-        services.matching_households(posting).select_related("region").prefetch_related("tags")
-    )
-    form = PlacementForm(households=matched)
+    matched = services.unplaced_members(posting).select_related("household__region")
+    form = PlacementForm(members=matched)
     if request.method == "POST":
         _writer(user)
-        form = PlacementForm(request.POST, households=matched)
+        form = PlacementForm(request.POST, members=matched)
         if form.is_valid():
             try:
                 services.place(posting, actor=user, **form.cleaned_data)
@@ -305,7 +329,7 @@ def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "web/workshops/job_detail.html",
         {
             "p": posting,
-            "matched": [dict(_shown(user, h), tags=h.tags.all()) for h in matched],
+            "matched": _members_shown(user, list(matched)),
             "placements": [dict(_shown(user, x.household, x.person_name), x=x) for x in placements],
             "form": form,
             "may_write": scope.may_write(user) and posting.status == PostingStatus.OPEN,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from cases.tests.world import World, make_user
 from orgs.models import Organisation, OrgKind
@@ -30,12 +31,22 @@ class Shops:
     plain: Household  # 浔中镇, no tag
     far: Household  # 龙浔镇, 残疾
     posting: JobPosting  # of ``shop`` for 残疾 and 低保 in 浔中镇
+    # Members (``households.HouseholdMember``) of ``disabled`` unless said otherwise; ages in 2026.
+    worker: Any  # 郑小红's son, born 1990
+    by_id: Any  # no birth year, an ID number of 1985
+    unknown_age: Any  # neither
+    elder: Any  # born 1950: past working age
+    child: Any  # born 2015: under working age
+    poor_member: Any  # of ``poor``: not a group the posting is for
 
 
 def build(world: World) -> Shops:
     tags = {n: HouseholdTag.objects.get_or_create(name=n)[0] for n in ("脱贫户", "低保", "残疾")}
     dept = Organisation.objects.create(
-        kind=OrgKind.DEPARTMENT, name="中共德化县委组织部", short_name="县委组织部"
+        kind=OrgKind.DEPARTMENT,
+        name="中共德化县委组织部",
+        short_name="县委组织部",
+        keeps_workshops=True,
     )
     org_dept = make_user("zzb", Role.DEPT_HANDLER, organisation=dept)
     lead = make_user("lead", person_name="林清凉", phone="13905950001")
@@ -66,6 +77,19 @@ def build(world: World) -> Shops:
     disabled = household("郑小红", world.grid, "残疾", "低保")
     plain = household("黄一平", world.village)
     far = household("苏远方", world.other_grid, "残疾")
+    member = services.member_model().objects.create
+
+    def person(h: Household, name: str, relation: str, **fields: Any) -> Any:
+        return member(household=h, name=name, relation=relation, phone="13800001111", **fields)
+
+    people = {
+        "worker": person(disabled, "郑大勇", "子女", birth_year=1990),
+        "by_id": person(disabled, "郑二妹", "子女", id_number="350526198503040021"),
+        "unknown_age": person(disabled, "郑三", "兄弟"),
+        "elder": person(disabled, "郑老伯", "父亲", birth_year=1950),
+        "child": person(disabled, "郑小宝", "孙子女", birth_year=2015),
+        "poor_member": person(poor, "陈二山", "子女", birth_year=1992),
+    }
     posting = services.post_job(
         orgs[0],
         title="蜂蜜分装工",
@@ -109,4 +133,5 @@ def build(world: World) -> Shops:
         plain=plain,
         far=far,
         posting=posting,
+        **people,
     )

@@ -100,35 +100,70 @@ def test_matching_is_by_tag_and_area(ws):
     assert list(services.matching_households(ws.posting)) == [ws.disabled]
 
 
-def test_place_checks_match_capacity_and_state(ws):
-    services.place(
-        ws.posting, ws.disabled, person_name="郑小红", placed_on=date(2026, 3, 5), actor=ws.lead
-    )
+def test_matching_is_by_person_of_working_age_in_a_tagged_household(ws):
+    """Members of the matched households, 16 to 60 by year of birth (entered, or from the ID
+    number), or of unknown age; the household's head is a member only as a member row."""
+    matched = services.matching_members(ws.posting, date(2026, 3, 5))
+    assert list(matched) == [ws.worker, ws.by_id, ws.unknown_age]
+    assert services.birth_year_of(ws.by_id) == 1985
+    assert services.birth_year_of(ws.unknown_age) is None
+    # Born 1966: 60 in 2026 (in), 61 in 2027 (out).
+    ws.elder.birth_year = 1966
+    ws.elder.save()
+    assert ws.elder in services.matching_members(ws.posting, date(2026, 3, 5))
+    assert ws.elder not in services.matching_members(ws.posting, date(2027, 1, 1))
+
+
+def test_a_malformed_id_number_counts_as_unknown_age(ws):
+    ws.unknown_age.id_number = "35052619X5"
+    ws.unknown_age.save()
+    assert ws.unknown_age in services.matching_members(ws.posting, date(2026, 3, 5))
+
+
+def test_place_records_the_member_with_the_household(ws):
+    row = services.place(ws.posting, ws.worker, placed_on=date(2026, 3, 5), actor=ws.lead)
+    assert (row.member, row.household, row.person_name) == (ws.worker, ws.disabled, "郑大勇")
+    event = WorkshopEvent.objects.get(kind=WorkshopEventKind.PLACED)
+    assert event.data == {
+        "household": ws.disabled.pk,
+        "member": ws.worker.pk,
+        "placed_on": "2026-03-05",
+    }
+    assert ws.worker not in services.unplaced_members(ws.posting, date(2026, 3, 5))
+    assert ws.by_id in services.unplaced_members(ws.posting, date(2026, 3, 5))
+
+
+def test_place_checks_match_age_capacity_and_state(ws):
+    day = date(2026, 3, 5)
+    services.place(ws.posting, ws.worker, placed_on=day, actor=ws.lead)
     with pytest.raises(ValidationError) as exc:
-        services.place(
-            ws.posting, ws.poor, person_name="陈大山", placed_on=date(2026, 3, 5), actor=ws.lead
-        )
-    assert codes(exc.value) == {"household": ["not_matched"]}
+        services.place(ws.posting, ws.poor_member, placed_on=day, actor=ws.lead)
+    assert codes(exc.value) == {"member": ["not_matched"]}
+    for too_old_or_young in (ws.elder, ws.child):
+        with pytest.raises(ValidationError) as exc:
+            services.place(ws.posting, too_old_or_young, placed_on=day, actor=None)
+        assert codes(exc.value) == {"member": ["not_working_age"]}
+        assert "16至60周岁" in exc.value.error_dict["member"][0].messages[0]
     with pytest.raises(ValidationError) as exc:
-        services.place(
-            ws.posting, ws.disabled, person_name="郑小红", placed_on=date(2026, 3, 5), actor=None
-        )
-    assert codes(exc.value) == {"person_name": ["exists"]}
+        services.place(ws.posting, ws.worker, placed_on=day, actor=None)
+    assert codes(exc.value) == {"member": ["exists"]}
     with pytest.raises(ValidationError) as exc:
-        services.place(
-            ws.posting, ws.disabled, person_name="郑二", placed_on=date(2026, 2, 1), actor=None
-        )
+        services.place(ws.posting, ws.by_id, placed_on=date(2026, 2, 1), actor=None)
     assert codes(exc.value) == {"placed_on": ["before_posted"]}
-    services.place(
-        ws.posting, ws.disabled, person_name="郑二", placed_on=date(2026, 3, 6), actor=None
-    )
+    services.place(ws.posting, ws.by_id, placed_on=date(2026, 3, 6), actor=None)
     with pytest.raises(ValidationError) as exc:
-        services.place(
-            ws.posting, ws.disabled, person_name="郑三", placed_on=date(2026, 3, 6), actor=None
-        )
+        services.place(ws.posting, ws.unknown_age, placed_on=date(2026, 3, 6), actor=None)
     assert codes(exc.value) == {"posting": ["full"]}
     assert Placement.objects.count() == 2
     assert WorkshopEvent.objects.filter(kind=WorkshopEventKind.PLACED).count() == 2
+
+
+def test_an_actor_outside_the_posting_may_not_place(ws, world):
+    with pytest.raises(PermissionDenied):
+        services.place(
+            ws.posting, ws.worker, placed_on=date(2026, 3, 5), actor=world.other_grid_worker
+        )
+    assert not Placement.objects.exists()
 
 
 def test_close_posting(ws):
@@ -138,9 +173,7 @@ def test_close_posting(ws):
         services.close_posting(ws.posting, actor=ws.org_dept)
     assert codes(exc.value) == {"status": ["closed"]}
     with pytest.raises(ValidationError):
-        services.place(
-            ws.posting, ws.disabled, person_name="甲", placed_on=date(2026, 3, 5), actor=None
-        )
+        services.place(ws.posting, ws.worker, placed_on=date(2026, 3, 5), actor=None)
 
 
 def test_post_job_validation(ws, world):
@@ -195,9 +228,7 @@ def test_report_totals_equal_their_lists(ws, world):
 
 
 def test_job_totals_equal_their_lists(ws):
-    services.place(
-        ws.posting, ws.disabled, person_name="郑小红", placed_on=date(2026, 3, 5), actor=None
-    )
+    services.place(ws.posting, ws.worker, placed_on=date(2026, 3, 5), actor=None)
     by_tag, by_area = selectors.job_totals(ws.org_dept)
     for row in by_tag:
         listed = selectors.postings(ws.org_dept, tag=row.key)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HotspotsConfig(AppConfig):
+    name = "hotspots"
+    verbose_name = _("热点预警与智能建议")
