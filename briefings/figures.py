@@ -116,8 +116,10 @@ class Period:
     def label(self) -> str:
         year, month = divmod(self.first_month, 100)
         if self.kind == "quarter":
-            quarter = "一二三四"[(month - 1) // 3]
-            return _("%(y)d年第%(q)s季度") % {"y": year, "q": quarter}
+            number = (month - 1) // 3 + 1
+            # Chinese writes the quarter in words (第一季度), English as Q1.
+            words = "一二三四"[number - 1]
+            return _("%(y)d年第%(words)s季度") % {"y": year, "words": words, "q": number}
         return _("%(y)d年%(m)d月") % {"y": year, "m": month}
 
     @property

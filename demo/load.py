@@ -24,6 +24,7 @@ from demo.assessment import load_assessment
 from demo.briefings import load_briefings
 from demo.county import CountyBuilder
 from demo.enterprise_file import fill_enterprise_files
+from demo.hotspots import load_hotspots
 from demo.households import load_households
 from demo.inspections import load_inspections
 from demo.ip import load_ip
@@ -177,6 +178,7 @@ def load(
         load_ip(county, random.Random(seed + 37), now)
         load_inspections(county, random.Random(seed + 41), now)
         load_assessment(county, random.Random(seed + 47), now)
+        load_hotspots(county, random.Random(seed + 53), now)
         # Last: the briefing counts everything above.
         load_work_briefings(county, now)
         progress(STAGE_SERVICE, 1, 1)

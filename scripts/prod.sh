@@ -42,6 +42,7 @@ if [ "$ROLE" = "all" ] || [ "$ROLE" = "tasks" ]; then
   # finds nothing left to do), so every machine may run this.
   $PY manage.py sweep_overdue --schedule
   $PY manage.py notify_visits_due --schedule
+  $PY manage.py detect_hotspots --schedule
   for i in $(seq 1 "$TASK_WORKERS"); do
     if [ "$BACKEND" = "django_tasks_rq.RQBackend" ]; then
       $PY manage.py rqworker default --with-scheduler --job-class django_tasks_rq.backend.Job \

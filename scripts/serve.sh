@@ -12,6 +12,8 @@ export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
 $PY manage.py sweep_overdue --schedule
 # The outbox's round (回访到期 notices, lost deliveries) on the same rhythm.
 $PY manage.py notify_visits_due --schedule
+# Hot spots (热点预警): the same category rising at one place, every hour.
+$PY manage.py detect_hotspots --schedule
 $PY manage.py db_worker --interval 5 --no-reload --queue-name '*' >var/worker.log 2>&1 &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM

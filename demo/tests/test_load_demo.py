@@ -333,3 +333,13 @@ def test_last_months_briefing_is_made_and_equals_the_dashboard(demo_output):
     assert numbers["received"]["value"] == dashboard.received > 0
     assert numbers["on_spot"]["value"] == dashboard.on_spot
     assert numbers["closed"]["value"] == dashboard.closed
+
+
+def test_the_dispatcher_has_a_hot_spot_with_its_six_cases(demo_output):
+    """Six street-light reports in one village in five days raise a hot spot (热点预警)."""
+    from hotspots.models import HotSpot
+
+    spot = HotSpot.objects.get()
+    assert spot.count >= 6
+    assert spot.cases.count() == spot.count
+    assert spot.cases.filter(title__contains="路灯").count() == 6
