@@ -33,6 +33,7 @@ from cases.models import (
     overdue_q,
 )
 from regions.models import Region
+from stats import metrics
 
 MAX_ID = 2**63 - 1
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
@@ -84,6 +85,48 @@ def start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+class MonthField(forms.RegexField):
+    """``YYYY-MM`` → the month key ``YYYYMM`` the rates count cases in (as ``/api/v1/metrics/``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "error_messages", {"invalid": _("月份格式应为 YYYY-MM（2000 至 2099 年）。")}
+        )
+        super().__init__(r"^20\d\d-(0[1-9]|1[0-2])$", *args, max_length=7, **kwargs)
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)
+        return int(text[:4]) * 100 + int(text[5:]) if text else None
+
+
+@extend_schema_field({"type": "string", "pattern": r"^20\d\d-(0[1-9]|1[0-2])$"})
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField
+
+
+class CaseFilterForm(forms.Form):
+    """A figure's metric must have the part asked for (``stats.metrics.figure_q``)."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        metric = data.get("metric")
+        if metric:
+            try:
+                metrics.figure_q(
+                    metric, data.get("part") or metrics.NUM, whistle=bool(data.get("whistle"))
+                )
+            except ValueError:
+                self.add_error(
+                    "part",
+                    forms.ValidationError(
+                        _("指标“%(m)s”没有“%(p)s”这一口径。")
+                        % {"m": metric, "p": data.get("part") or metrics.NUM},
+                        code="invalid_choice",
+                    ),
+                )
+        return data
+
+
 CASE_ORDERINGS = {
     "-reported_at": ("-reported_at", "-id"),
     "reported_at": ("reported_at", "id"),
@@ -126,6 +169,47 @@ class CaseFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", help_text="In handling and past the deadline now (or not)."
     )
+    lead_unit = IdFilter(
+        field_name="lead_unit_id",
+        help_text="Organisation id: the lead unit only (主办), as the rates group.",
+    )
+    unassigned = django_filters.BooleanFilter(
+        field_name="lead_unit",
+        lookup_expr="isnull",
+        help_text="true: no lead unit (未交办); false: with one.",
+    )
+    uncategorised = django_filters.BooleanFilter(
+        field_name="category",
+        lookup_expr="isnull",
+        help_text="true: no category (未分类); false: with one.",
+    )
+    place = django_filters.CharFilter(
+        method="filter_place",
+        max_length=32,
+        help_text="Region code: that region itself, not the places under it.",
+    )
+    month_from = MonthFilter(
+        method="filter_month_from", help_text="First month received (the rates' cohort), YYYY-MM."
+    )
+    month_to = MonthFilter(
+        method="filter_month_to", help_text="Last month received, YYYY-MM (inclusive)."
+    )
+    metric = django_filters.ChoiceFilter(
+        choices=[(key, key) for key in metrics.METRIC_LABELS],
+        method="filter_metric",
+        help_text="A figure of `/api/v1/metrics/`: the cases it counts (docs/metrics.md). With "
+        "`part`; each rate row's `cases` gives the full query.",
+    )
+    part = django_filters.ChoiceFilter(
+        choices=[(key, key) for key in metrics.PARTS],
+        method="filter_part",
+        help_text="With `metric`: `num` the numerator (default), `den` the base, `miss` the "
+        "base's cases outside the numerator.",
+    )
+    whistle = django_filters.BooleanFilter(
+        method="filter_whistle",
+        help_text="Only cases a town dispatched to a county department (吹哨报到).",
+    )
     q = django_filters.CharFilter(
         method="search", max_length=100, help_text="Text in the title, description or number."
     )
@@ -141,6 +225,28 @@ class CaseFilter(django_filters.FilterSet):
     class Meta:
         model = Case
         fields: list[str] = []
+        form = CaseFilterForm
+
+    def filter_place(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return queryset.filter(region__code=value)
+
+    def filter_month_from(self, queryset: QuerySet[Case], name: str, value: int) -> QuerySet:
+        return queryset.filter(reported_month__gte=value) if value else queryset
+
+    def filter_month_to(self, queryset: QuerySet[Case], name: str, value: int) -> QuerySet:
+        return queryset.filter(reported_month__lte=value) if value else queryset
+
+    def filter_metric(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet:
+        if not value:
+            return queryset
+        part = self.form.cleaned_data.get("part") or metrics.NUM
+        return queryset.filter(metrics.figure_q(value, part))
+
+    def filter_part(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet:
+        return queryset  # read by filter_metric
+
+    def filter_whistle(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet:
+        return queryset.filter(metrics.whistle_q()) if value else queryset
 
     def filter_unit(self, queryset: QuerySet[Case], name: str, value: int) -> QuerySet[Case]:
         # A sub-select instead of a join: a join to assignments would repeat cases.

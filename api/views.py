@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -43,6 +44,9 @@ from cases.scope import (
     visible_cases,
     visible_cases_q,
 )
+from config.routers import reads_reports
+from disputes.services import set_parties_at_intake
+from ip.services import record_facts_at_intake
 from people.models import User
 from stats import metrics
 
@@ -146,11 +150,19 @@ class CaseListView(ApiMixin, generics.GenericAPIView):
     def post(self, request: Request) -> Response:
         key = clean_key(request.headers.get(HEADER))
         data = validated(s.CaseCreateSerializer, request)
+        parties, facts = data.pop("parties", None), data.pop("ip_facts", None)
 
         def report(source_key: str | None = None) -> Case:
-            return services.report_case(
-                actor=caller(request), source_key=source_key, via=Via.API, **data
-            )
+            """The case with the parties and facts it names: one transaction, so a refused
+            party or fact leaves no case (and no idempotency record)."""
+            user = caller(request)
+            with transaction.atomic():
+                case = services.report_case(actor=user, source_key=source_key, via=Via.API, **data)
+                if parties:
+                    set_parties_at_intake(case, actor=user, parties=parties, via=Via.API)
+                if facts:
+                    record_facts_at_intake(case, actor=user, via=Via.API, **facts)
+            return case
 
         case, created = (
             create_once(caller(request), key, request.data, report) if key else (report(), True)
@@ -315,16 +327,46 @@ class CaseTypeListView(ApiMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+class CasesLinkSerializer(serializers.Serializer):
+    num = serializers.CharField(
+        allow_null=True, help_text="The numerator's cases (null: not a set of cases)."
+    )
+    den = serializers.CharField(allow_null=True, help_text="The base's cases.")
+    miss = serializers.CharField(
+        allow_null=True, help_text="The base's cases outside the numerator."
+    )
+
+
+class RateRowWithCasesSerializer(s.RateRowSerializer):
+    handled = serializers.IntegerField(
+        help_text="Answered cases with a handling time, on-the-spot ones left out."
+    )
+    cases = serializers.DictField(
+        child=CasesLinkSerializer(),
+        help_text="Per rate and count (docs/metrics.md), the case list of exactly the cases "
+        "counted: `GET /api/v1/cases/?metric=…&part=…` with the row's filters.",
+    )
+
+
+class MetricsWithCasesSerializer(serializers.Serializer):
+    group_by = serializers.ListField(child=serializers.CharField())
+    rows = RateRowWithCasesSerializer(many=True)
+    totals = RateRowWithCasesSerializer()
+
+
 class MetricsView(ApiMixin, APIView):
     @extend_schema(
         operation_id="metrics_retrieve",
         summary="考核指标 Rates",
         description="The rates of docs/metrics.md over the cases the caller may see, one row per "
-        "group and the totals. Cases count in the month they were received.",
+        "group and the totals. Cases count in the month they were received. Each row's `cases` "
+        "links every figure to the case list of exactly the cases it counts, numerator and base "
+        "apart.",
         tags=["metrics"],
         parameters=[s.MetricsQuerySerializer],
-        responses=s.MetricsSerializer,
+        responses=MetricsWithCasesSerializer,
     )
+    @reads_reports
     def get(self, request: Request) -> Response:
         query = validated(s.MetricsQuerySerializer, request, data=request.query_params)
         months = (query.get("month_from"), query.get("month_to"))
@@ -338,21 +380,103 @@ class MetricsView(ApiMixin, APIView):
         )
         groups = [s.METRIC_GROUPS[name] for name in query["group_by"]]
         rows = metrics.rates(cases, group_by=groups, region_level=query["region_level"])
+        links = _CaseLinks(query, rows)
         data = {
             "group_by": query["group_by"],
-            "rows": [_rate_row(row) for row in metrics.with_names(rows)],
-            "totals": _rate_row(metrics.totals(cases)),
+            "rows": [_rate_row(row, links) for row in metrics.with_names(rows)],
+            "totals": _rate_row(metrics.totals(cases), links),
         }
-        return Response(s.MetricsSerializer(data).data)
+        return Response(MetricsWithCasesSerializer(data).data)
 
 
 _API_GROUP = {engine: api for api, engine in s.METRIC_GROUPS.items()}
 
 
-def _rate_row(row: metrics.RateRow) -> dict[str, Any]:
+def _month(key: int) -> str:
+    return f"{key // 100:04d}-{key % 100:02d}"
+
+
+class _CaseLinks:
+    """The case-list query of a rate row's figures: the request's filters, the row's group
+    keys, and the figure's ``metric`` and ``part``. Two look-ups at most (type codes, the
+    regions of the rows), whatever the number of rows."""
+
+    def __init__(self, query: dict[str, Any], rows: list[metrics.RateRow]) -> None:
+        from django.urls import reverse
+
+        from cases.models import CaseType
+        from regions.models import PATH_SEPARATOR, Region
+
+        self.base = reverse("api:case-list")
+        params: dict[str, Any] = {}
+        if query.get("unit"):
+            params["lead_unit"] = query["unit"]
+        if query.get("region") is not None:
+            params["region"] = query["region"].code
+        if query.get("category"):
+            params["category"] = query["category"]
+        if query.get("type") is not None:
+            params["type"] = query["type"].code
+        if query.get("month_from"):
+            params["month_from"] = _month(query["month_from"])
+        if query.get("month_to"):
+            params["month_to"] = _month(query["month_to"])
+        self.params = params
+        self.level = query["region_level"]
+        self.types: dict[int, str] = {}
+        self.regions: dict[str, tuple[str, int]] = {}
+        if any("case_type" in row.group for row in rows):
+            self.types = dict(CaseType.objects.values_list("pk", "code"))
+        paths = {row.group["region"] for row in rows if row.group.get("region")}
+        if paths:
+            self.regions = {
+                path: (code, path.count(PATH_SEPARATOR))
+                for path, code in Region.objects.filter(path__in=paths).values_list("path", "code")
+            }
+
+    def group_params(self, group: dict[str, Any]) -> dict[str, Any]:
+        params = dict(self.params)
+        if "lead_unit" in group:
+            if group["lead_unit"] is None:
+                params["unassigned"] = "true"
+            else:
+                params["lead_unit"] = group["lead_unit"]
+        if "month" in group:
+            params["month_from"] = params["month_to"] = _month(group["month"])
+        if "case_type" in group:
+            params["type"] = self.types.get(group["case_type"], "")
+        if "category" in group:
+            if group["category"] is None:
+                params["uncategorised"] = "true"
+            else:
+                params["category"] = group["category"]
+        if "region" in group:
+            code, depth = self.regions.get(group["region"], ("", 0))
+            # A case placed above the level keeps its own place as its key: that place alone.
+            params["place" if depth < self.level else "region"] = code
+        return params
+
+    def for_row(self, row: metrics.RateRow) -> dict[str, dict[str, str | None]]:
+        from urllib.parse import urlencode
+
+        prefix = f"{self.base}?{urlencode(self.group_params(row.group))}&"
+        links: dict[str, dict[str, str | None]] = {}
+        for metric in metrics.METRICS:
+            links[metric] = {
+                part: f"{prefix}metric={metric}&part={part}"
+                if metrics.has_part(metric, part)
+                else None
+                for part in metrics.PARTS
+            }
+        return links
+
+
+def _rate_row(row: metrics.RateRow, links: _CaseLinks | None = None) -> dict[str, Any]:
     data = row.to_dict()
     data["group"] = {_API_GROUP.get(k, k): v for k, v in data["group"].items()}
     data["labels"] = {_API_GROUP.get(k, k): v for k, v in data["labels"].items()}
+    if links is not None:
+        data["cases"] = links.for_row(row)
     return data
 
 

@@ -21,6 +21,7 @@ from django.db.models.functions import Length
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.models import Case, Satisfaction, Status
 from cases.scope import visible_cases
@@ -102,6 +103,15 @@ DEFAULT_CLOSING = (
 )
 
 
+# The quarters as a briefing names them (English: Q1 … Q4).
+QUARTERS = (
+    gettext_lazy("第一季度"),
+    gettext_lazy("第二季度"),
+    gettext_lazy("第三季度"),
+    gettext_lazy("第四季度"),
+)
+
+
 class TemplateError(ValueError):
     pass
 
@@ -116,10 +126,8 @@ class Period:
     def label(self) -> str:
         year, month = divmod(self.first_month, 100)
         if self.kind == "quarter":
-            number = (month - 1) // 3 + 1
-            # Chinese writes the quarter in words (第一季度), English as Q1.
-            words = "一二三四"[number - 1]
-            return _("%(y)d年第%(words)s季度") % {"y": year, "words": words, "q": number}
+            quarter = QUARTERS[(month - 1) // 3]
+            return _("%(y)d年%(quarter)s") % {"y": year, "quarter": quarter}
         return _("%(y)d年%(m)d月") % {"y": year, "m": month}
 
     @property

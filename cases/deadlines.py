@@ -33,14 +33,17 @@ _warned_years: set[int] = set()
 def invalidate_calendar_cache() -> None:
     """Forget the entered days here, and tell every other process through the shared cache
     (Redis in production) that they changed: each reloads within a couple of seconds."""
-    global _overrides
-    with _lock:
-        _overrides = None
+    global _overrides, _version, _version_checked_at
     try:
-        if not cache.add(_VERSION_KEY, 1, timeout=None):
-            cache.incr(_VERSION_KEY)
+        version: int | None = (
+            1 if cache.add(_VERSION_KEY, 1, timeout=None) else cache.incr(_VERSION_KEY)
+        )
     except Exception:  # the cache is down: the 5-minute refresh still comes
         logger.warning("Could not publish the calendar change to the shared cache")
+        version = _version
+    with _lock:
+        # This process reloads once (now), not again when it next reads the shared version.
+        _overrides, _version, _version_checked_at = None, version, time.monotonic()
 
 
 def _shared_version() -> int | None:

@@ -7,9 +7,10 @@ that writes never does, so a user always sees their own move at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,17 @@ def reading_reports() -> Iterator[None]:
         yield
     finally:
         _reports.reset(token)
+
+
+def reads_reports(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A report view (or a view method): all its reads inside ``reading_reports()``."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with reading_reports():
+            return view(*args, **kwargs)
+
+    return wrapper
 
 
 class ReportsRouter:

@@ -490,5 +490,9 @@ SPECTACULAR_SETTINGS = {
         "SendBackReasonEnum": "cases.models.SendBackReason",
         "OrgKindEnum": "orgs.models.OrgKind",
         "RegionLevelEnum": "regions.models.RegionLevel",
+        "BriefingKindEnum": "briefings.models.PeriodKind",
+        "BriefingStatusEnum": "briefings.models.BriefingStatus",
+        "AssessmentRowStatusEnum": "assessment.models.RowStatus",
+        "SurveyStatusEnum": ["open", "closed"],
     },
 }

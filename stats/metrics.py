@@ -23,14 +23,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.models import (
     Case,
@@ -42,7 +43,7 @@ from cases.models import (
     Status,
     overdue_q,
 )
-from orgs.models import Organisation
+from orgs.models import Organisation, OrgKind
 from regions.models import PATH_SEGMENT_WIDTH, PATH_SEPARATOR, GridStation, Region
 
 # The ways rows can be grouped, and the column (or annotation) each one reads.
@@ -59,6 +60,10 @@ GROUPS: dict[str, str] = {
 # before that it is still being mediated inside its limit.
 _DISPUTE_JUDGED_STATUSES = (Status.ANSWERED, Status.VERIFIED, Status.CLOSED)
 _SEGMENT = PATH_SEGMENT_WIDTH + len(PATH_SEPARATOR)
+# The parts of a rate a figure may open: its numerator, its base, and the base's cases outside
+# the numerator (the failing ones: not responded, not on time, reworked's complement).
+NUM, DEN, MISS = "num", "den", "miss"
+PARTS = (NUM, DEN, MISS)
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,8 @@ class RateRow:
     disputes: int = 0
     disputes_judged: int = 0
     mediation_success: int = 0
+    # Answered cases with a handling time, on-the-spot ones left out: the base of the average.
+    handled: int = 0
     avg_handling_hours: float | None = None
     # Rates in [0, 1] (composite in [0, 100]); None when the base is 0.
     response_rate: float | None = None
@@ -106,6 +113,202 @@ class RateRow:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def count(self, metric: str, part: str = NUM) -> int | None:
+        """How many cases a figure counts: ``part`` (num, den or miss) of a rate, or a count.
+
+        The list behind the figure (``part_q``) holds exactly this many cases. None for a part
+        that is not a set of cases (the composite's and the average's numerators).
+        """
+        if metric in RATES and RATES[metric][0] is None and part in (NUM, MISS):
+            return None
+        numerator, base = _parts(metric, part)
+        if metric in COUNTS:
+            return int(getattr(self, metric))
+        if part == DEN:
+            return int(getattr(self, base))
+        if numerator is None:
+            return None
+        if numerator == "pleased":
+            counted = self.satisfied + self.basic
+        else:
+            counted = int(getattr(self, numerator))
+        return counted if part == NUM else int(getattr(self, base)) - counted
+
+
+# --- The cases behind each figure -----------------------------------------------------------
+
+
+def _disputes_q() -> Q:
+    # An uncorrelated sub-select, not a join: joining the case types lets SQLite drive the
+    # scan from them through the case_type index, which is slower than reading the table.
+    return Q(case_type_id__in=CaseType.objects.filter(has_mediation=True).values("pk"))
+
+
+def predicates(now: datetime | None = None) -> dict[str, Q]:
+    """Each count's condition on a counted case, written once: the aggregates count these and
+    the case lists behind the figures filter by them (``part_q``), so the two cannot drift.
+    ``received`` is every counted case (an empty condition). docs/metrics.md defines each."""
+    now = now or timezone.now()
+    visit = Q(visit_valid=True)
+    disputes = _disputes_q()
+    answered = Q(first_answered_at__isnull=False)
+    has_deadline = Q(deadline__isnull=False)
+    # A dispute is judged once it has been answered (调处完毕) or once its deadline has passed.
+    judged = disputes & (Q(status__in=_DISPUTE_JUDGED_STATUSES) | Q(deadline__lt=now))
+    return {
+        "received": Q(),
+        "closed": Q(status=Status.CLOSED),
+        "on_spot": Q(resolved_on_spot=True),
+        # The deadline itself, not the sweep's flag: the same rule as the case list and home page,
+        # so a number never disagrees with the list it links to between two sweeps.
+        "overdue_now": overdue_q(now),
+        "extended": Q(extension_count__gt=0),
+        "sent_back": Q(send_back_count__gt=0),
+        "reopened": Q(reopen_count__gt=0),
+        "valid_visits": visit,
+        "contacted": visit & Q(visit_contacted=True),
+        "resolved": visit & Q(visit_resolved=True),
+        "satisfied": visit & Q(visit_satisfaction=Satisfaction.SATISFIED),
+        "basic": visit & Q(visit_satisfaction=Satisfaction.BASIC),
+        "unsatisfied": visit & Q(visit_satisfaction=Satisfaction.UNSATISFIED),
+        # 满意率's numerator counts these two answers (基本满意 weighted).
+        "pleased": visit & Q(visit_satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASIC)),
+        # 应办结: answered (judged at its answer) or past its deadline; cases still inside their
+        # limit (按时待处置) would make every rate look bad mid-period.
+        "due": has_deadline & (Q(answered_on_time__isnull=False) | Q(deadline__lt=now)),
+        "on_time": has_deadline & Q(answered_on_time=True),
+        "answered": answered,
+        "reworked": answered & Q(rework_count__gt=0),
+        "disputes": disputes,
+        "disputes_judged": judged,
+        "mediation_success": judged & Q(mediation_outcome=MediationOutcome.SUCCESS),
+        "handled": Q(handling_hours__isnull=False, resolved_on_spot=False),
+    }
+
+
+# Each rate's numerator and base, by the predicate each is; None where the numerator is not a
+# set of cases (the composite weighs three rates; the average adds hours).
+RATES: dict[str, tuple[str | None, str]] = {
+    "on_spot_rate": ("on_spot", "received"),
+    "response_rate": ("contacted", "valid_visits"),
+    "resolution_rate": ("resolved", "valid_visits"),
+    "satisfaction_rate": ("pleased", "valid_visits"),
+    "composite_score": (None, "valid_visits"),
+    "on_time_rate": ("on_time", "due"),
+    "rework_rate": ("reworked", "answered"),
+    "mediation_success_rate": ("mediation_success", "disputes_judged"),
+    "avg_handling_hours": (None, "handled"),
+}
+# Figures that are a count of cases, each opening exactly those cases.
+COUNTS = (
+    "received", "closed", "on_spot", "overdue_now", "extended", "sent_back", "reopened",
+    "valid_visits", "contacted", "resolved", "satisfied", "basic", "unsatisfied", "due", "on_time",
+    "answered", "reworked", "disputes", "disputes_judged", "mediation_success", "handled",
+)  # fmt: skip
+METRICS = (*RATES, *COUNTS)
+
+
+# Names of the figures and parts, for the case list's filter and the pages.
+METRIC_LABELS: dict[str, Any] = {
+    "on_spot_rate": gettext_lazy("当场办结率"),
+    "response_rate": gettext_lazy("响应率"),
+    "resolution_rate": gettext_lazy("解决率"),
+    "satisfaction_rate": gettext_lazy("满意率"),
+    "composite_score": gettext_lazy("综合得分"),
+    "on_time_rate": gettext_lazy("按期办结率"),
+    "rework_rate": gettext_lazy("返工率"),
+    "mediation_success_rate": gettext_lazy("调处成功率"),
+    "avg_handling_hours": gettext_lazy("平均办理时长"),
+    "received": gettext_lazy("受理数"),
+    "closed": gettext_lazy("销号数"),
+    "on_spot": gettext_lazy("当场办结数"),
+    "overdue_now": gettext_lazy("超期未办结"),
+    "extended": gettext_lazy("延期数"),
+    "sent_back": gettext_lazy("退单数"),
+    "reopened": gettext_lazy("重办数"),
+    "valid_visits": gettext_lazy("有效回访数"),
+    "contacted": gettext_lazy("及时联系数"),
+    "resolved": gettext_lazy("问题解决数"),
+    "satisfied": gettext_lazy("满意数"),
+    "basic": gettext_lazy("基本满意数"),
+    "unsatisfied": gettext_lazy("不满意数"),
+    "due": gettext_lazy("应办结数"),
+    "on_time": gettext_lazy("按期办结数"),
+    "answered": gettext_lazy("已答复数"),
+    "reworked": gettext_lazy("返工数"),
+    "disputes": gettext_lazy("排查数"),
+    "disputes_judged": gettext_lazy("已研判纠纷数"),
+    "mediation_success": gettext_lazy("调处成功数"),
+    "handled": gettext_lazy("计入办理时长的事项"),
+    "whistle_response_rate": gettext_lazy("吹哨报到·按时签收率"),
+    "requests": gettext_lazy("吹哨报到·请求数"),
+    "accepted": gettext_lazy("吹哨报到·已签收"),
+    "response_due": gettext_lazy("吹哨报到·应签收"),
+    "response_on_time": gettext_lazy("吹哨报到·按时签收"),
+}
+PART_LABELS: dict[str, Any] = {
+    NUM: gettext_lazy("分子"),
+    DEN: gettext_lazy("分母(基数)"),
+    MISS: gettext_lazy("未达(基数中不在分子的)"),
+}
+
+
+def _parts(metric: str, part: str) -> tuple[str | None, str]:
+    if part not in PARTS:
+        raise ValueError(f"Unknown part {part!r}; choose from {PARTS}.")
+    if metric in COUNTS:
+        if part != NUM:
+            raise ValueError(f"{metric!r} is a count: it has no {part!r}.")
+        return metric, metric
+    if metric not in RATES:
+        raise ValueError(f"Unknown metric {metric!r}; choose from {METRICS}.")
+    numerator, base = RATES[metric]
+    if numerator is None and part != DEN:
+        raise ValueError(f"{metric!r} has only a base (den).")
+    return numerator, base
+
+
+def has_part(metric: str, part: str) -> bool:
+    """Whether ``metric`` has ``part`` as a set of cases."""
+    try:
+        _parts(metric, part)
+    except ValueError:
+        return False
+    return True
+
+
+def part_q(metric: str, part: str = NUM, *, now: datetime | None = None) -> Q:
+    """The counted cases a figure counts: a rate's numerator (num), its base (den) or the base's
+    cases outside the numerator (miss: the 77 not responded), or a count's cases.
+
+    ``queryset.filter(part_q(...))`` lists exactly ``RateRow.count(metric, part)`` cases of the
+    same queryset. Raises ValueError for an unknown metric or a part it does not have.
+    """
+    numerator, base = _parts(metric, part)
+    conditions = predicates(now)
+    counted = ~Q(status__in=(Status.MERGED, Status.REJECTED))
+    if part == NUM:
+        assert numerator is not None
+        return counted & conditions[numerator]
+    if part == DEN:
+        return counted & conditions[base]
+    assert numerator is not None
+    return counted & conditions[base] & ~conditions[numerator]
+
+
+def combine(rows: Iterable[RateRow], group: dict[str, Any] | None = None) -> RateRow:
+    """One row over several (months of a period, say): counts add up, rates are recomputed from
+    them and the average handling time is weighted by the cases it averages. No query."""
+    counts: dict[str, Any] = {name: 0 for name in _COUNT_FIELDS}
+    hours = 0.0
+    for row in rows:
+        for name in _COUNT_FIELDS:
+            counts[name] += getattr(row, name)
+        if row.avg_handling_hours is not None:
+            hours += row.avg_handling_hours * row.handled
+    counts["avg_handling_hours"] = hours / counts["handled"] if counts["handled"] else None
+    return _row(group or {}, counts)
 
 
 def filter_cases(
@@ -227,6 +430,198 @@ def with_names(rows: Iterable[RateRow]) -> list[RateRow]:
     ]
 
 
+# --- Rankings -------------------------------------------------------------------------------
+
+DEFAULT_RANKING_MIN_VOLUME = 10
+DEFAULT_RANKING_PRIOR_WEIGHT = 10.0
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One ranked group: its rank (None below the minimum volume), its shrunk score, its row."""
+
+    row: RateRow
+    score: float | None
+    volume: int
+    rank: int | None = None
+
+
+def ranking_settings() -> tuple[int, float]:
+    """(minimum volume, prior weight k), read at each call so settings can change."""
+    config = settings.LIANXIN
+    return (
+        int(config.get("RANKING_MIN_VOLUME", DEFAULT_RANKING_MIN_VOLUME)),
+        float(config.get("RANKING_PRIOR_WEIGHT", DEFAULT_RANKING_PRIOR_WEIGHT)),
+    )
+
+
+def shrunk(value: float | None, volume: int, prior: float | None, weight: float) -> float | None:
+    """Bayesian shrinkage toward the average: (n·value + k·prior) ÷ (n + k).
+
+    A group with few cases keeps a score near the average, so 1–9 cases cannot top the table
+    with 100 points; with many it keeps its own. Without a prior the raw value stands.
+    """
+    if value is None:
+        return None
+    if prior is None or volume + weight <= 0:
+        return value
+    return (volume * value + weight * prior) / (volume + weight)
+
+
+def rank(
+    rows: Iterable[RateRow],
+    *,
+    prior: float | None,
+    value: str = "composite_score",
+    volume: str = "valid_visits",
+    min_volume: int | None = None,
+    weight: float | None = None,
+) -> tuple[list[Ranked], list[Ranked]]:
+    """Rank rows by their ``value`` shrunk toward ``prior`` (the average of all of them), among
+    those with at least ``min_volume`` cases in ``volume`` (the value's base); the rest are
+    returned apart (样本不足), largest first. Ties rank by volume, the larger first."""
+    default_min, default_weight = ranking_settings()
+    min_volume = default_min if min_volume is None else min_volume
+    weight = default_weight if weight is None else weight
+    ranked: list[Ranked] = []
+    apart: list[Ranked] = []
+    for row in rows:
+        n = int(getattr(row, volume))
+        score = shrunk(getattr(row, value), n, prior, weight)
+        item = Ranked(row=row, score=score, volume=n)
+        (ranked if n >= min_volume and score is not None else apart).append(item)
+    ranked.sort(key=lambda r: (-(r.score or 0), -r.volume))
+    apart.sort(key=lambda r: (-r.volume, -r.row.received))
+    return [dataclasses.replace(r, rank=i) for i, r in enumerate(ranked, start=1)], apart
+
+
+# --- 吹哨报到: county departments answering the towns' calls -----------------------------------
+
+
+@dataclass(frozen=True)
+class WhistleRow:
+    """A county department's response to the cases towns handed it (吹哨报到)."""
+
+    unit: int
+    requests: int = 0
+    accepted: int = 0
+    response_due: int = 0
+    response_on_time: int = 0
+    avg_response_hours: float | None = None
+    response_rate: float | None = None
+    rates: RateRow = field(default_factory=lambda: RateRow(group={}))
+    label: str = ""
+
+
+def whistle_q() -> Q:
+    """Cases a town dispatched (the town government is the case's dispatching committee) to a
+    county department as lead unit: the town's whistle, the department's 报到."""
+    return Q(
+        committee_id__in=Organisation.objects.filter(kind=OrgKind.TOWN_GOVERNMENT).values("pk"),
+        lead_unit_id__in=Organisation.objects.filter(kind=OrgKind.DEPARTMENT).values("pk"),
+    )
+
+
+def whistle_predicates(now: datetime | None = None) -> dict[str, Q]:
+    """The response counts of 吹哨报到, each a condition on a whistle case."""
+    now = now or timezone.now()
+    accepted = Q(accepted_at__isnull=False)
+    return {
+        "requests": Q(),
+        "accepted": accepted,
+        # Due to respond: signed for, or past the response limit (响应期限) unsigned.
+        "response_due": Q(response_deadline__isnull=False)
+        & (accepted | Q(response_deadline__lt=now)),
+        "response_on_time": Q(response_deadline__isnull=False)
+        & accepted
+        & Q(accepted_at__lte=F("response_deadline")),
+    }
+
+
+WHISTLE_COUNTS = ("requests", "accepted", "response_due", "response_on_time")
+
+
+def whistle(queryset: CaseQuerySet, *, now: datetime | None = None) -> list[WhistleRow]:
+    """Per county department, the towns' requests and how it answered them, in one query:
+    signed for (签收) within the response limit, hours from 交办 to 签收, and the rates of
+    ``rates`` (按期办结率, 平均办理时长, …) over the same cases. Most requests first."""
+    now = now or timezone.now()
+    base = _single_rows(queryset).counted().order_by().filter(whistle_q())
+    conditions = whistle_predicates(now)
+    response = ExpressionWrapper(F("accepted_at") - F("assigned_at"), output_field=DurationField())
+    grouped = base.values("lead_unit_id").annotate(
+        **_aggregates(now),
+        **{
+            f"w_{name}": Count("pk", filter=conditions[name]) if conditions[name] else Count("pk")
+            for name in WHISTLE_COUNTS
+        },
+        w_avg_response=Avg(response, filter=conditions["accepted"] & Q(assigned_at__isnull=False)),
+    )
+    rows = []
+    for values in grouped:
+        rate_row = _row({"lead_unit": values["lead_unit_id"]}, values)
+        average = values["w_avg_response"]
+        rows.append(
+            WhistleRow(
+                unit=values["lead_unit_id"],
+                requests=values["w_requests"],
+                accepted=values["w_accepted"],
+                response_due=values["w_response_due"],
+                response_on_time=values["w_response_on_time"],
+                avg_response_hours=_hours(average),
+                response_rate=_ratio(values["w_response_on_time"], values["w_response_due"]),
+                rates=rate_row,
+            )
+        )
+    names = dict(
+        (pk, short or full)
+        for pk, short, full in Organisation.objects.filter(
+            pk__in=[r.unit for r in rows]
+        ).values_list("pk", "short_name", "name")
+    )
+    rows = [dataclasses.replace(r, label=names.get(r.unit, str(r.unit))) for r in rows]
+    rows.sort(key=lambda r: (-r.requests, r.label))
+    return rows
+
+
+# The 吹哨报到 table's own figures: its counts, and the response rate over them.
+WHISTLE_RATES: dict[str, tuple[str, str]] = {
+    "whistle_response_rate": ("response_on_time", "response_due"),
+}
+WHISTLE_METRICS = (*WHISTLE_RATES, *WHISTLE_COUNTS)
+
+
+def whistle_part_q(metric: str, part: str = NUM, *, now: datetime | None = None) -> Q:
+    """The cases behind a figure of the 吹哨报到 table: one of ``WHISTLE_METRICS``, or any
+    metric of ``part_q`` over the whistle cases. Raises ValueError like ``part_q``."""
+    if metric not in WHISTLE_METRICS:
+        return whistle_q() & part_q(metric, part, now=now)
+    if part not in PARTS:
+        raise ValueError(f"Unknown part {part!r}; choose from {PARTS}.")
+    counted = ~Q(status__in=(Status.MERGED, Status.REJECTED)) & whistle_q()
+    conditions = whistle_predicates(now)
+    if metric in WHISTLE_COUNTS:
+        if part != NUM:
+            raise ValueError(f"{metric!r} is a count: it has no {part!r}.")
+        return counted & conditions[metric]
+    numerator, base = WHISTLE_RATES[metric]
+    if part == NUM:
+        return counted & conditions[numerator]
+    if part == DEN:
+        return counted & conditions[base]
+    return counted & conditions[base] & ~conditions[numerator]
+
+
+def _hours(value: Any) -> float | None:
+    """A database average of durations as hours (a timedelta, or microseconds on some
+    backends)."""
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 3600
+    return float(value) / 3_600_000_000
+
+
 def month_label(month: int) -> str:
     """202403 → 2024年3月."""
     return _("%(year)d年%(month)d月") % {"year": month // 100, "month": month % 100}
@@ -236,52 +631,15 @@ def month_label(month: int) -> str:
 
 
 def _aggregates(now: datetime) -> dict[str, Any]:
-    """Every count as a conditional aggregate, so one pass over the rows computes them all."""
-    visit = Q(visit_valid=True)
-    # An uncorrelated sub-select, not a join: joining the case types lets SQLite drive the
-    # scan from them through the case_type index, which is slower than reading the table.
-    disputes = Q(case_type_id__in=CaseType.objects.filter(has_mediation=True).values("pk"))
-    answered = Q(first_answered_at__isnull=False)
-    has_deadline = Q(deadline__isnull=False)
-    return {
-        "received": Count("pk"),
-        "closed": Count("pk", filter=Q(status=Status.CLOSED)),
-        "on_spot": Count("pk", filter=Q(resolved_on_spot=True)),
-        # The deadline itself, not the sweep's flag: the same rule as the case list and home page,
-        # so a number never disagrees with the list it links to between two sweeps.
-        "overdue_now": Count("pk", filter=overdue_q(now)),
-        "extended": Count("pk", filter=Q(extension_count__gt=0)),
-        "sent_back": Count("pk", filter=Q(send_back_count__gt=0)),
-        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
-        "valid_visits": Count("pk", filter=visit),
-        "contacted": Count("pk", filter=visit & Q(visit_contacted=True)),
-        "resolved": Count("pk", filter=visit & Q(visit_resolved=True)),
-        "satisfied": Count("pk", filter=visit & Q(visit_satisfaction=Satisfaction.SATISFIED)),
-        "basic": Count("pk", filter=visit & Q(visit_satisfaction=Satisfaction.BASIC)),
-        "unsatisfied": Count("pk", filter=visit & Q(visit_satisfaction=Satisfaction.UNSATISFIED)),
-        # 应办结: answered (judged at its answer) or past its deadline; cases still inside their
-        # limit (按时待处置) would make every rate look bad mid-period.
-        "due": Count(
-            "pk", filter=has_deadline & (Q(answered_on_time__isnull=False) | Q(deadline__lt=now))
-        ),
-        "on_time": Count("pk", filter=has_deadline & Q(answered_on_time=True)),
-        "answered": Count("pk", filter=answered),
-        "reworked": Count("pk", filter=answered & Q(rework_count__gt=0)),
-        "disputes": Count("pk", filter=disputes),
-        "disputes_judged": Count(
-            "pk",
-            filter=disputes & (Q(status__in=_DISPUTE_JUDGED_STATUSES) | Q(deadline__lt=now)),
-        ),
-        "mediation_success": Count(
-            "pk",
-            filter=disputes
-            & (Q(status__in=_DISPUTE_JUDGED_STATUSES) | Q(deadline__lt=now))
-            & Q(mediation_outcome=MediationOutcome.SUCCESS),
-        ),
-        "avg_handling_hours": Avg(
-            "handling_hours", filter=Q(handling_hours__isnull=False, resolved_on_spot=False)
-        ),
+    """Every count as a conditional aggregate over its predicate (``predicates``), so one pass
+    over the rows computes them all, and each figure is the size of the list behind it."""
+    conditions = predicates(now)
+    aggregates: dict[str, Any] = {
+        name: Count("pk", filter=conditions[name]) if conditions[name] else Count("pk")
+        for name in _COUNT_FIELDS
     }
+    aggregates["avg_handling_hours"] = Avg("handling_hours", filter=conditions["handled"])
+    return aggregates
 
 
 def _row(group: dict[str, Any], counts: dict[str, Any]) -> RateRow:
@@ -317,11 +675,7 @@ def _row(group: dict[str, Any], counts: dict[str, Any]) -> RateRow:
     )
 
 
-_COUNT_FIELDS = (
-    "received", "closed", "on_spot", "overdue_now", "extended", "sent_back", "reopened",
-    "valid_visits", "contacted", "resolved", "satisfied", "basic", "unsatisfied", "due", "on_time",
-    "answered", "reworked", "disputes", "disputes_judged", "mediation_success",
-)  # fmt: skip
+_COUNT_FIELDS = COUNTS
 
 
 def _ratio(numerator: float, base: int) -> float | None:
@@ -362,3 +716,14 @@ def _label(name: str, value: Any, names: dict[Any, str]) -> str:
     if name == "month":
         return month_label(value)
     return names.get(value, str(value))
+
+
+def figure_q(
+    metric: str, part: str = NUM, *, whistle: bool = False, now: datetime | None = None
+) -> Q:
+    """The cases behind any figure the pages show: ``part_q``, or ``whistle_part_q`` for the
+    吹哨报到 table (``whistle`` narrows any metric to the towns' requests to departments).
+    Raises ValueError for an unknown metric or a part it does not have."""
+    if whistle or metric in WHISTLE_METRICS:
+        return whistle_part_q(metric, part, now=now)
+    return part_q(metric, part, now=now)

@@ -101,7 +101,8 @@ def test_two_web_and_two_task_workers_on_postgresql_and_redis(tmp_path):
             os.killpg(server.pid, signal.SIGTERM)
             log = server.communicate(timeout=30)[0].decode(errors="replace")
             pytest.fail(f"not ready: {status} {body}\n{log}")
-        assert body["checks"] == {  # type: ignore[index]
+        assert isinstance(body, dict)
+        assert body["checks"] == {
             "database": "ok",
             "migrations": "ok",
             "cache": "ok",

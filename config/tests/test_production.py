@@ -152,3 +152,22 @@ def test_a_calendar_change_reaches_other_processes_through_the_shared_cache(db, 
     cache.set(deadlines._VERSION_KEY, version + 1, None)
     deadlines._version_checked_at = 0.0  # as if two seconds had passed
     assert deadlines.is_workday(saturday) is True
+
+
+def test_the_dashboard_and_the_rates_api_read_as_reports(world, client, monkeypatch):
+    """Both report doors compute their figures inside ``reading_reports()``."""
+    from config import routers
+    from stats import metrics
+
+    seen: list[bool] = []
+    real = metrics.rates
+
+    def recording(*args, **kwargs):
+        seen.append(routers._reports.get())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(metrics, "rates", recording)
+    client.force_login(world.leader)
+    assert client.get("/dashboard/").status_code == 200
+    assert client.get("/api/v1/metrics/").status_code == 200
+    assert seen and all(seen)

@@ -25,6 +25,7 @@ from enterprises.models import (
     PolicyStatus,
     YearFigures,
 )
+from hotspots.models import HotSpot
 from inspections.models import Finding
 from orgs.credit_code import validate_credit_code
 from orgs.models import Organisation, OrgKind
@@ -76,13 +77,15 @@ def demo_output(django_db_setup, django_db_blocker):
 
 
 def _service_cases():
-    """The demands raised on enterprise and household visits, by blocked project milestones
-    and by hazard inspections' findings, on top of the cases the demo replays."""
+    """The demands raised on enterprise and household visits, by blocked project milestones,
+    by hazard inspections' findings and the hot spot's reports, on top of the cases the demo
+    replays."""
     return Case.objects.filter(
         Q(meeting__enterprise_visit__isnull=False)
         | Q(project_milestones__isnull=False)
         | Q(household__isnull=False)
         | Q(pk__in=Finding.objects.values("case_id"))
+        | Q(pk__in=HotSpot.cases.through.objects.values("case_id"))
     ).distinct()
 
 

@@ -25,6 +25,7 @@ from ledgers.exporters import ExportError, parse_month, parse_statuses
 from orgs.models import HANDLING_KINDS, Organisation
 from people.models import User
 from regions.models import Region, RegionLevel
+from stats import metrics
 
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 _SPLIT = re.compile(r"[,，、\s]+")
@@ -174,14 +175,14 @@ class MonthListFilter(django_filters.Filter):
     field_class = MonthListField
 
 
-class CategoryField(forms.ModelChoiceField):
+class CategoryField(django_filters.fields.ModelChoiceField):
     def label_from_instance(self, obj: Category) -> str:
         return f"{obj.case_type.name} · {obj.name}"
 
 
 class CategoryFilter(django_filters.ModelChoiceFilter):
-    # The stubs pin field_class to django-filter's own ModelChoiceField; it takes any field.
-    field_class = CategoryField  # type: ignore[assignment]
+    # django-filter's own ModelChoiceField, for its 未分类 (null) choice.
+    field_class = CategoryField
 
 
 def _status_label(value: str) -> str:
@@ -230,6 +231,34 @@ def region_choices(user: User) -> list[tuple[Any, Any]]:
     return [("", _("全部区域")), *groups]
 
 
+class CaseFilterForm(forms.Form):
+    """Checks that a figure's metric has the part asked for (响应率 has 分子, 分母 and 未达;
+    受理数 is only itself); otherwise the list is not narrowed by the metric."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        metric = data.get("metric")
+        if metric:
+            try:
+                metrics.figure_q(
+                    metric, data.get("part") or metrics.NUM, whistle=data.get("whistle", False)
+                )
+            except ValueError:
+                self.add_error(
+                    "metric",
+                    _("指标“%(m)s”没有“%(p)s”这一口径。")
+                    % {
+                        "m": metrics.METRIC_LABELS.get(metric, metric),
+                        "p": metrics.PART_LABELS.get(data.get("part") or metrics.NUM, ""),
+                    },
+                )
+        return data
+
+
+METRIC_CHOICES = [(key, label) for key, label in metrics.METRIC_LABELS.items()]
+PART_CHOICES = list(metrics.PART_LABELS.items())
+
+
 class CaseFilter(django_filters.FilterSet):
     """Filters of the case list and its export. Combine with AND; lists inside one value with OR."""
 
@@ -252,6 +281,7 @@ class CaseFilter(django_filters.FilterSet):
         ),
         label=_("分类"),
         empty_label=_("全部分类"),
+        null_label=_("未分类"),
     )
     status = StatusListFilter(
         method="filter_status", label=_("状态"), widget=forms.Select(choices=STATUS_CHOICES)
@@ -262,8 +292,13 @@ class CaseFilter(django_filters.FilterSet):
         queryset=Organisation.objects.filter(kind__in=HANDLING_KINDS),
         label=_("主办单位"),
         empty_label=_("全部单位"),
+        null_label=_("未交办"),
     )
     region = RegionCodeFilter(method="filter_region", label=_("区域"), max_length=32)
+    # From a figure by town of a case placed above the towns: that place alone, not its subtree.
+    place = RegionCodeFilter(
+        method="filter_place", label=_("所在区域(本级)"), max_length=32, widget=forms.HiddenInput
+    )
     channel = django_filters.ChoiceFilter(
         choices=Channel.choices, label=_("来源渠道"), empty_label=_("全部渠道")
     )
@@ -299,6 +334,15 @@ class CaseFilter(django_filters.FilterSet):
         widget=forms.HiddenInput,
     )
     overdue = FlagFilter(method="filter_overdue", label=_("只看超期"))
+    # From a dashboard figure: the cases it counts (stats.metrics.figure_q), with the period,
+    # unit, town or station of the figure as the other filters.
+    metric = django_filters.ChoiceFilter(
+        choices=METRIC_CHOICES, method="filter_metric", label=_("统计指标"), empty_label=_("不限")
+    )
+    part = django_filters.ChoiceFilter(
+        choices=PART_CHOICES, method="filter_part", label=_("指标口径"), empty_label=_("分子")
+    )
+    whistle = FlagFilter(method="filter_whistle", label=_("吹哨报到"), widget=forms.HiddenInput)
     mine = FlagFilter(method="filter_mine", label=_("我登记的"))
     sort = django_filters.ChoiceFilter(
         choices=[(key, key) for key in SORTS],
@@ -310,6 +354,7 @@ class CaseFilter(django_filters.FilterSet):
     class Meta:
         model = Case
         fields: list[str] = []
+        form = CaseFilterForm
 
     def __init__(self, data: Any = None, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(data, *args, **kwargs)
@@ -351,6 +396,9 @@ class CaseFilter(django_filters.FilterSet):
     def filter_region(self, queryset: CaseQuerySet, name: str, value: Region | None) -> QuerySet:
         return queryset.in_region(value) if value is not None else queryset
 
+    def filter_place(self, queryset: QuerySet[Case], name: str, value: Region | None) -> QuerySet:
+        return queryset.filter(region__path=value.path) if value is not None else queryset
+
     def filter_reported_from(self, queryset: QuerySet[Case], name: str, value: date) -> QuerySet:
         return queryset.filter(reported_at__gte=start_of(value))
 
@@ -365,6 +413,18 @@ class CaseFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.overdue()
+
+    def filter_metric(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet:
+        if not value:
+            return queryset
+        part = self.form.cleaned_data.get("part") or metrics.NUM
+        return queryset.filter(metrics.figure_q(value, part))
+
+    def filter_part(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet:
+        return queryset  # read by filter_metric
+
+    def filter_whistle(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet:
+        return queryset.filter(metrics.whistle_q()) if value else queryset
 
     def filter_mine(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet:
         return queryset.filter(reported_by=self.user) if value else queryset

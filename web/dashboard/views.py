@@ -1,15 +1,16 @@
 """The leaders' dashboard: the rates of docs/metrics.md by unit, town, category and month.
 
 Every figure comes from ``stats.metrics`` over the cases the viewer may see, and every figure
-links to the case list filtered to the cases behind it (``caseviews:case-list`` with ``unit``,
-``month``, ``type``, ``category``, ``region``, ``status`` and ``overdue``). The page costs a
+links to the case list filtered to exactly the cases behind it (``caseviews:case-list`` with
+``metric`` and ``part`` beside ``unit``, ``month``, ``type``, ``category``, ``region`` or
+``station``): a rate's numerator and base each open their own list. The page costs a
 fixed number of queries whatever the number of cases: one GROUP BY per table and one name
 look-up per named dimension.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -25,11 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import Case, CaseType, Category, Status
+from cases.models import Case, CaseType, Category
 from cases.scope import visible_cases
+from config.routers import reads_reports
 from people.http import AuthenticatedHttpRequest
 from people.models import REPORT_READERS, User
-from regions.models import Region
+from regions.models import Region, RegionLevel
 from stats import metrics
 from stats.metrics import RateRow
 
@@ -41,13 +43,9 @@ DEFAULT_MONTHS = 12
 CHOOSABLE_MONTHS = 36
 # A long ranking chart shows the first and the last this many units.
 CHART_ENDS = 10
-# Every link names its states: the counted cases (docs/metrics.md: merged duplicates and
-# refusals count nowhere, so the list leaves them out too), or the closed ones, or those with a
-# valid return visit (verified, and closed after it), the base of the three hotline rates.
-# Other bases (due-to-close, answered at least once) are not a set of states: their links show
-# every counted case of the group.
-COUNTED_STATUSES = f"open,{Status.CLOSED}"
-VISITED_STATUSES = f"{Status.VERIFIED},{Status.CLOSED}"
+# Every figure links to exactly the cases it counts: the case list's ``metric`` and ``part``
+# filters apply the same predicate the figure's count is (stats.metrics.figure_q), beside the
+# period, type and group of the figure.
 
 
 def may_read(user: User) -> bool:
@@ -142,21 +140,25 @@ def read_period(
 
 @dataclass
 class Figure:
-    """One number on the page and the case list behind it."""
+    """One number on the page and the case list behind it; a rate carries its numerator and
+    base (``parts``), each opening its own cases."""
 
     text: str
     url: str
+    parts: list[Figure] = field(default_factory=list)
+    title: str = ""
 
 
 @dataclass
 class Line:
-    """One row of a table: a group's label and its figures, in FIGURES order."""
+    """One row of a table: a group's label and its figures, in COLUMNS order."""
 
     label: str
     figures: list[Figure]
     url: str
     raw: RateRow
     rank: int | None = None
+    score: str = ""
 
 
 def percent(rate: float | None) -> str:
@@ -172,171 +174,393 @@ def hours(value: float | None) -> str:
 
 
 def case_list_url(params: dict[str, Any]) -> str:
-    """The case list filtered by ``params``; the counted cases unless a status is given."""
-    params = {"status": COUNTED_STATUSES, **params}
+    """The case list filtered by ``params``."""
     return f"{reverse('caseviews:case-list')}?{urlencode(params, safe=',')}"
 
 
-# Table columns: (heading, how the figure reads a row, extra case-list parameters).
-COLUMNS: list[tuple[Any, Any, dict[str, Any]]] = [
-    (gettext_lazy("受理数"), lambda r: str(r.received), {}),
-    (gettext_lazy("当场办结率"), lambda r: percent(r.on_spot_rate), {}),
-    (gettext_lazy("响应率"), lambda r: percent(r.response_rate), {"status": VISITED_STATUSES}),
-    (gettext_lazy("解决率"), lambda r: percent(r.resolution_rate), {"status": VISITED_STATUSES}),
-    (gettext_lazy("满意率"), lambda r: percent(r.satisfaction_rate), {"status": VISITED_STATUSES}),
-    (gettext_lazy("综合得分"), lambda r: score(r.composite_score), {"status": VISITED_STATUSES}),
-    (gettext_lazy("按期办结率"), lambda r: percent(r.on_time_rate), {}),
-    (gettext_lazy("返工率"), lambda r: percent(r.rework_rate), {}),
-    (gettext_lazy("超期未办结"), lambda r: str(r.overdue_now), {"overdue": 1}),
-    (gettext_lazy("销号数"), lambda r: str(r.closed), {"status": Status.CLOSED}),
-    (gettext_lazy("平均办理时长"), lambda r: hours(r.avg_handling_hours), {}),
+def metric_params(metric: str, part: str = metrics.NUM) -> dict[str, str]:
+    """The case-list parameters of one figure's cases (stats.metrics.figure_q)."""
+    return {"metric": metric, "part": part} if part != metrics.NUM else {"metric": metric}
+
+
+# Table columns: (heading, the metric, how its value reads).
+COLUMNS: list[tuple[Any, str, Any]] = [
+    (gettext_lazy("受理数"), "received", lambda r: str(r.received)),
+    (gettext_lazy("当场办结率"), "on_spot_rate", lambda r: percent(r.on_spot_rate)),
+    (gettext_lazy("响应率"), "response_rate", lambda r: percent(r.response_rate)),
+    (gettext_lazy("解决率"), "resolution_rate", lambda r: percent(r.resolution_rate)),
+    (gettext_lazy("满意率"), "satisfaction_rate", lambda r: percent(r.satisfaction_rate)),
+    (gettext_lazy("综合得分"), "composite_score", lambda r: score(r.composite_score)),
+    (gettext_lazy("按期办结率"), "on_time_rate", lambda r: percent(r.on_time_rate)),
+    (gettext_lazy("返工率"), "rework_rate", lambda r: percent(r.rework_rate)),
+    (
+        gettext_lazy("调处成功率"),
+        "mediation_success_rate",
+        lambda r: percent(r.mediation_success_rate),
+    ),
+    (gettext_lazy("超期未办结"), "overdue_now", lambda r: str(r.overdue_now)),
+    (gettext_lazy("销号数"), "closed", lambda r: str(r.closed)),
+    (gettext_lazy("平均办理时长"), "avg_handling_hours", lambda r: hours(r.avg_handling_hours)),
 ]
 
 
+def figure(row: RateRow, metric: str, text: str, link: Any) -> Figure:
+    """A figure linking to its cases: a count to itself; a rate to its base, with its numerator
+    and base beside it (the composite and the average have only a base)."""
+    if metric in metrics.COUNTS:
+        return Figure(text, link(metric_params(metric)))
+    den = Figure(str(row.count(metric, metrics.DEN)), link(metric_params(metric, metrics.DEN)))
+    den.title = str(_("分母(基数)"))
+    parts = [den]
+    if metrics.has_part(metric, metrics.NUM):
+        num = Figure(str(row.count(metric, metrics.NUM)), link(metric_params(metric)))
+        num.title = str(_("分子"))
+        parts = [num, den]
+    return Figure(text, den.url, parts)
+
+
 def line(label: str, row: RateRow, params: dict[str, Any] | None) -> Line:
-    """A table row; ``params`` None for a group the case list cannot select (no lead unit, no
-    category), whose figures are shown without a link rather than with a wrong one."""
+    """A table row; ``params`` None for a group the case list cannot select (a category not
+    chosen), whose figures are shown without a link rather than with a wrong one."""
     if params is None:
         return Line(
             label=label,
-            figures=[Figure(read(row), "") for _h, read, _e in COLUMNS],
+            figures=[Figure(read(row), "") for _h, _m, read in COLUMNS],
             url="",
             raw=row,
         )
     # One reverse and one encoding per row, each column's own parameters appended: the page
-    # has a thousand links and building each from scratch was 40 % of its time.
+    # has thousands of links and building each from scratch was 40 % of its time.
     base = f"{reverse('caseviews:case-list')}?{urlencode(params, safe=',')}"
 
     def link(extra: dict[str, Any]) -> str:
-        return f"{base}&{urlencode({'status': COUNTED_STATUSES, **extra}, safe=',')}"
+        return f"{base}&{urlencode(extra, safe=',')}"
 
-    url = link({})
-    figures = [Figure(read(row), link(extra)) for _h, read, extra in COLUMNS]
-    return Line(label=label, figures=figures, url=url, raw=row)
-
-
-def tiles(row: RateRow, period: Period) -> list[dict[str, Any]]:
-    """The headline figures over the whole period, each with its numerator and base."""
-
-    def url(**extra: Any) -> str:
-        return case_list_url(period.params(**extra))
-
-    visited = {"status": VISITED_STATUSES}
-    return [
-        {
-            "key": "received",
-            "label": _("受理数"),
-            "value": str(row.received),
-            "detail": _("销号 %(n)d 件") % {"n": row.closed},
-            "url": url(),
-        },
-        {
-            "key": "on_spot",
-            "label": _("当场办结率"),
-            "value": percent(row.on_spot_rate),
-            "detail": f"{row.on_spot} / {row.received}",
-            "url": url(),
-        },
-        {
-            "key": "response",
-            "label": _("响应率"),
-            "value": percent(row.response_rate),
-            "detail": f"{row.contacted} / {row.valid_visits}",
-            "url": url(**visited),
-        },
-        {
-            "key": "resolution",
-            "label": _("解决率"),
-            "value": percent(row.resolution_rate),
-            "detail": f"{row.resolved} / {row.valid_visits}",
-            "url": url(**visited),
-        },
-        {
-            "key": "satisfaction",
-            "label": _("满意率"),
-            "value": percent(row.satisfaction_rate),
-            "detail": _("满意 %(s)d，基本满意 %(b)d，有效回访 %(n)d")
-            % {"s": row.satisfied, "b": row.basic, "n": row.valid_visits},
-            "url": url(**visited),
-        },
-        {
-            "key": "on_time",
-            "label": _("按期办结率"),
-            "value": percent(row.on_time_rate),
-            "detail": f"{row.on_time} / {row.due}",
-            "url": url(),
-        },
-        {
-            "key": "rework",
-            "label": _("返工率"),
-            "value": percent(row.rework_rate),
-            "detail": f"{row.reworked} / {row.answered}",
-            "url": url(),
-            "warn": True,
-        },
-        {
-            "key": "mediation",
-            "label": _("调处成功率"),
-            "value": percent(row.mediation_success_rate),
-            "detail": f"{row.mediation_success} / {row.disputes_judged}",
-            "url": url(),
-        },
-        {
-            "key": "handling",
-            "label": _("平均办理时长"),
-            "value": hours(row.avg_handling_hours),
-            "detail": _("已答复 %(n)d 件") % {"n": row.answered},
-            "url": url(),
-        },
-        {
-            "key": "composite",
-            "label": _("综合得分"),
-            "value": score(row.composite_score),
-            "detail": _("有效回访 %(n)d 件") % {"n": row.valid_visits},
-            "url": url(**visited),
-        },
-        {
-            "key": "overdue",
-            "label": _("超期未办结"),
-            "value": str(row.overdue_now),
-            "detail": _("延期 %(e)d，退单 %(s)d") % {"e": row.extended, "s": row.sent_back},
-            "url": url(overdue=1),
-            "warn": True,
-        },
-    ]
+    figures = [figure(row, metric, read(row), link) for _h, metric, read in COLUMNS]
+    return Line(label=label, figures=figures, url=link(metric_params("received")), raw=row)
 
 
-def unit_lines(cases: Any, period: Period) -> list[Line]:
-    """Units ranked by composite score (no score last, then by cases received)."""
+def signed(value: float, unit: str) -> str:
+    return f"{value:+.1f}{unit}"
+
+
+def change(metric: str, now: RateRow, then: RateRow) -> str:
+    """The change from ``then`` to ``now``: percentage points for a rate, points for the
+    composite, hours for the average, per cent for a count; "—" with no base on either side."""
+    if metric in metrics.COUNTS:
+        before, after = then.count(metric), now.count(metric)
+        if not before:
+            return "—"
+        return signed(((after or 0) - before) / before * 100, "%")
+    a, b = getattr(now, metric), getattr(then, metric)
+    if a is None or b is None:
+        return "—"
+    if metric == "composite_score":
+        return signed(a - b, str(_("分")))
+    if metric == "avg_handling_hours":
+        return signed(a - b, str(_("小时")))
+    return signed((a - b) * 100, str(_("个百分点")))
+
+
+# The headline tiles: (key, label, metric, how the value reads, warn).
+TILES: list[tuple[str, Any, str, Any, bool]] = [
+    ("received", gettext_lazy("受理数"), "received", lambda r: str(r.received), False),
+    (
+        "on_spot",
+        gettext_lazy("当场办结率"),
+        "on_spot_rate",
+        lambda r: percent(r.on_spot_rate),
+        False,
+    ),
+    (
+        "response",
+        gettext_lazy("响应率"),
+        "response_rate",
+        lambda r: percent(r.response_rate),
+        False,
+    ),
+    (
+        "resolution",
+        gettext_lazy("解决率"),
+        "resolution_rate",
+        lambda r: percent(r.resolution_rate),
+        False,
+    ),
+    (
+        "satisfaction",
+        gettext_lazy("满意率"),
+        "satisfaction_rate",
+        lambda r: percent(r.satisfaction_rate),
+        False,
+    ),
+    (
+        "on_time",
+        gettext_lazy("按期办结率"),
+        "on_time_rate",
+        lambda r: percent(r.on_time_rate),
+        False,
+    ),
+    ("rework", gettext_lazy("返工率"), "rework_rate", lambda r: percent(r.rework_rate), True),
+    (
+        "mediation",
+        gettext_lazy("调处成功率"),
+        "mediation_success_rate",
+        lambda r: percent(r.mediation_success_rate),
+        False,
+    ),
+    (
+        "handling",
+        gettext_lazy("平均办理时长"),
+        "avg_handling_hours",
+        lambda r: hours(r.avg_handling_hours),
+        False,
+    ),
+    (
+        "composite",
+        gettext_lazy("综合得分"),
+        "composite_score",
+        lambda r: score(r.composite_score),
+        False,
+    ),
+    ("overdue", gettext_lazy("超期未办结"), "overdue_now", lambda r: str(r.overdue_now), True),
+]
+# What each tile lists beside its value: (words, metric, part) — each a link to its cases.
+TILE_DETAILS: dict[str, list[tuple[Any, str, str]]] = {
+    "received": [(gettext_lazy("销号"), "closed", metrics.NUM)],
+    "on_spot": [
+        (gettext_lazy("当场办结"), "on_spot_rate", metrics.NUM),
+        (gettext_lazy("受理"), "on_spot_rate", metrics.DEN),
+    ],
+    "response": [
+        (gettext_lazy("及时联系"), "response_rate", metrics.NUM),
+        (gettext_lazy("未响应"), "response_rate", metrics.MISS),
+        (gettext_lazy("有效回访"), "response_rate", metrics.DEN),
+    ],
+    "resolution": [
+        (gettext_lazy("已解决"), "resolution_rate", metrics.NUM),
+        (gettext_lazy("未解决"), "resolution_rate", metrics.MISS),
+        (gettext_lazy("有效回访"), "resolution_rate", metrics.DEN),
+    ],
+    "satisfaction": [
+        (gettext_lazy("满意"), "satisfied", metrics.NUM),
+        (gettext_lazy("基本满意"), "basic", metrics.NUM),
+        (gettext_lazy("不满意"), "unsatisfied", metrics.NUM),
+        (gettext_lazy("有效回访"), "satisfaction_rate", metrics.DEN),
+    ],
+    "on_time": [
+        (gettext_lazy("按期"), "on_time_rate", metrics.NUM),
+        (gettext_lazy("未按期"), "on_time_rate", metrics.MISS),
+        (gettext_lazy("应办结"), "on_time_rate", metrics.DEN),
+    ],
+    "rework": [
+        (gettext_lazy("返工"), "rework_rate", metrics.NUM),
+        (gettext_lazy("已答复"), "rework_rate", metrics.DEN),
+    ],
+    "mediation": [
+        (gettext_lazy("调处成功"), "mediation_success_rate", metrics.NUM),
+        (gettext_lazy("未成功"), "mediation_success_rate", metrics.MISS),
+        (gettext_lazy("已研判"), "mediation_success_rate", metrics.DEN),
+    ],
+    "handling": [(gettext_lazy("计入"), "avg_handling_hours", metrics.DEN)],
+    "composite": [(gettext_lazy("有效回访"), "composite_score", metrics.DEN)],
+    "overdue": [
+        (gettext_lazy("延期"), "extended", metrics.NUM),
+        (gettext_lazy("退单"), "sent_back", metrics.NUM),
+    ],
+}
+
+
+def sparkline(values: list[float | None], width: int = 120, height: int = 24) -> str:
+    """SVG polyline points of a month series (gaps for months without a base), or "" for
+    fewer than two values."""
+    known = [v for v in values if v is not None]
+    if len(values) < 2 or len(known) < 2:
+        return ""
+    low, high = min(known), max(known)
+    span = (high - low) or 1.0
+    step = width / (len(values) - 1)
+    segments: list[str] = []
+    current: list[str] = []
+    for i, value in enumerate(values):
+        if value is None:
+            if current:
+                segments.append(" ".join(current))
+            current = []
+            continue
+        y = height - 2 - (value - low) / span * (height - 4)
+        current.append(f"{i * step:.1f},{y:.1f}")
+    if current:
+        segments.append(" ".join(current))
+    return "|".join(segments)
+
+
+@dataclass
+class Comparisons:
+    """The period's totals (one query), those of the period before (环比) and a year before
+    (同比) and the months of the period for the trend (one GROUP BY by month: the counts of
+    months add up, the rates are recomputed from them)."""
+
+    current: RateRow
+    previous: RateRow
+    year_ago: RateRow
+    months: dict[int, RateRow]
+    previous_period: Period
+    year_ago_period: Period
+
+
+def comparisons(
+    request: AuthenticatedHttpRequest, period: Period, period_cases: Any
+) -> Comparisons:
+    length = len(period.months)
+    previous = Period(
+        add_months(period.start, -length), add_months(period.start, -1), period.case_type
+    )
+    year_ago = Period(add_months(period.start, -12), add_months(period.end, -12), period.case_type)
+    start = min(previous.start, year_ago.start)
+    cases = metrics.filter_cases(
+        visible_cases(request.user, Case.objects.all()),
+        case_type=period.case_type,
+        months=(start, period.end),
+    )
+    by_month = {r.group["month"]: r for r in metrics.rates(cases, group_by=("month",))}
+
+    def over(p: Period) -> RateRow:
+        return metrics.combine([by_month[m] for m in p.months if m in by_month])
+
+    return Comparisons(
+        # The period's own totals in their own query, so every figure is the database's, the
+        # same as a briefing's for these months (an average recombined from months could differ
+        # in its last digit).
+        current=metrics.totals(period_cases),
+        previous=over(previous),
+        year_ago=over(year_ago),
+        months={m: by_month[m] for m in period.months if m in by_month},
+        previous_period=previous,
+        year_ago_period=year_ago,
+    )
+
+
+def tiles(data: Comparisons, period: Period) -> list[dict[str, Any]]:
+    """The headline figures over the whole period, each with its numerator and base, its
+    change on the period before (环比) and on a year before (同比), and its monthly trend."""
+    row = data.current
+    tiles = []
+    for key, label, metric, read, warn in TILES:
+        main_part = metrics.NUM if metric in metrics.COUNTS else metrics.DEN
+        details = [
+            {
+                "label": words,
+                "value": row.count(m, part),
+                "url": case_list_url(period.params(**metric_params(m, part))),
+            }
+            for words, m, part in TILE_DETAILS.get(key, [])
+        ]
+        compared = []
+        for words, other, other_period in (
+            (_("环比"), data.previous, data.previous_period),
+            (_("同比"), data.year_ago, data.year_ago_period),
+        ):
+            value = read(other)
+            compared.append(
+                {
+                    "label": words,
+                    "value": value,
+                    # No base then: the value's "—" says it; no second dash for the change.
+                    "change": "" if value == "—" else change(metric, row, other),
+                    "period": f"{metrics.month_label(other_period.start)}—"
+                    f"{metrics.month_label(other_period.end)}",
+                    "url": case_list_url(other_period.params(**metric_params(metric, main_part))),
+                }
+            )
+        series: list[float | None] = []
+        for month in period.months:
+            month_row = data.months.get(month) or RateRow(group={"month": month})
+            value = (
+                month_row.count(metric) if metric in metrics.COUNTS else getattr(month_row, metric)
+            )
+            series.append(None if value is None else float(value))
+        tiles.append(
+            {
+                "key": key,
+                "label": label,
+                "value": read(row),
+                "url": case_list_url(period.params(**metric_params(metric, main_part))),
+                "details": details,
+                "compared": compared,
+                "spark": [points for points in sparkline(series).split("|") if points],
+                "warn": warn,
+            }
+        )
+    return tiles
+
+
+@dataclass
+class Ranking:
+    """A ranked table and the groups listed apart (样本不足)."""
+
+    lines: list[Line]
+    apart: list[Line]
+    prior: float | None
+
+
+def ranked_lines(
+    rows: list[RateRow], labelled: Any, prior: float | None
+) -> tuple[list[Line], list[Line]]:
+    """Lines ranked by the composite shrunk toward ``prior``; those below the minimum apart."""
+    ranked, apart = metrics.rank(rows, prior=prior)
+    lines = []
+    for item in ranked:
+        entry = labelled(item.row)
+        entry.rank, entry.score = item.rank, score(item.score)
+        lines.append(entry)
+    others = []
+    for item in apart:
+        entry = labelled(item.row)
+        entry.score = score(item.score)
+        others.append(entry)
+    return lines, others
+
+
+def unit_lines(cases: Any, period: Period, prior: float | None) -> Ranking:
+    """Units ranked by their composite shrunk toward the average of all visible cases, among
+    those with enough valid return visits; the others listed apart (样本不足)."""
     rows = metrics.with_names(metrics.rates(cases, group_by=("lead_unit",)))
     units = [r for r in rows if r.group["lead_unit"] is not None]
-    units.sort(key=lambda r: (r.composite_score is None, -(r.composite_score or 0), -r.received))
-    lines = []
-    for rank, row in enumerate(units, start=1):
-        item = line(row.labels["lead_unit"], row, period.params(unit=row.group["lead_unit"]))
-        item.rank = rank
-        lines.append(item)
+    lines, apart = ranked_lines(
+        units,
+        lambda r: line(r.labels["lead_unit"], r, period.params(unit=r.group["lead_unit"])),
+        prior,
+    )
     # Cases with no lead unit (resolved on the spot, or not yet assigned) close the table, so
-    # its rows add up to the total; they have no unit to rank.
+    # its rows with the ones apart add up to the total; they have no unit to rank.
     lines += [
-        line(_("未交办（含当场办结）"), r, None) for r in rows if r.group["lead_unit"] is None
+        line(_("未交办（含当场办结）"), r, period.params(unit="null"))
+        for r in rows
+        if r.group["lead_unit"] is None
     ]
-    return lines
+    return Ranking(lines, apart, prior)
 
 
-def region_lines(cases: Any, period: Period) -> list[Line]:
+def region_lines(cases: Any, period: Period, prior: float | None) -> Ranking:
     rows = metrics.rates(cases, group_by=("region",), region_level=REGION_LEVEL)
     places = {
-        path: (name, code)
-        for path, name, code in Region.objects.filter(
+        path: (name, code, level)
+        for path, name, code, level in Region.objects.filter(
             path__in=[r.group["region"] for r in rows]
-        ).values_list("path", "name", "code")
+        ).values_list("path", "name", "code", "level")
     }
-    lines = []
-    for row in rows:
-        name, code = places.get(row.group["region"], ("—", None))
-        lines.append(line(name, row, period.params(region=code)))
-    return lines
+
+    def labelled(row: RateRow) -> Line:
+        name, code, level = places.get(row.group["region"], ("—", None, None))
+        if code is None:
+            return line(name, row, None)
+        # A case placed above the towns (at the county itself) keeps its own place as its key:
+        # its link lists that place alone, not everything under it.
+        above = level is not None and level < RegionLevel.TOWN
+        return line(name, row, period.params(**({"place": code} if above else {"region": code})))
+
+    lines, apart = ranked_lines(rows, labelled, prior)
+    return Ranking(lines, apart, prior)
 
 
 def station_lines(cases: Any, period: Period) -> list[Line]:
@@ -362,30 +586,85 @@ def category_lines(cases: Any, period: Period, types: dict[int, CaseType]) -> li
         case_type = types[row.group["case_type"]]
         category = row.group["category"]
         label = f"{case_type.name} · {names.get(category, _('未分类'))}"
-        params = None
-        if category is not None:
-            params = period.params(category=category)
-            params["type"] = case_type.code
+        params = period.params(category=category if category is not None else "null")
+        params["type"] = case_type.code
         lines.append(line(label, row, params))
     return lines
 
 
-def month_lines(cases: Any, period: Period) -> list[Line]:
+def month_lines(data: Comparisons, period: Period) -> list[Line]:
     """Every month of the period, an empty one included, so the trend has no gaps."""
-    by_month = {r.group["month"]: r for r in metrics.rates(cases, group_by=("month",))}
     lines = []
     for month in period.months:
-        row = by_month.get(month) or RateRow(group={"month": month})
+        row = data.months.get(month) or RateRow(group={"month": month})
         params = period.params()
         params["month"] = str(month)
         lines.append(line(metrics.month_label(month), row, params))
     return lines
 
 
+@dataclass
+class WhistleLine:
+    label: str
+    figures: list[Figure]
+
+
+WHISTLE_HEADINGS = [
+    gettext_lazy("请求数"),
+    gettext_lazy("按时签收率"),
+    gettext_lazy("平均签收用时"),
+    gettext_lazy("按期办结率"),
+    gettext_lazy("平均办理时长"),
+    gettext_lazy("超期未办结"),
+]
+
+
+def whistle_lines(cases: Any, period: Period) -> list[WhistleLine]:
+    """吹哨报到: each county department's response to the cases towns dispatched to it."""
+    lines = []
+    for item in metrics.whistle(cases):
+        base = case_list_url(period.params(unit=item.unit, whistle=1))
+
+        def link(extra: dict[str, Any], base: str = base) -> str:
+            return f"{base}&{urlencode(extra)}"
+
+        rate = item.rates
+        response = Figure(
+            percent(item.response_rate),
+            link(metric_params("whistle_response_rate", metrics.DEN)),
+            [
+                Figure(
+                    str(item.response_on_time),
+                    link(metric_params("whistle_response_rate")),
+                    title=str(_("分子")),
+                ),
+                Figure(
+                    str(item.response_due),
+                    link(metric_params("whistle_response_rate", metrics.DEN)),
+                    title=str(_("分母(基数)")),
+                ),
+            ],
+        )
+        lines.append(
+            WhistleLine(
+                item.label,
+                [
+                    Figure(str(item.requests), link(metric_params("requests"))),
+                    response,
+                    Figure(hours(item.avg_response_hours), link(metric_params("accepted"))),
+                    figure(rate, "on_time_rate", percent(rate.on_time_rate), link),
+                    figure(rate, "avg_handling_hours", hours(rate.avg_handling_hours), link),
+                    Figure(str(rate.overdue_now), link(metric_params("overdue_now"))),
+                ],
+            )
+        )
+    return lines
+
+
 def chart_units(units: list[Line]) -> list[Line]:
-    """The units the ranking chart shows: every scored unit, or the first and last ten of
+    """The units the ranking chart shows: every ranked unit, or the first and last ten of
     a long list (红黑榜), which the table below lists in full."""
-    scored = [u for u in units if u.rank and u.raw and u.raw.composite_score is not None]
+    scored = [u for u in units if u.rank]
     if len(scored) <= 2 * CHART_ENDS:
         return scored
     return scored[:CHART_ENDS] + scored[-CHART_ENDS:]
@@ -396,9 +675,6 @@ def chart_data(months: list[Line], units: list[Line]) -> dict[str, Any]:
 
     def pct(rate: float | None) -> float | None:
         return None if rate is None else round(rate * 100, 1)
-
-    def rounded(value: float | None) -> float | None:
-        return None if value is None else round(value, 1)
 
     ranked = chart_units(units)
 
@@ -419,14 +695,15 @@ def chart_data(months: list[Line], units: list[Line]) -> dict[str, Any]:
         },
         "ranking": {
             "labels": [f"{u.rank}. {u.label}" for u in ranked],
-            "scores": [rounded(u.raw.composite_score) for u in ranked],
+            "scores": [float(u.score) if u.score not in ("", "—") else None for u in ranked],
             "urls": [u.url for u in ranked],
-            "name": _("综合得分"),
+            "name": _("排名得分"),
         },
     }
 
 
 @login_required
+@reads_reports
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The rates over a period (default the last 12 months), scoped to what the viewer sees."""
     if not may_read(request.user):
@@ -438,21 +715,31 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         case_type=period.case_type,
         months=(period.start, period.end),
     )
-    units = unit_lines(cases, period)
-    months = month_lines(cases, period)
+    data = comparisons(request, period, cases)
+    prior = data.current.composite_score
+    units = unit_lines(cases, period, prior)
+    towns = region_lines(cases, period, prior)
+    months = month_lines(data, period)
+    min_volume, prior_weight = metrics.ranking_settings()
     context = {
         "form": form,
         "period": period,
         "period_label": f"{metrics.month_label(period.start)} — {metrics.month_label(period.end)}",
-        "tiles": tiles(metrics.totals(cases), period),
-        "headings": [heading for heading, _read, _extra in COLUMNS],
-        "units": units,
-        "regions": region_lines(cases, period),
+        "tiles": tiles(data, period),
+        "headings": [heading for heading, _metric, _read in COLUMNS],
+        "units": units.lines,
+        "units_apart": units.apart,
+        "regions": towns.lines,
+        "regions_apart": towns.apart,
         "stations": station_lines(cases, period),
         "categories": category_lines(cases, period, {t.pk: t for t in types}),
         "months": months,
-        "charts": chart_data(months, units),
-        "ranking_truncated": len(chart_units(units)) < len([u for u in units if u.rank]),
+        "whistle": whistle_lines(cases, period),
+        "whistle_headings": WHISTLE_HEADINGS,
+        "charts": chart_data(months, units.lines),
+        "ranking_truncated": len(chart_units(units.lines))
+        < len([u for u in units.lines if u.rank]),
+        "ranking": {"min": min_volume, "k": prior_weight, "prior": score(prior)},
         "weights": {
             **settings.LIANXIN["COMPOSITE_WEIGHTS"],
             "basic": settings.LIANXIN["BASIC_SATISFACTION_WEIGHT"],

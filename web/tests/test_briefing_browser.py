@@ -73,7 +73,9 @@ def docx_links(content: bytes) -> list[tuple[str, str]]:
 
 def listed(page) -> int:
     page.wait_for_selector("text=/共 \\d+ 件/")
-    return int(re.search(r"共 (\d+) 件", page.content()).group(1))
+    found = re.search(r"共 (\d+) 件", page.content())
+    assert found is not None
+    return int(found.group(1))
 
 
 def test_the_leader_downloads_march_and_every_number_holds(chromium, live, settings):

@@ -35,14 +35,16 @@ def frozen_clock():
 
 
 def tile(body: str, key: str) -> tuple[str, str, str]:
-    """The value, detail and link of one headline tile."""
+    """The value, details (as text: "当场办结 1 受理 4") and link of one headline tile."""
     match = re.search(
-        rf'<a class="tile[^"]*" href="([^"]+)" data-metric="{key}">\s*'
-        r'<span class="tile-label">[^<]*</span><b>([^<]*)</b><small class="muted">([^<]*)</small>',
+        rf'<div class="tile[^"]*" data-metric="{key}">\s*'
+        r'<span class="tile-label">[^<]*</span><b><a href="([^"]+)">([^<]*)</a></b>\s*'
+        r'<small class="muted tile-parts">(.*?)</small>',
         body,
     )
     assert match, f"no tile {key}"
-    return match.group(2), match.group(3), unescape(match.group(1))
+    detail = " ".join(re.sub(r"<[^>]+>", " ", match.group(3)).split())
+    return match.group(2), detail, unescape(match.group(1))
 
 
 def query(url: str) -> dict[str, str]:
@@ -120,17 +122,18 @@ def test_the_tiles_show_the_rates_of_the_period(world, client):
     services.resolve_on_spot(world.report(), actor=world.grid_worker, answer="当场修好。")
     client.force_login(world.leader)
     body = client.get(URL).content.decode()
-    assert tile(body, "received")[:2] == ("4", "销号 1 件")
-    assert tile(body, "on_spot")[:2] == ("25.0%", "1 / 4")
-    assert tile(body, "response")[:2] == ("100.0%", "3 / 3")
-    assert tile(body, "resolution")[:2] == ("66.7%", "2 / 3")
+    assert tile(body, "received")[:2] == ("4", "销号 1")
+    assert tile(body, "on_spot")[:2] == ("25.0%", "当场办结 1 受理 4")
+    assert tile(body, "response")[:2] == ("100.0%", "及时联系 3 未响应 0 有效回访 3")
+    assert tile(body, "resolution")[:2] == ("66.7%", "已解决 2 未解决 1 有效回访 3")
+    assert tile(body, "satisfaction")[1] == "满意 1 基本满意 1 不满意 1 有效回访 3"
     # 满意率 = (1 + 0.9 × 1) ÷ 3
     assert tile(body, "satisfaction")[0] == "63.3%"
     # composite = 100 × (0.1 × 1 + 0.5 × 2/3 + 0.4 × 1.9/3)
     assert tile(body, "composite")[0] == "68.7"
-    assert tile(body, "on_time")[:2] == ("100.0%", "3 / 3")
-    assert tile(body, "rework")[:2] == ("0.0%", "0 / 4")
-    assert tile(body, "mediation")[:2] == ("—", "0 / 0")
+    assert tile(body, "on_time")[:2] == ("100.0%", "按期 3 未按期 0 应办结 3")
+    assert tile(body, "rework")[:2] == ("0.0%", "返工 0 已答复 4")
+    assert tile(body, "mediation")[:2] == ("—", "调处成功 0 未成功 0 已研判 0")
     assert tile(body, "overdue")[0] == "0"
 
 
@@ -168,7 +171,7 @@ def test_a_reversed_period_is_refused_beside_the_field(world, client):
     assert "2029年7月 — 2030年6月" in body  # the default period, not an empty page
 
 
-def test_units_are_ranked_by_composite_score(world, client):
+def rate_two_units(world):
     world.verified(passed=False)  # 人社局: resolved no, unsatisfied
     good = services.triage_case(world.report(), actor=world.dispatcher)
     good = services.assign_case(good, actor=world.dispatcher, lead_unit=world.other_dept)
@@ -183,18 +186,75 @@ def test_units_are_ranked_by_composite_score(world, client):
         satisfaction=Satisfaction.SATISFIED,
     )
     services.resolve_on_spot(world.report(), actor=world.grid_worker, answer="当场修好。")
+
+
+def test_units_are_ranked_by_a_score_shrunk_toward_the_average(world, client, settings):
+    """Composite 10 (人社局) and 100 (市场监管局), one visit each; the average over both is
+    100 × (0.1 × 1 + 0.5 × 0.5 + 0.4 × 0.5) = 55. With k = 10 the scores are
+    (1 × 100 + 10 × 55) ÷ 11 = 59.1 and (1 × 10 + 10 × 55) ÷ 11 = 50.9."""
+    settings.LIANXIN = {**settings.LIANXIN, "RANKING_MIN_VOLUME": 1, "RANKING_PRIOR_WEIGHT": 10}
+    rate_two_units(world)
     client.force_login(world.leader)
     body = client.get(URL).content.decode()
     ranking = chart_data(body)["ranking"]
     assert ranking["labels"] == ["1. 市场监管局", "2. 人社局"]
-    assert ranking["scores"] == [100.0, 10.0]
+    assert ranking["scores"] == [59.1, 50.9]
     assert query(ranking["urls"][0])["unit"] == str(world.other_dept.pk)
-    # The on-the-spot case has no unit: its row closes the table, without rank or link.
-    assert re.search(
-        r'<tr class="unlinked"[^>]*><td></td><th scope="row">未交办（含当场办结）</th>'
-        r'<td class="num">1</td>',
+    assert "k = 10" in body and "不少于 1 件" in body  # the method, on the page
+    # The cases with no unit close the table, without rank, opening those cases.
+    row = re.search(
+        r'<tr><td class="num"></td><td class="num"></td><th scope="row"><a href="([^"]+)">'
+        r"未交办（含当场办结）</a></th><td class=\"num\"><a href=\"([^\"]+)\">1</a>",
         body,
     )
+    assert row and query(unescape(row.group(2)))["unit"] == "null"
+    assert client.get(unescape(row.group(2))).context["page"].paginator.count == 1
+
+
+def test_units_below_the_minimum_volume_are_listed_apart(world, client, settings):
+    settings.LIANXIN = {**settings.LIANXIN, "RANKING_MIN_VOLUME": 2}
+    rate_two_units(world)
+    client.force_login(world.leader)
+    response = client.get(URL)
+    assert chart_data(response.content.decode())["ranking"]["labels"] == []
+    assert [u.label for u in response.context["units_apart"]] == ["人社局", "市场监管局"]
+    assert all(u.rank is None for u in response.context["units_apart"])
+    assert "样本不足（有效回访少于 2 件，不排名）" in response.content.decode()
+    # Towns too: 浔中镇 has both visits and is ranked; none below the minimum.
+    assert [(t.label, t.rank) for t in response.context["regions"]] == [("浔中镇", 1)]
+
+
+def test_the_tiles_compare_with_the_period_before_and_a_year_before(world, client):
+    with time_machine.travel(datetime(2029, 3, 5, 10, 0, tzinfo=TZ), tick=False):
+        world.verified()  # a year before: in the 环比 period (2028-07…2029-06) too
+    with time_machine.travel(datetime(2029, 6, 5, 10, 0, tzinfo=TZ), tick=False):
+        world.verified(passed=False)
+    with time_machine.travel(datetime(2030, 3, 5, 10, 0, tzinfo=TZ), tick=False):
+        world.verified()
+        world.verified(passed=False)
+        world.report()
+    client.force_login(world.leader)
+    response = client.get(URL)
+    tiles = {t["key"]: t for t in response.context["tiles"]}
+    received = {c["label"]: c for c in tiles["received"]["compared"]}
+    # 3 cases now against 2 before: +50 %.
+    assert received["环比"]["value"] == "2" and received["环比"]["change"] == "+50.0%"
+    resolution = {c["label"]: c for c in tiles["resolution"]["compared"]}
+    # 解决率 1/2 now and 1/2 before.
+    assert resolution["同比"]["value"] == "50.0%"
+    assert resolution["同比"]["change"] == "+0.0个百分点"
+    link = query(resolution["同比"]["url"])
+    assert link["metric"] == "resolution_rate" and link["part"] == "den"
+    assert link["month"].split(",")[0] == "202807" and link["month"].endswith("202906")
+    assert client.get(resolution["同比"]["url"]).context["page"].paginator.count == 2
+    # A shorter period compares with the months just before it.
+    response = client.get(URL, {"start": "203003", "end": "203004"})
+    tiles = {t["key"]: t for t in response.context["tiles"]}
+    previous = {c["label"]: c for c in tiles["received"]["compared"]}["环比"]
+    assert query(previous["url"])["month"] == "203001,203002" and previous["value"] == "0"
+    assert previous["change"] == "—"
+    # The trend line of a tile: one point a month, gaps where a rate has no base.
+    assert tiles["received"]["spark"] and len(tiles["received"]["spark"][0].split()) == 2
 
 
 # --- Where each number leads ----------------------------------------------------------------
@@ -206,10 +266,22 @@ def test_every_number_links_to_the_cases_behind_it(world, client):
     body = client.get(URL).content.decode()
     targets = [query(link) for link in links(body)]
     assert targets and all(t["month"] for t in targets)
+    assert all(t.get("metric") for t in targets)
     unit = [t for t in targets if t.get("unit") == str(world.dept.pk)]
-    assert unit and all(t["month"] == PERIOD for t in unit)
-    assert {t["status"] for t in unit} == {"open,closed", "closed", "verified,closed"}
-    assert any(t.get("overdue") == "1" for t in unit)
+    assert unit and all(t["month"] == PERIOD for t in unit if "whistle" not in t)
+    assert {t["metric"] for t in unit} >= {
+        "received",
+        "on_spot_rate",
+        "response_rate",
+        "on_time_rate",
+        "rework_rate",
+        "mediation_success_rate",
+        "avg_handling_hours",
+        "overdue_now",
+        "closed",
+    }
+    # A rate opens its numerator and its base, each on its own.
+    assert {t.get("part", "num") for t in unit if t["metric"] == "on_time_rate"} == {"num", "den"}
     town = [t for t in targets if t.get("region") == world.town.code]
     assert town, "the town row links by region code"
     category = world.category()
@@ -218,9 +290,9 @@ def test_every_number_links_to_the_cases_behind_it(world, client):
     )
     assert any(t["month"] == "203006" for t in targets)  # the month table, one month each
     _value, _detail, overdue = tile(body, "overdue")
-    assert query(overdue) == {"month": PERIOD, "overdue": "1", "status": "open,closed"}
+    assert query(overdue) == {"month": PERIOD, "metric": "overdue_now"}
     _value, _detail, visits = tile(body, "response")
-    assert query(visits) == {"month": PERIOD, "status": "verified,closed"}
+    assert query(visits) == {"month": PERIOD, "metric": "response_rate", "part": "den"}
 
 
 def test_the_page_draws_its_charts_from_the_vendored_echarts(world, client):
@@ -252,9 +324,9 @@ def test_a_followed_number_lists_as_many_cases_as_it_says(world, client):
         assert listed(link) == expected
     assert tile(body, "received")[0] == "4"
     row = re.search(r'<th scope="row"><a href="[^"]+">人社局</a></th>(.*?)</tr>', body).group(1)
-    cells = re.findall(r'<td class="num"><a href="([^"]+)">([^<]+)</a></td>', row)
+    cells = re.findall(r'<td class="num"><a href="([^"]+)">([^<]+)</a>', row)
     received_link, received = cells[0]
-    closed_link, closed = cells[9]
+    closed_link, closed = cells[10]
     assert (received, closed) == ("3", "1")
     assert listed(unescape(received_link)) == 3 and listed(unescape(closed_link)) == 1
 
