@@ -352,6 +352,11 @@ def compute(
     numbers = numbers_for(row, period, region, previous=previous, last_year=last_year, scope=scope)
 
     # Comparisons: each rate now, the period before (环比) and a year before (同比).
+    year_before = period.shifted(-12)
+
+    def rate_part(name: str) -> str:
+        return metrics.NUM if metrics.RATES[name][0] else metrics.DEN
+
     comparisons = [
         {
             "key": name,
@@ -360,6 +365,11 @@ def compute(
             "last_year": getattr(last_year, name),
             "mom": points(getattr(row, name), getattr(previous, name)),
             "yoy": points(getattr(row, name), getattr(last_year, name)),
+            "params": {
+                "now": _params(period, region, metric=name, part=rate_part(name)),
+                "previous": _params(previous_period, region, metric=name, part=rate_part(name)),
+                "last_year": _params(year_before, region, metric=name, part=rate_part(name)),
+            },
         }
         for name in RATE_FIELDS
     ]
@@ -383,6 +393,15 @@ def compute(
             "on_time_rate": item.row.on_time_rate,
             "satisfaction_rate": item.row.satisfaction_rate,
             "params": _params(period, region, unit=unit, metric="received", part=metrics.NUM),
+            "links": {
+                name: _params(period, region, unit=unit, metric=name, part=part)
+                for name, part in (
+                    ("valid_visits", metrics.NUM),
+                    ("composite_score", metrics.DEN),
+                    ("on_time_rate", metrics.NUM),
+                    ("satisfaction_rate", metrics.NUM),
+                )
+            },
         }
 
     # Towns (or the places under the chosen one): received and on the spot, for the chart.

@@ -145,42 +145,53 @@ def _score(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def comparison_table(figures: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+# A table cell: its text and the case list it opens (None: not a set of cases).
+Cell = tuple[str, str | None]
+
+
+def comparison_table(figures: dict[str, Any]) -> tuple[list[str], list[list[Cell]]]:
+    """Each rate now, the period before and a year before, each opening the cases behind it
+    (the numerator, or the base where the figure has no numerator)."""
     head = ["指标", "本期", "上期", "上年同期", "环比", "同比"]
-    rows = [
-        [
-            RATE_LABELS[c["key"]],
-            _rate(c["now"]),
-            _rate(c["previous"]),
-            _rate(c["last_year"]),
-            c["mom"],
-            c["yoy"],
-        ]
-        for c in figures["comparisons"]
-        if c["key"] in RATE_FIELDS
-    ]
+    rows = []
+    for c in figures["comparisons"]:
+        if c["key"] not in RATE_FIELDS:
+            continue
+        opens = c.get("params") or {}
+        rows.append(
+            [
+                (RATE_LABELS[c["key"]], None),
+                (_rate(c["now"]), cases_url(opens.get("now"))),
+                (_rate(c["previous"]), cases_url(opens.get("previous"))),
+                (_rate(c["last_year"]), cases_url(opens.get("last_year"))),
+                (c["mom"], None),
+                (c["yoy"], None),
+            ]
+        )
     return head, rows
 
 
-def ranking_table(figures: dict[str, Any]) -> tuple[list[str], list[list[str]], list[str | None]]:
+def ranking_table(figures: dict[str, Any]) -> tuple[list[str], list[list[Cell]]]:
+    """The units in rank order, then those with too few cases; each count and rate opens the
+    unit's cases behind it."""
     head = ["名次", "承办单位", "受理", "有效回访", "原始得分", "排名得分", "按期办结率", "满意率"]
-    rows, links = [], []
+    rows = []
     ranking = figures["ranking"]
     for line in ranking["ranked"] + ranking["apart"]:
+        links = line.get("links") or {}
         rows.append(
             [
-                str(line["rank"]) if line["rank"] else "样本不足",
-                line["unit"],
-                str(line["received"]),
-                str(line["valid_visits"]),
-                _score(line["composite_score"]),
-                _score(line["score"]) if line["rank"] else "—",
-                _rate(line["on_time_rate"]),
-                _rate(line["satisfaction_rate"]),
+                (str(line["rank"]) if line["rank"] else "样本不足", None),
+                (line["unit"], None),
+                (str(line["received"]), cases_url(line["params"])),
+                (str(line["valid_visits"]), cases_url(links.get("valid_visits"))),
+                (_score(line["composite_score"]), cases_url(links.get("composite_score"))),
+                (_score(line["score"]) if line["rank"] else "—", None),
+                (_rate(line["on_time_rate"]), cases_url(links.get("on_time_rate"))),
+                (_rate(line["satisfaction_rate"]), cases_url(links.get("satisfaction_rate"))),
             ]
         )
-        links.append(cases_url(line["params"]))
-    return head, rows, links
+    return head, rows
 
 
 def method_sentence(figures: dict[str, Any]) -> str:
@@ -236,23 +247,20 @@ def _docx_segments(document: Any, parts: Sequence[dict[str, Any]], numbers: dict
             paragraph.add_run(number["text"])
 
 
-def _docx_table(
-    document: Any, head: list[str], rows: list[list[str]], links: Sequence[str | None] = ()
-) -> None:
+def _docx_table(document: Any, head: list[str], rows: list[list[Cell]]) -> None:
     table = document.add_table(rows=1, cols=len(head))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, head, strict=True):
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True
-    for index, row in enumerate(rows):
+    for row in rows:
         cells = table.add_row().cells
-        for column, text in enumerate(row):
-            url = links[index] if index < len(links) else None
-            if url and column == 2:  # the count opens the unit's cases
-                _docx_link(cells[column].paragraphs[0], url, text)
+        for cell, (text, url) in zip(cells, row, strict=True):
+            if url:
+                _docx_link(cell.paragraphs[0], url, text)
             else:
-                cells[column].text = text
+                cell.text = text
 
 
 def write_docx(
@@ -291,9 +299,9 @@ def write_docx(
     document.add_heading("二、各单位办理情况", level=1)
     _docx_segments(document, texts["ranking_note"], numbers)
     document.add_paragraph(method_sentence(figures))
-    head, rows, links = ranking_table(figures)
+    head, rows = ranking_table(figures)
     if rows:
-        _docx_table(document, head, rows, links)
+        _docx_table(document, head, rows)
     for caption, png in images:
         document.add_picture(io.BytesIO(png), width=Cm(15.5))
         document.add_paragraph(caption).alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -376,18 +384,15 @@ class _Pdf:
                 self.text(number["text"], cases_url(number["params"]))
         self.end_paragraph()
 
-    def table(
-        self, head: list[str], rows: list[list[str]], links: Sequence[str | None] = ()
-    ) -> None:
+    def table(self, head: list[str], rows: list[list[Cell]]) -> None:
         self.size(9)
         with self.pdf.table(text_align="CENTER", line_height=6) as table:
             header = table.row()
             for text in head:
                 header.cell(text)
-            for index, row in enumerate(rows):
+            for row in rows:
                 line = table.row()
-                for column, text in enumerate(row):
-                    url = links[index] if index < len(links) and column == 2 else None
+                for text, url in row:
                     line.cell(text, link=url) if url else line.cell(text)
         self.size(12)
         self.pdf.ln(3)
@@ -426,9 +431,9 @@ def write_pdf(
     doc.segments(texts["ranking_note"], numbers)
     doc.text(method_sentence(figures))
     doc.end_paragraph()
-    head, rows, links = ranking_table(figures)
+    head, rows = ranking_table(figures)
     if rows:
-        doc.table(head, rows, links)
+        doc.table(head, rows)
     for caption, png in images:
         pdf.image(io.BytesIO(png), w=165)
         doc.size(10)

@@ -179,3 +179,34 @@ def test_the_page_asks_for_a_briefing_and_shows_it(
     assert 'data-key="on_spot"' in page
     bad = client.post(reverse("briefings:list"), {"kind": "year", "month": "209912"})
     assert bad.status_code == 200 and Briefing.objects.count() == 1
+
+
+def test_the_tables_open_their_cases_too(march, client):
+    """The comparison table's rates and the ranking's counts and rates link their cases."""
+    from briefings import render
+
+    briefing = made(march)
+    data = briefing.figures
+    numbers = data["numbers"]
+    _head, comparison = render.comparison_table(data)
+    _head, ranking = render.ranking_table(data)
+    site = render.site_url("")
+    client.force_login(march.leader)
+
+    def listed(url: str) -> int:
+        with at(APRIL):
+            response = client.get(url.removeprefix(site))
+        assert response.status_code == 200
+        return response.context["page"].paginator.count
+
+    on_spot = next(row for row in comparison if row[0][0] == "当场办结率")
+    assert listed(on_spot[1][1]) == numbers["on_spot"]["value"] == 2
+    # The period before (February: one case, not on the spot) and a year before (none).
+    assert "month=202602" in on_spot[2][1] and on_spot[2][0] == "0.0%"
+    assert listed(on_spot[2][1]) == 0
+    assert "month=202503" in on_spot[3][1] and listed(on_spot[3][1]) == 0
+    unit = ranking[0]
+    assert unit[1][0] == "人社局"
+    assert listed(unit[2][1]) == int(unit[2][0])
+    assert listed(unit[3][1]) == int(unit[3][0])
+    assert unit[6][1] is not None and unit[7][1] is not None

@@ -120,16 +120,20 @@ def briefing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if briefing.status == BriefingStatus.READY and data:
         numbers = data["numbers"]
         context["texts"] = {k: _html_parts(v, numbers) for k, v in data.get("texts", {}).items()}
-        head, rows = writers.comparison_table(data)
-        context["comparison"] = {"head": head, "rows": rows}
-        head, rows, links = writers.ranking_table(data)
         site = writers.site_url("")
+
+        def local(rows: list[list[writers.Cell]]) -> list[list[tuple[str, str | None]]]:
+            return [
+                [(text, url.removeprefix(site) if url else None) for text, url in row]
+                for row in rows
+            ]
+
+        head, rows = writers.comparison_table(data)
+        context["comparison"] = {"head": head, "rows": local(rows)}
+        head, rows = writers.ranking_table(data)
         context["ranking"] = {
             "head": head,
-            "rows": [
-                (row, (link or "").removeprefix(site) or None)
-                for row, link in zip(rows, links, strict=True)
-            ],
+            "rows": local(rows),
             "method": writers.method_sentence(data),
         }
         context["typical"] = data["typical"]
