@@ -28,10 +28,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import moves as api_moves
+from api import present
 from api import serializers as s
-from api.base import ApiMixin, caller, get_case, scoped_cases, validated
+from api.base import ApiMixin, caller, detail_cases, get_case, scoped_cases, validated
 from api.errors import CHINESE, ApiError, ErrorItem, error_body
-from api.filters import CaseFilter, EventFilter, FilterBackend, case_ordering
+from api.filters import MAX_ID, CaseFilter, EventFilter, FilterBackend, case_ordering
 from api.idempotency import HEADER, MAX_KEY_LENGTH, clean_key, create_once
 from api.moves import allowed_actions
 from api.pagination import Cursor
@@ -70,14 +71,13 @@ def detail_response(request: Request, case: Case, *, code: int = status.HTTP_200
             CaseAssignment.objects.select_related("unit").order_by("-is_active", "-is_lead", "id"),
         ),
     )
-    moves = allowed_actions(case, user)
     # The pages' rule (cases.scope.can_see_requester): only those who must contact the requester.
-    context = {
-        "unmasked": can_see_requester(user, case),
-        "allowed_moves": moves,
+    data = present.case_detail(
+        case,
+        unmasked=can_see_requester(user, case),
+        allowed_moves=allowed_actions(case, user),
         **requester_context(user),
-    }
-    data = s.CaseDetailSerializer(case, context=context).data
+    )
     return Response(data, status=code, headers={"ETag": case_etag(case, user)})
 
 
@@ -90,6 +90,25 @@ def reload(case: Case) -> Case:
             "reported_by__person",
         ).get(pk=case.pk)
     )  # fmt: skip
+
+
+# The to-one relations a case's detail shows (``reported_by`` with its person).
+DETAIL_RELATIONS = (
+    "case_type", "category", "region", "lead_unit", "enterprise", "committee", "reported_by",
+)  # fmt: skip
+
+
+def with_relations(moved: Case, read: Case) -> Case:
+    """The case a move returned, with the relations its detail shows: each one the move left
+    alone is the object read before it; one it changed (a triage's category, a hand-over's
+    unit) loads when read. Saves reloading the case after every move (``reload``)."""
+    for name in DETAIL_RELATIONS:
+        field = Case._meta.get_field(name)
+        if field.is_cached(moved) or getattr(moved, field.attname) != getattr(read, field.attname):
+            continue
+        if field.is_cached(read):
+            field.set_cached_value(moved, field.get_cached_value(read))
+    return moved
 
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -129,8 +148,9 @@ class CaseListView(ApiMixin, generics.GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        data = s.CaseListItemSerializer(page, many=True, context={"user": caller(request)})
-        return self.get_paginated_response(data.data)
+        user = caller(request)
+        rows = [present.case_row(case, unmasked=can_see_requester(user, case)) for case in page]
+        return self.get_paginated_response(rows)
 
     @extend_schema(
         operation_id="cases_create",
@@ -212,9 +232,16 @@ class MoveView(ApiMixin, APIView):
     kind: str
 
     def post(self, request: Request, pk: int) -> Response:
-        case = get_case(caller(request), pk)
-        case = api_moves.perform(moves.CATALOGUE[self.kind], request, case)
-        return detail_response(request, reload(case))
+        user = caller(request)
+        if not 0 < pk <= MAX_ID:
+            raise NotFound()
+        # One read: the scope check, the lock and what the answer shows (the move's service
+        # checks this copy instead of reading it again).
+        with services.locked_for_move(detail_cases(user), pk) as case:
+            if case is None:
+                raise NotFound()
+            moved = api_moves.perform(moves.CATALOGUE[self.kind], request, case)
+        return detail_response(request, moved)
 
 
 def move_view(spec: MoveSpec) -> type[MoveView]:

@@ -169,7 +169,7 @@ def lifecycle(client: Client, world: World) -> None:
         expect=201,
     )  # fmt: skip
     steps: list[tuple[str, str, dict[str, Any]]] = [
-        ("dispatcher", "triage", {"category": world.category}),
+        ("dispatcher", "triage", {"category": world.category, "priority": "normal"}),
         ("dispatcher", "assign", {"lead_unit": world.dept}),
         ("handler", "accept", {}),
         ("handler", "notes", {"note": "已联系供电所现场勘查。"}),

@@ -7,14 +7,16 @@ A move costs a constant number of queries whatever the number of cases.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -214,17 +216,45 @@ def _authorize(case: Case, kind: str, actor: User | None) -> None:
     raise NotPermitted(_("您没有权限对该事项执行此操作。"))
 
 
+# The case a door read and locked in the transaction it is in (``locked_for_move``).
+_locked_case: ContextVar[Case | None] = ContextVar("locked_case", default=None)
+
+
+@contextmanager
+def locked_for_move(queryset: QuerySet[Case], pk: int) -> Iterator[Case | None]:
+    """One transaction around a door's move: case ``pk`` read and locked through ``queryset``
+    (the door's scope, with what its answer shows), so the move's service checks this copy
+    instead of reading the case a second time (``_lock``). None if ``queryset`` has no such
+    case."""
+    with transaction.atomic():
+        # order_by()[:1], not first(): ordering the query costs more to build than to run.
+        found = list(queryset.select_for_update(of=("self",)).filter(pk=pk).order_by()[:1])
+        case = found[0] if found else None
+        if case is None:
+            yield None
+            return
+        token = _locked_case.set(case)
+        try:
+            yield case
+        finally:
+            _locked_case.reset(token)
+
+
 def _lock(case: Case, kind: str, actor: User | None, expected_version: int | None) -> Case:
     """Reload and lock the case and check the move on the fresh row, before the service changes
     anything (a check after the change would judge the new state: a sent-back case no longer
     has the lead unit that sends it back). A case moved since the caller read it (version
-    ``expected_version``, by default the copy's own) is stale."""
+    ``expected_version``, by default the copy's own) is stale. The copy a door read under lock
+    in this transaction (``locked_for_move``) is fresh already."""
     expected = case.version if expected_version is None else expected_version
-    fresh = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("region", "case_type")
-        .get(pk=case.pk)
-    )
+    if _locked_case.get() is case:
+        fresh = case
+    else:
+        fresh = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("region", "case_type")
+            .get(pk=case.pk)
+        )
     if fresh.version != expected:
         raise StaleCase(
             _("该事项已被他人处理（当前状态：%(status)s），请刷新后查看最新情况。"),

@@ -38,12 +38,14 @@ def user_for_key(raw_key: str) -> User | None:
     """The service account of an active key, or None; records when the key was last used."""
     if not raw_key:
         return None
-    key = (
+    # order_by()[:1], not first(): ordering costs more to build than the query costs to run.
+    found = list(
         ApiKey.objects.active()
         .select_related("user")
         .filter(digest=digest(raw_key.strip()))
-        .first()
+        .order_by()[:1]
     )
+    key = found[0] if found else None
     if key is None or not key.user.is_active:
         return None
     now = timezone.now()
