@@ -153,13 +153,15 @@ def assignment(item: CaseAssignment) -> dict[str, Any]:
 def case_detail(
     case: Case,
     *,
+    events: list[CaseEvent],
+    assignments: list[CaseAssignment],
     unmasked: bool,
     allowed_moves: list[dict[str, str]],
     for_requester: bool = False,
     viewer_id: int | None = None,
 ) -> dict[str, Any]:
-    """A case with its timeline, its units and the caller's moves (``CaseDetailSerializer``):
-    ``events`` and ``assignments`` prefetched, the to-one relations loaded."""
+    """A case with its timeline, its units and the caller's moves (``CaseDetailSerializer``);
+    the to-one relations loaded, ``events`` with their actors."""
     data = case_row(case, unmasked=unmasked)
     version = data.pop("version")
     detail = {name: convert(getattr(case, name)) for name, convert in _DETAIL_COLUMNS}
@@ -186,9 +188,9 @@ def case_detail(
         data[name] = detail[name]
     data["merged_into"] = case.merged_into_id
     data["details"] = {str(key): value for key, value in case.details.items()}
-    data["assignments"] = [assignment(item) for item in case.assignments.all()]
+    data["assignments"] = [assignment(item) for item in assignments]
     data["events"] = [
-        event(item, for_requester=for_requester, viewer_id=viewer_id) for item in case.events.all()
+        event(item, for_requester=for_requester, viewer_id=viewer_id) for item in events
     ]
     data["allowed_moves"] = allowed_moves
     return data

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.http import parse_etags
@@ -63,17 +62,18 @@ def case_etag(case: Case, user: User) -> str:
 def detail_response(request: Request, case: Case, *, code: int = status.HTTP_200_OK) -> Response:
     """The case with its timeline, its units and the moves the caller may make now."""
     user = caller(request)
-    prefetch_related_objects(
-        [case],
-        Prefetch("events", _events(user).order_by("created_at", "id")),
-        Prefetch(
-            "assignments",
-            CaseAssignment.objects.select_related("unit").order_by("-is_active", "-is_lead", "id"),
-        ),
+    # Two plain queries: prefetch_related_objects() costs more to set up than they cost to run.
+    events = _events(user).filter(case_id=case.pk).order_by("created_at", "id")
+    assignments = (
+        CaseAssignment.objects.filter(case_id=case.pk)
+        .select_related("unit")
+        .order_by("-is_active", "-is_lead", "id")
     )
     # The pages' rule (cases.scope.can_see_requester): only those who must contact the requester.
     data = present.case_detail(
         case,
+        events=list(events),
+        assignments=list(assignments),
         unmasked=can_see_requester(user, case),
         allowed_moves=allowed_actions(case, user),
         **requester_context(user),

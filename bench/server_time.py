@@ -157,6 +157,57 @@ def run_api(
             )
 
 
+PAGE_STEPS = [
+    ("dispatcher", "triaged", lambda w: {"category": w.category().pk, "priority": "normal"}),
+    ("dispatcher", "assigned", lambda w: {"lead_unit": w.dept.pk}),
+    ("handler", "accepted", lambda w: {}),
+    ("handler", "progress_noted", lambda w: {"note": "已联系供电所现场勘查。"}),
+    ("handler", "answered", lambda w: {"answer": "已更换路灯，恢复照明。"}),
+    ("dispatcher", "visited", lambda w: {"contacted": "1", "resolved": "1",
+                                         "satisfaction": "satisfied"}),
+    ("dispatcher", "closed", lambda w: {}),
+]  # fmt: skip
+
+
+def run_pages(
+    world: Any, wsgi: Wsgi, cases: int, record: Callable[[str, float, float, int], None]
+) -> None:
+    """``cases`` cases through the loop by the pages' forms (signed in, with CSRF), each POST
+    timed with its queries; the case is reported by the service, untimed."""
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
+
+    from cases.models import Case
+
+    counter = QueryCounter()
+    cookies = {}
+    for actor in ("dispatcher", "handler"):
+        client = Client()
+        client.force_login(getattr(world, actor))
+        cookies[actor] = client.cookies["sessionid"].value
+    csrf = _get_new_csrf_string()
+    for _ in range(cases):
+        case = world.report()
+        for actor, kind, fields in PAGE_STEPS:
+            version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
+            body = urlencode({"csrfmiddlewaretoken": csrf, "version": version, **fields(world)})
+            headers = {"Cookie": f"sessionid={cookies[actor]}; csrftoken={csrf}"}
+            with counter.counting():
+                before = counter.count
+                start, cpu = time.perf_counter(), time.thread_time()
+                status, content, _ = wsgi(
+                    "POST",
+                    f"/cases/{case.pk}/move/{kind}/",
+                    body.encode(),
+                    content_type="application/x-www-form-urlencoded",
+                    headers=headers,
+                )
+                elapsed, cpu = time.perf_counter() - start, time.thread_time() - cpu
+            if status != 302:
+                raise SystemExit(f"page {kind}: {status} {content[:300]!r}")
+            record(f"page {kind}", elapsed, cpu, counter.count - before)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -164,7 +215,8 @@ def main(argv: list[str] | None = None) -> None:
     add_database_arguments(parser, name="lianxin_bench_server_time")
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
-    parser.add_argument("--profile", metavar="STEP", help="cProfile one step's requests")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile instead")
+    parser.add_argument("--api-only", action="store_true", help="leave out the page moves")
     args = parser.parse_args(argv)
 
     setup_django(database_url(args), fresh=True)
@@ -176,13 +228,14 @@ def main(argv: list[str] | None = None) -> None:
     wsgi = Wsgi()
 
     run_api(world, wsgi, args.warmup, lambda *a: None)
+    run_pages(world, wsgi, args.warmup, lambda *a: None)
     timings: dict[str, list[float]] = defaultdict(list)
     cpu_times: dict[str, list[float]] = defaultdict(list)
     queries: dict[str, set[int]] = defaultdict(set)
 
     profiler = None
     if args.profile:
-        import cProfile
+        import cProfile  # noqa: I001
 
         profiler = cProfile.Profile()
 
@@ -194,6 +247,8 @@ def main(argv: list[str] | None = None) -> None:
     if profiler:
         profiler.enable()
     run_api(world, wsgi, args.cases, record)
+    if not args.api_only:
+        run_pages(world, wsgi, args.cases, record)
     if profiler:
         import pstats
 
@@ -201,35 +256,30 @@ def main(argv: list[str] | None = None) -> None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
         return
 
-    rows = []
-    for step in ["create", *[s[1] for s in api_steps(world)]]:
-        values = sorted(timings[step])
-        rows.append(
-            [
-                f"API {step}",
-                f"{statistics.median(values):.2f}",
-                f"{values[int(len(values) * 0.9)]:.2f}",
-                f"{statistics.median(cpu_times[step]):.2f}",
-                "/".join(str(q) for q in sorted(queries[step])),
-            ]
-        )
-    moves = [v for step, values in timings.items() for v in values]
-    cpu = [v for step, values in cpu_times.items() for v in values]
-    rows.append(
-        [
-            "every API request",
-            f"{statistics.median(moves):.2f}",
-            "",
+    def row(label: str, steps: list[str]) -> list[str]:
+        values = sorted(v for step in steps for v in timings[step])
+        cpu = [v for step in steps for v in cpu_times[step]]
+        counts = sorted({q for step in steps for q in queries[step]})
+        return [
+            label,
+            f"{statistics.median(values):.2f}",
+            f"{values[int(len(values) * 0.9)]:.2f}",
             f"{statistics.median(cpu):.2f}",
-            "",
+            "/".join(str(q) for q in counts) if len(steps) == 1 else "",
         ]
-    )
+
+    api = ["create", *[step[1] for step in api_steps(world)]]
+    rows = [row(f"API {step}", [step]) for step in api]
+    rows.append(row("every API request", api))
+    if not args.api_only:
+        pages = [f"page {kind}" for _, kind, _ in PAGE_STEPS]
+        rows += [row(step, [step]) for step in pages]
+        rows.append(row("every page move", pages))
     print_table(
         ["request", "median ms", "p90 ms", "median CPU ms", "queries"],
         rows,
         title=f"Server time in process — {version}, {args.cases} cases, load {load_average()}",
     )
-    _ = urlencode
 
 
 if __name__ == "__main__":

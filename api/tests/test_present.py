@@ -84,7 +84,12 @@ def test_detail_and_row_equal_the_serializers(world) -> None:
                 expected = _json(s.CaseDetailSerializer(case, context=context).data)
                 built = _json(
                     present.case_detail(
-                        case, unmasked=unmasked, allowed_moves=moves, **requester_context(user)
+                        case,
+                        events=list(case.events.all()),
+                        assignments=list(case.assignments.all()),
+                        unmasked=unmasked,
+                        allowed_moves=moves,
+                        **requester_context(user),
                     )
                 )
                 assert built == expected, (made.status, user.username)
@@ -107,7 +112,13 @@ def test_the_optional_values_are_really_compared(world) -> None:
         ),
         world.leader,
     )
-    built = present.case_detail(case, unmasked=False, allowed_moves=[])
+    built = present.case_detail(
+        case,
+        events=list(case.events.all()),
+        assignments=list(case.assignments.all()),
+        unmasked=False,
+        allowed_moves=[],
+    )
     assert built["latitude"] == "25.100000"
     assert built["reported_at"].endswith("+08:00")
     assert built["requester_phone"] != case.requester_phone

@@ -206,18 +206,24 @@ def case_move(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResp
     spec = moves.get(kind)
     if spec is None or not spec.offered:
         raise Http404
-    case = _case_for(request.user, pk)
-    back = reverse("caseviews:case-detail", args=[case.pk])
+    back = reverse("caseviews:case-detail", args=[pk])
     if request.method == "POST":
-        form = spec.bind(request.POST, case=case, user=request.user)
-        if form.is_valid():
-            moved, response = perform(request, spec, form, back=back)
-            if moved is not None:
-                done_message(request, spec)
-                return redirect(back)
-            if response is not None:
-                return response
+        # One read: the scope check and the lock (the move's service checks this copy).
+        moving = visible_cases(request.user).select_related("case_type", "category", "region")
+        with services.locked_for_move(moving, pk) as case:
+            if case is None:
+                raise Http404
+            form = spec.bind(request.POST, case=case, user=request.user)
+            moved, response = (
+                perform(request, spec, form, back=back) if form.is_valid() else (None, None)
+            )
+        if moved is not None:
+            done_message(request, spec)
+            return redirect(back)
+        if response is not None:
+            return response
     else:
+        case = _case_for(request.user, pk)
         if kind not in services.allowed_moves(case, request.user):
             messages.error(request, _("您现在不能对该事项执行“%(move)s”。") % {"move": spec.label})
             return redirect(back)
