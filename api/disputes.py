@@ -26,15 +26,14 @@ from rest_framework.views import APIView
 
 from api.base import ApiMixin, caller
 from api.errors import ApiError, BilingualSerializerMixin, english_of
-from api.fields import IdField
 from api.filters import MAX_ID
+from api.serializers import PartyRequestSerializer
 from cases.attachments import download_name, sniff
 from cases.models import Case, Via
 from cases.scope import visible_cases
 from disputes import scope, services
 from disputes.models import MediationAgreement, PartyRole
 from disputes.selectors import agreements_for, parties_for
-from orgs.models import Organisation
 
 TAGS = ["disputes"]
 SANDBOX = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
@@ -63,21 +62,6 @@ class PartiesSerializer(serializers.Serializer):
     case = serializers.IntegerField(read_only=True)
     contacts_masked = serializers.BooleanField(read_only=True)
     parties = PartySerializer(many=True, read_only=True)
-
-
-class PartyRequestSerializer(BilingualSerializerMixin, serializers.Serializer):
-    role = serializers.ChoiceField(choices=PartyRole.choices)
-    name = serializers.CharField(max_length=150)
-    id_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    organisation = IdField(
-        queryset=Organisation.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="The party's unit or enterprise (organisation id).",
-    )
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
 class PartiesRequestSerializer(BilingualSerializerMixin, serializers.Serializer):

@@ -328,8 +328,9 @@ class DetailsField(serializers.DictField):
         return value
 
 
-class IntakePartySerializer(serializers.Serializer):
-    """One party of a dispute given with its report (``disputes.services``)."""
+class PartyRequestSerializer(BilingualSerializerMixin, serializers.Serializer):
+    """One party of a dispute, given with its report or on its parties page
+    (``disputes.services``)."""
 
     role = serializers.ChoiceField(choices=PartyRole.choices)
     name = serializers.CharField(max_length=150)
@@ -419,7 +420,7 @@ class CaseCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
         "(GET /api/v1/households/) in the case's place.",
     )
     parties = serializers.ListField(
-        child=IntakePartySerializer(),
+        child=PartyRequestSerializer(),
         required=False,
         max_length=MAX_PARTIES,
         help_text="A dispute's parties (types with has_mediation only), in order: at least one "
