@@ -10,9 +10,6 @@ masked for a caller who may not contact the requester.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
@@ -25,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.base import ApiMixin, caller
-from api.errors import ApiError, BilingualSerializerMixin, english_of
+from api.errors import ApiError, BilingualSerializerMixin, service_caller
 from api.filters import MAX_ID
 from api.serializers import PartyRequestSerializer
 from cases.attachments import download_name, sniff
@@ -110,12 +107,7 @@ def _case(request: Request, pk: int, *, write: bool = False) -> Case:
     return case
 
 
-def _call(service: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return service(*args, **kwargs)
-    except DjangoPermissionDenied as error:
-        message = str(error) or "您无权执行该操作。"
-        raise ApiError.one(403, "forbidden", message, english_of(message, "forbidden")) from None
+_call = service_caller()
 
 
 def _parties(request: Request, case: Case) -> Response:

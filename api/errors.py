@@ -14,7 +14,7 @@ logged JSON 500, never an HTML page.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -132,6 +132,29 @@ class ApiError(exceptions.APIException):
         field: str | None = None,
     ) -> ApiError:
         return cls([ErrorItem(field, code, message, message_en)], status_code)
+
+
+def service_caller(conflicts: frozenset[str] = frozenset()) -> Callable[..., Any]:
+    """How a domain API calls its services: ``call(service, *args, **kwargs)``. A refused caller
+    (Django's ``PermissionDenied``) is a 403 with the service's own message; a refusal whose
+    every code is in ``conflicts`` (about the state of things now: closed, answered, final) is
+    a 409; any other ``ValidationError`` goes on to the exception handler as a 400."""
+
+    def call(service: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return service(*args, **kwargs)
+        except DjangoPermissionDenied as error:
+            message = str(error) or "您无权执行该操作。"
+            raise ApiError.one(
+                403, "forbidden", message, english_of(message, "forbidden")
+            ) from None
+        except DjangoValidationError as error:
+            items = validation_items(error)
+            if items and all(item.code in conflicts for item in items):
+                raise ApiError(items, status.HTTP_409_CONFLICT) from None
+            raise
+
+    return call
 
 
 def error_body(items: Iterable[ErrorItem]) -> dict[str, Any]:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -24,7 +22,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.base import ApiMixin, caller
-from api.errors import ApiError, BilingualSerializerMixin, english_of, validation_items
+from api.errors import (
+    ApiError,
+    BilingualSerializerMixin,
+    service_caller,
+)
 from api.fields import IdField
 from api.filters import MAX_ID
 from api.pagination import Cursor
@@ -255,18 +257,7 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
     return dict(serializer.validated_data)
 
 
-def _call(service: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a service; a refusal about the state now is a 409, a refused caller a 403."""
-    try:
-        return service(*args, **kwargs)
-    except DjangoPermissionDenied as error:
-        message = str(error) or "您无权执行该操作。"
-        raise ApiError.one(403, "forbidden", message, english_of(message, "forbidden")) from None
-    except DjangoValidationError as error:
-        items = validation_items(error)
-        if items and all(item.code in CONFLICTS for item in items):
-            raise ApiError(items, status.HTTP_409_CONFLICT) from None
-        raise
+_call = service_caller(CONFLICTS)
 
 
 def _writer(request: Request) -> None:

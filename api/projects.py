@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.base import ApiMixin, caller
-from api.errors import ApiError, BilingualSerializerMixin, validation_items
+from api.errors import ApiError, BilingualSerializerMixin, service_caller
 from api.fields import IdField
 from api.filters import MAX_ID, FilterBackend, IdFilter
 from api.pagination import Cursor
@@ -291,15 +290,7 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
     return dict(serializer.validated_data)
 
 
-def _call(service: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a service; its refusal about the state of things now is a 409, not a 400."""
-    try:
-        return service(*args, **kwargs)
-    except DjangoValidationError as error:
-        items = validation_items(error)
-        if items and all(item.code in CONFLICTS for item in items):
-            raise ApiError(items, status.HTTP_409_CONFLICT) from None
-        raise
+_call = service_caller(CONFLICTS)
 
 
 def _projects(request: Request) -> ProjectQuerySet:

@@ -92,25 +92,6 @@ def reload(case: Case) -> Case:
     )  # fmt: skip
 
 
-# The to-one relations a case's detail shows (``reported_by`` with its person).
-DETAIL_RELATIONS = (
-    "case_type", "category", "region", "lead_unit", "enterprise", "committee", "reported_by",
-)  # fmt: skip
-
-
-def with_relations(moved: Case, read: Case) -> Case:
-    """The case a move returned, with the relations its detail shows: each one the move left
-    alone is the object read before it; one it changed (a triage's category, a hand-over's
-    unit) loads when read. Saves reloading the case after every move (``reload``)."""
-    for name in DETAIL_RELATIONS:
-        field = Case._meta.get_field(name)
-        if field.is_cached(moved) or getattr(moved, field.attname) != getattr(read, field.attname):
-            continue
-        if field.is_cached(read):
-            field.set_cached_value(moved, field.get_cached_value(read))
-    return moved
-
-
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
     {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"^[!-~]+$"},
@@ -149,7 +130,9 @@ class CaseListView(ApiMixin, generics.GenericAPIView):
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         user = caller(request)
-        rows = [present.case_row(case, unmasked=can_see_requester(user, case)) for case in page]
+        rows = [
+            present.case_row(case, unmasked=can_see_requester(user, case)) for case in page or []
+        ]
         return self.get_paginated_response(rows)
 
     @extend_schema(

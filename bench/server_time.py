@@ -88,7 +88,7 @@ class Wsgi:
             for key, value in pairs:
                 response_headers.setdefault(key.lower(), value)
 
-        result = self.app(environ, start_response)
+        result = self.app(environ, start_response)  # type: ignore[arg-type]
         try:
             content = b"".join(result)
         finally:
@@ -102,7 +102,7 @@ def build_world() -> Any:
     from people.apikeys import create_api_key
 
     world = World.build()
-    world.keys = {
+    world.keys = {  # type: ignore[attr-defined]
         name: create_api_key(f"bench-{name}", user=getattr(world, name))[1]
         for name in ("grid_worker", "dispatcher", "handler")
     }

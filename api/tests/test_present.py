@@ -44,6 +44,7 @@ def _cases(world) -> list[Case]:
     )
     made.append(world.report(actor=world.resident, channel=Channel.WEB))
     asked = services.accept_case(world.assigned(), actor=world.handler)
+    assert asked.deadline is not None and asked.assigned_at is not None
     made.append(
         services.request_extension(
             asked,
