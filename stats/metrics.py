@@ -515,9 +515,18 @@ class WhistleRow:
 
 def whistle_q() -> Q:
     """Cases a town dispatched (the town government is the case's dispatching committee) to a
-    county department as lead unit: the town's whistle, the department's 报到."""
+    county department as lead unit: the town's whistle, the department's 报到.
+
+    The town governments are read first (one small query) and named in the condition: with
+    their ids the planner reads the few cases they dispatched through the committee index,
+    where a sub-select made PostgreSQL scan a million cases (docs/benchmarks.md, issue 14)."""
+    towns = list(
+        Organisation.objects.filter(kind=OrgKind.TOWN_GOVERNMENT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     return Q(
-        committee_id__in=Organisation.objects.filter(kind=OrgKind.TOWN_GOVERNMENT).values("pk"),
+        committee_id__in=towns,
         lead_unit_id__in=Organisation.objects.filter(kind=OrgKind.DEPARTMENT).values("pk"),
     )
 

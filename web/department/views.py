@@ -25,7 +25,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import moves, services
 from cases.forms import MoveForm
-from cases.models import Case, CaseAssignment, CaseQuerySet, EventKind, Status, overdue_q
+from cases.models import (
+    HANDLING_STATUSES,
+    Case,
+    CaseAssignment,
+    CaseQuerySet,
+    EventKind,
+    Status,
+    overdue_q,
+)
 from cases.scope import can_see_requester, unit_ids, visible_cases
 from orgs.models import Organisation
 from people.http import AuthenticatedHttpRequest
@@ -110,7 +118,12 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     units = _units(request.user)
-    counts = visible_cases(request.user).aggregate(
+    # Every tab counts the units' cases in handling: narrowed to those first (the unit × month
+    # and status indexes), the aggregate no longer reads every visible case.
+    handling = visible_cases(request.user).filter(
+        lead_unit_id__in=units, status__in=HANDLING_STATUSES
+    )
+    counts = handling.aggregate(
         to_accept=Count("pk", filter=Q(status=Status.ASSIGNED, lead_unit_id__in=units)),
         in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS, lead_unit_id__in=units)),
         overdue=Count(

@@ -111,18 +111,25 @@ def _page(request: AuthenticatedHttpRequest, queryset: QuerySet) -> Page:
 
 
 def _tab_counts(user: User, clock: WorkClock) -> dict[str, int]:
-    """The figures on the workbench's tabs, in one aggregate query."""
-    return visible_cases(user).aggregate(
-        inbox=Count("pk", filter=Q(status__in=TO_TRIAGE)),
-        extensions=Count(
-            "pk",
-            filter=Q(status__in=HANDLING_STATUSES, pending_extension_until__isnull=False),
-        ),
-        sent_back=Count("pk", filter=Q(status=Status.TRIAGED, send_back_count__gt=0)),
-        supervision=Count(
-            "pk", filter=Q(status__in=HANDLING_STATUSES, deadline__lt=clock.soon_bound)
-        ),
-        closing=Count("pk", filter=Q(status=Status.VERIFIED)),
+    """The figures on the workbench's tabs, in one aggregate query over the cases any tab can
+    count (the open statuses and 已回访, through the status index): with a million cases
+    the aggregate no longer reads every visible case."""
+    tabs = (*TO_TRIAGE, *HANDLING_STATUSES, Status.VERIFIED)
+    return (
+        visible_cases(user)
+        .filter(status__in=tabs)
+        .aggregate(
+            inbox=Count("pk", filter=Q(status__in=TO_TRIAGE)),
+            extensions=Count(
+                "pk",
+                filter=Q(status__in=HANDLING_STATUSES, pending_extension_until__isnull=False),
+            ),
+            sent_back=Count("pk", filter=Q(status=Status.TRIAGED, send_back_count__gt=0)),
+            supervision=Count(
+                "pk", filter=Q(status__in=HANDLING_STATUSES, deadline__lt=clock.soon_bound)
+            ),
+            closing=Count("pk", filter=Q(status=Status.VERIFIED)),
+        )
     )
 
 
