@@ -270,14 +270,17 @@ class Sample:
         collector = w.grid_workers[town.pk]
         title, description = TITLES[type_code]
         self.clock.start(self.start_moment(month))
+        channel = rng.choice(CHANNELS[type_code])
         case = self._do(
             services.report_case,
-            actor=collector,
+            # A grid worker registers what they collect in the field; the hotline's and the
+            # web's cases are registered by the dispatcher (services.CHANNELS_BY_ROLE).
+            actor=collector if channel in services.FIELD_CHANNELS else w.dispatcher,
             case_type=w.types[type_code],
             region=grid,
             title=title,
             description=description,
-            channel=rng.choice(CHANNELS[type_code]),
+            channel=channel,
             requester_name="张三",
             requester_phone=f"139{rng.randint(10**7, 10**8 - 1)}",
             enterprise=rng.choice(w.enterprises) if type_code == "enterprise_demand" else None,

@@ -54,18 +54,8 @@ class Page:
 def make_table(total: int, sample: int) -> None:
     """Generate the table (engine sample, then clones), add the leaders and ANALYZE."""
     from bench import generate
-    from cases import services
-    from people.models import Role
 
-    # The sample's grid workers register hotline and web cases too (its channel mix predates
-    # the per-role channel rule); let them, so the sample stays the one docs/benchmarks.md
-    # describes. Channels are not read by any page timed here.
-    field_channels = services.CHANNELS_BY_ROLE[Role.GRID_WORKER]
-    services.CHANNELS_BY_ROLE[Role.GRID_WORKER] = frozenset(services.Channel.values)
-    try:
-        report = generate.generate(total, sample)
-    finally:
-        services.CHANNELS_BY_ROLE[Role.GRID_WORKER] = field_channels
+    report = generate.generate(total, sample)
     print(
         f"generated: {report['total']:,} cases ({report['clones_added']:,} clones in "
         f"{report['clone_seconds']:.0f} s)",
