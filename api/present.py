@@ -194,3 +194,14 @@ def case_detail(
     ]
     data["allowed_moves"] = allowed_moves
     return data
+
+
+def moved(case: Case) -> dict[str, Any]:
+    """A move's minimal answer (``MovedCaseSerializer``)."""
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "status": case.status,
+        "version": case.version,
+        "updated_at": _moment(case.updated_at),
+    }

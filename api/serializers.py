@@ -200,6 +200,16 @@ class EventSerializer(serializers.ModelSerializer):
         return data
 
 
+class MovedCaseSerializer(serializers.Serializer):
+    """A move's answer to ``Prefer: return=minimal``: what the next move needs."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    version = serializers.IntegerField(help_text="Send it with the next move.")
+    updated_at = serializers.DateTimeField()
+
+
 class AllowedMoveSerializer(serializers.Serializer):
     move = serializers.CharField(help_text="The move's event kind (cases.moves.CATALOGUE).")
     action = serializers.CharField(

@@ -18,7 +18,12 @@ from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -224,7 +229,38 @@ class MoveView(ApiMixin, APIView):
             if case is None:
                 raise NotFound()
             moved = api_moves.perform(moves.CATALOGUE[self.kind], request, case)
+        if wants_minimal(request):
+            # The id, state and version only: no timeline to read and send back (RFC 7240).
+            return Response(
+                present.moved(moved),
+                headers={"ETag": case_etag(moved, user), "Preference-Applied": "return=minimal"},
+            )
         return detail_response(request, moved)
+
+
+def wants_minimal(request: Request) -> bool:
+    """``Prefer: return=minimal`` (RFC 7240): the caller needs no representation back."""
+    return any(
+        part.strip().lower() == "return=minimal"
+        for value in request.headers.get("Prefer", "").split(",")
+        for part in value.split(";")
+    )
+
+
+PREFER_PARAMETER = OpenApiParameter(
+    "Prefer",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="`return=minimal` (RFC 7240): answer with the case's id, number, status and new "
+    "version only (`MovedCase`), not its timeline, and say so in `Preference-Applied`. For "
+    "systems that move many cases and read them when they need to.",
+)
+MOVE_RESPONSE = PolymorphicProxySerializer(
+    component_name="MoveResult",
+    serializers=[s.CaseDetailSerializer, s.MovedCaseSerializer],
+    resource_type_field_name=None,
+)
 
 
 def move_view(spec: MoveSpec) -> type[MoveView]:
@@ -239,8 +275,9 @@ def move_view(spec: MoveSpec) -> type[MoveView]:
         "(`invalid_transition`); a caller without the role or scope answers 403. The body is "
         "validated by the same form as the pages' (`cases/forms.py`).",
         tags=["moves"],
+        parameters=[PREFER_PARAMETER],
         request=api_moves.request_serializer(spec),
-        responses={200: s.CaseDetailSerializer},
+        responses={200: MOVE_RESPONSE},
     )
     def post(self: MoveView, request: Request, pk: int) -> Response:
         return MoveView.post(self, request, pk)

@@ -157,16 +157,21 @@ def test_a_calendar_change_reaches_other_processes_through_the_shared_cache(db, 
 def test_the_dashboard_and_the_rates_api_read_as_reports(world, client, monkeypatch):
     """Both report doors compute their figures inside ``reading_reports()``."""
     from config import routers
-    from stats import metrics
+    from stats import metrics, rollup
 
     seen: list[bool] = []
-    real = metrics.rates
 
-    def recording(*args, **kwargs):
-        seen.append(routers._reports.get())
-        return real(*args, **kwargs)
+    def recorded(real):
+        def recording(*args, **kwargs):
+            seen.append(routers._reports.get())
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(metrics, "rates", recording)
+        return recording
+
+    # Live figures or the rollup's (a leader's view is a whole region subtree): either way
+    # inside the report doors' context (the rollup itself reads and writes the primary).
+    monkeypatch.setattr(metrics, "rates", recorded(metrics.rates))
+    monkeypatch.setattr(rollup.Source, "rates", recorded(rollup.Source.rates))
     client.force_login(world.leader)
     assert client.get("/dashboard/").status_code == 200
     assert client.get("/api/v1/metrics/").status_code == 200
