@@ -486,6 +486,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.any_of_move_results",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "cases.models.Status",
         "PriorityEnum": "cases.models.Priority",
