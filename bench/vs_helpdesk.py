@@ -57,8 +57,9 @@ def run_peer(tickets: int) -> dict[str, Any]:
     }
 
 
-def run_lianxin(world: Any, cases: int, port: int) -> dict[str, Any]:
-    """``cases`` lifecycles by one client against a fresh gunicorn (2 sync workers)."""
+def run_lianxin(world: Any, cases: int, port: int, *, minimal: bool = False) -> dict[str, Any]:
+    """``cases`` lifecycles by one client against a fresh gunicorn (2 sync workers); with
+    ``minimal`` the moves ask for ``Prefer: return=minimal``."""
     import requests
 
     os.environ["LIANXIN_SERVER_TIMING"] = "1"
@@ -68,6 +69,8 @@ def run_lianxin(world: Any, cases: int, port: int) -> dict[str, Any]:
     for name, key in world.keys.items():
         sessions[name] = requests.Session()
         sessions[name].headers["Authorization"] = f"Token {key}"
+        if minimal:
+            sessions[name].headers["Prefer"] = "return=minimal"
     latencies: list[float] = []
     server_ms: list[float] = []
 
@@ -124,6 +127,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cases", type=int, default=300, help="Lianxin cases per round")
     parser.add_argument("--tickets", type=int, default=1000, help="peer tickets per round")
     parser.add_argument("--port", type=int, default=8932)
+    parser.add_argument(
+        "--minimal", action="store_true", help="Lianxin's moves send Prefer: return=minimal"
+    )
     args = parser.parse_args(argv)
     if not PEER.exists():
         raise SystemExit(f"{PEER} not found: the peer bench lives in ../shared/peer-bench/")
@@ -139,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     peers, ours = [], []
     for round_number in range(1, args.rounds + 1):
         peer = run_peer(args.tickets)
-        mine = run_lianxin(world, args.cases, args.port)
+        mine = run_lianxin(world, args.cases, args.port, minimal=args.minimal)
         peers.append(peer)
         ours.append(mine)
         rows.append(
