@@ -158,17 +158,15 @@ class Client:
         return response.json() if decode else None
 
 
-def lifecycle(client: Client, world: World) -> None:
-    """One case from report to close, 8 requests, each move with the version it read."""
-    case = client.call(
-        "grid_worker",
-        "POST",
-        "/api/v1/cases/",
-        {"case_type": "resident_issue", "region": world.grid, "title": "路灯不亮",
-         "description": "主路三盏路灯不亮，夜间出行不便。", "requester_phone": "13912345678"},
-        expect=201,
-    )  # fmt: skip
-    steps: list[tuple[str, str, dict[str, Any]]] = [
+def new_case(world: World) -> dict[str, Any]:
+    """The body of ``POST /api/v1/cases/`` every lifecycle starts with."""
+    return {"case_type": "resident_issue", "region": world.grid, "title": "路灯不亮",
+            "description": "主路三盏路灯不亮，夜间出行不便。", "requester_phone": "13912345678"}  # fmt: skip
+
+
+def lifecycle_steps(world: World) -> list[tuple[str, str, dict[str, Any]]]:
+    """The 7 moves after the report: (actor, action, body besides ``version``)."""
+    return [
         ("dispatcher", "triage", {"category": world.category, "priority": "normal"}),
         ("dispatcher", "assign", {"lead_unit": world.dept}),
         ("handler", "accept", {}),
@@ -178,6 +176,12 @@ def lifecycle(client: Client, world: World) -> None:
          {"reached": True, "contacted": True, "resolved": True, "satisfaction": "satisfied"}),
         ("dispatcher", "close", {}),
     ]  # fmt: skip
+
+
+def lifecycle(client: Client, world: World) -> None:
+    """One case from report to close, 8 requests, each move with the version it read."""
+    case = client.call("grid_worker", "POST", "/api/v1/cases/", new_case(world), expect=201)
+    steps = lifecycle_steps(world)
     for actor, action, body in steps:
         case = client.call(
             actor,

@@ -30,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.api_http import URLS, prepare, start_server  # noqa: E402
+from bench.api_http import URLS, lifecycle_steps, new_case, prepare, start_server  # noqa: E402
 from bench.common import ROOT, database_version, load_average, print_table, setup_django  # noqa: E402
 
 PEER = ROOT.parent / "shared" / "peer-bench" / "run_http.sh"
@@ -85,18 +85,8 @@ def run_lianxin(world: Any, cases: int, port: int, *, minimal: bool = False) -> 
             server_ms.append(float(timing.group(1)))
         return response.json()
 
-    body = {"case_type": "resident_issue", "region": world.grid, "title": "路灯不亮",
-            "description": "主路三盏路灯不亮，夜间出行不便。", "requester_phone": "13912345678"}  # fmt: skip
-    steps = [
-        ("dispatcher", "triage", {"category": world.category, "priority": "normal"}),
-        ("dispatcher", "assign", {"lead_unit": world.dept}),
-        ("handler", "accept", {}),
-        ("handler", "notes", {"note": "已联系供电所现场勘查。"}),
-        ("handler", "answer", {"answer": "已更换路灯，恢复照明。"}),
-        ("dispatcher", "return-visit",
-         {"reached": True, "contacted": True, "resolved": True, "satisfaction": "satisfied"}),
-        ("dispatcher", "close", {}),
-    ]  # fmt: skip
+    body = new_case(world)
+    steps = lifecycle_steps(world)
     try:
         for _ in range(10):  # warm-up: both workers import and connect
             call("grid_worker", "/api/v1/cases/", body, 201)
