@@ -6,6 +6,7 @@ Only ``cases/services.py`` changes a case's status or writes its events.
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -77,6 +78,15 @@ class EventKind(models.TextChoices):
     DUPLICATE_MERGED = "duplicate_merged", _("并入重复事项")
     REMINDED = "reminded", _("到期提醒")
     OVERDUE = "overdue", _("超期")
+    # Issue 15: staged clocks, the escalation ladder, split, unmerge and manual reminders.
+    CONTACTED = "contacted", _("首次联系")
+    CLOCK_PAUSED = "clock_paused", _("暂停计时")
+    CLOCK_RESUMED = "clock_resumed", _("恢复计时")
+    ESCALATED = "escalated", _("逐级督办")
+    URGED = "urged", _("催办")
+    SPLIT = "split", _("拆分")
+    UNMERGED = "unmerged", _("撤销合并")
+    DUPLICATE_UNMERGED = "duplicate_unmerged", _("移出重复事项")
 
 
 class Via(models.TextChoices):
@@ -209,7 +219,17 @@ class TimeLimit(models.Model):
     unit = models.CharField(
         _("单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS
     )
-    response_hours = models.PositiveSmallIntegerField(_("响应时限(工作小时)"), default=2)
+    # The sign-for stage (签收): the lead unit signs within this many working hours of 交办.
+    response_hours = models.PositiveSmallIntegerField(_("签收时限(工作小时)"), default=2)
+    # The first-contact stage: the unit calls the requester within this many working hours.
+    contact_hours = models.PositiveSmallIntegerField(_("首次联系时限(工作小时)"), default=8)
+    # A stage's light turns yellow when less than this share of its time is left (red: past).
+    warn_percent = models.PositiveSmallIntegerField(
+        _("黄灯阈值(剩余时间%)"),
+        default=25,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("某一环节剩余时间少于该环节总时长的这一比例时亮黄灯"),
+    )
 
     class Meta:
         verbose_name = _("办理时限")
@@ -220,6 +240,137 @@ class TimeLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_type} · {self.get_priority_display()} · {self.amount}{self.get_unit_display()}"
+
+
+class Stage(models.TextChoices):
+    """The staged clocks of a case in handling, each with its own working-time deadline."""
+
+    SIGN = "sign", _("签收")
+    CONTACT = "contact", _("首次联系")
+    FINISH = "finish", _("办结")
+
+
+class EscalationTarget(models.TextChoices):
+    HANDLER = "handler", _("承办人")
+    UNIT_HEAD = "unit_head", _("单位负责人")
+    BOARD = "board", _("督办台")
+    LEADER = "leader", _("分管领导")
+
+
+class EscalationStep(models.Model):
+    """One rung of the escalation ladder (逐级督办), as data the office edits.
+
+    When a stage's deadline is ``offset_hours`` working hours behind (negative: before it), the
+    sweep makes the ``escalated`` move for the rung, which tells its ``target``. A rung with a
+    case type applies to that type only; otherwise to every type without rungs of its own.
+    """
+
+    case_type = models.ForeignKey(
+        CaseType,
+        verbose_name=_("事项类型"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="escalation_steps",
+        help_text=_("留空表示适用于没有单独设置的所有类型"),
+    )
+    stage = models.CharField(_("环节"), max_length=10, choices=Stage.choices)
+    level = models.PositiveSmallIntegerField(_("级别"), validators=[MinValueValidator(1)])
+    offset_hours = models.SmallIntegerField(
+        _("相对期限(工作小时)"), help_text=_("到期后多少个工作小时触发；负数表示到期前")
+    )
+    target = models.CharField(_("提醒对象"), max_length=12, choices=EscalationTarget.choices)
+
+    class Meta:
+        verbose_name = _("逐级督办规则")
+        verbose_name_plural = _("逐级督办规则")
+        ordering = ["case_type", "stage", "level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_type", "stage", "level"],
+                name="unique_escalation_step",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.level}级 → {self.get_target_display()}"
+
+
+class CatalogueStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("现行")
+    RETIRED = "retired", _("已停用")
+
+
+class DispatchCatalogue(models.Model):
+    """A version of the dispatch catalogue (派单目录): category → lead unit, co-units, tier.
+
+    The office edits a draft and publishes it; the one published version is in force and the
+    one before it is retired. Each assignment records the version that named its unit.
+    """
+
+    version = models.PositiveIntegerField(_("版本号"), unique=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=CatalogueStatus.choices, default=CatalogueStatus.DRAFT
+    )
+    note = models.CharField(_("修订说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("派单目录")
+        verbose_name_plural = _("派单目录")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="published"),
+                name="one_published_catalogue",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"派单目录 v{self.version}（{self.get_status_display()}）"
+
+
+class DispatchEntry(models.Model):
+    """One line of a catalogue version: where a category goes and how urgent it is."""
+
+    catalogue = models.ForeignKey(
+        DispatchCatalogue, verbose_name=_("版本"), on_delete=models.CASCADE, related_name="entries"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("分类"), on_delete=models.CASCADE, related_name="+"
+    )
+    lead_unit = models.ForeignKey(
+        Organisation, verbose_name=_("主办单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    co_units = models.ManyToManyField(
+        Organisation, verbose_name=_("协办单位"), blank=True, related_name="+"
+    )
+    priority = models.CharField(
+        _("紧急程度"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
+
+    class Meta:
+        verbose_name = _("派单目录条目")
+        verbose_name_plural = _("派单目录条目")
+        ordering = ["catalogue", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["catalogue", "category"], name="unique_catalogue_category"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} → {self.lead_unit}"
 
 
 class WorkCalendarDay(models.Model):
@@ -476,6 +627,14 @@ class Case(models.Model):
     pending_extension_until = models.DateTimeField(_("申请延期至"), null=True, blank=True)
     is_overdue = models.BooleanField(_("已超期"), default=False)
     reminded_at = models.DateTimeField(_("催办时间"), null=True, blank=True)
+    # The first-contact stage: when the unit must call the requester, and when it did.
+    contact_deadline = models.DateTimeField(_("首次联系期限"), null=True, blank=True)
+    contacted_at = models.DateTimeField(_("首次联系时间"), null=True, blank=True)
+    # Set while the clock stands (an extension pending, the requester asked, a pause move);
+    # on resuming every open stage's deadline moves by the working time it stood.
+    clock_paused_at = models.DateTimeField(_("暂停计时时间"), null=True, blank=True)
+    # The escalation ladder's rungs climbed for the deadlines in force (reset by a new deadline).
+    escalation_level = models.PositiveSmallIntegerField(_("预警升级级别"), default=0)
     # Set while the requester is asked for more information (请补充信息), cleared when they add it.
     info_requested_at = models.DateTimeField(_("待补充信息"), null=True, blank=True)
     supervision_level = models.PositiveSmallIntegerField(_("督办次数"), default=0)
@@ -527,6 +686,19 @@ class Case(models.Model):
     )
     details = models.JSONField(_("扩展信息"), default=dict, blank=True)
 
+    # Privacy: the handling units see the requester masked (only the desk knows them), and the
+    # case is left out of Open311's public listing.
+    anonymous_to_unit = models.BooleanField(_("对承办单位保密"), default=False)
+    is_public = models.BooleanField(_("公开"), default=True, help_text=_("不勾选则不在公开接口中显示"))
+    # A call holding several demands is split into cases that keep a link to the original.
+    split_from = models.ForeignKey(
+        "self",
+        verbose_name=_("拆分自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="split_cases",
+    )
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("合并至"),
@@ -590,6 +762,15 @@ class CaseAssignment(models.Model):
     is_active = models.BooleanField(_("有效"), default=True)
     assigned_at = models.DateTimeField(_("交办时间"))
     accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    # The dispatch catalogue (派单目录) version in force when the unit was named.
+    catalogue = models.ForeignKey(
+        "DispatchCatalogue",
+        verbose_name=_("派单目录版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("交办单位")
