@@ -2,9 +2,10 @@
 ``POST /api/v1/cases/{id}/{action}/``.
 
 The door only binds: it checks each JSON value has the type of its form field (a string for a
-text, an integer for a unit, a list for co-units, true/false for a yes/no), hands the values to
-the move's form — the one validation the pages use too — and calls the move. A serializer drawn
-from the same form documents the body in the OpenAPI schema; it validates nothing.
+text, an integer for a unit, a list for co-units, true/false for a yes/no, a list of objects
+for the parts of a split), hands the values to the move's form — the one validation the pages
+use too — and calls the move. A serializer drawn from the same form documents the body in the
+OpenAPI schema; it validates nothing.
 """
 
 from __future__ import annotations
@@ -30,10 +31,16 @@ _TYPE_ERRORS = {
     "list": ("必须是整数数组。", "Must be a list of integers."),
     "boolean": ("必须是 true 或 false。", "Must be true or false."),
     "ref": ("必须是事项 id 或编号。", "Must be a case id or number."),
+    "parts": (
+        "必须是对象数组，每项含 title、description，可选 category。",
+        "Must be a list of objects, each with title, description and an optional category.",
+    ),
 }
 
 
 def _kind(field: forms.Field) -> str:
+    if isinstance(field, f.SplitPartsField):
+        return "parts"
     if getattr(field, "accepts_integer", False):
         return "ref"
     if isinstance(field, forms.ModelMultipleChoiceField):
@@ -50,6 +57,8 @@ def _fits(kind: str, value: Any) -> bool:
         return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
     if kind == "text":
         return isinstance(value, str)
+    if kind == "parts":
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
     if kind == "integer":
         return isinstance(value, int) and not isinstance(value, bool)
     if kind == "list":
@@ -65,7 +74,9 @@ def bind(spec: MoveSpec, body: Any, *, case: Case, user: User) -> Any:
         raise ApiError.one(
             400, "invalid", "请求体须为 JSON 对象。", "The request body must be a JSON object."
         )
-    form = spec.bind(None, case=case, user=user)
+    # Bound (to nothing) only to list its fields: an unbound form would look up the initial
+    # values a page shows (the dispatch catalogue's suggestion), which a body never needs.
+    form = spec.bind({}, case=case, user=user)
     data: dict[str, Any] = {}
     wrong = []
     for name, field in form.fields.items():
@@ -103,9 +114,30 @@ def allowed_actions(case: Case, user: User) -> list[dict[str, str]]:
 # --- The schema's picture of each form --------------------------------------------------------
 
 
+class SplitPartSerializer(serializers.Serializer):
+    """One part of a split (拆分): the first stays in the case, each other becomes a new one."""
+
+    title = serializers.CharField(max_length=f.MAX_TITLE, help_text="标题 Title.")
+    description = serializers.CharField(max_length=f.MAX_TEXT, help_text="诉求内容 Text.")
+    category = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="分类 A category id of the case's type (optional).",
+    )
+
+
 def _documented(name: str, field: forms.Field) -> serializers.Field:
     help_text = str(field.help_text or field.label or "")
     options: dict[str, Any] = {"required": field.required and name != "mediation_outcome"}
+    if isinstance(field, f.SplitPartsField):
+        return serializers.ListField(
+            child=SplitPartSerializer(),
+            min_length=2,
+            max_length=f.MAX_SPLIT_PARTS,
+            help_text=help_text,
+            **options,
+        )
     if isinstance(field, forms.ModelMultipleChoiceField):
         return serializers.ListField(
             child=serializers.IntegerField(min_value=1), help_text=help_text, **options

@@ -25,7 +25,7 @@ from api.errors import ApiError, ErrorItem
 from api.filters import MAX_ID, FilterBackend
 from api.pagination import Cursor
 from notify import services
-from notify.models import RULE_KINDS, Channel, Notification
+from notify.models import MESSAGE_KINDS, Channel, Notification
 
 # The most ids one ``read/`` request may name.
 MAX_IDS = 1000
@@ -41,11 +41,12 @@ class NotificationCaseSerializer(serializers.Serializer):
 
 
 @extend_schema_field(
-    {"type": "string", "enum": [value for value, _label in RULE_KINDS], "readOnly": True}
+    {"type": "string", "enum": [value for value, _label in MESSAGE_KINDS], "readOnly": True}
 )
 class NotificationKindField(serializers.CharField):
-    """The event kind (``EventKind``, or ``visit_due``): an inline enum, since the event kinds
-    already have their own component (``EventKindEnum``)."""
+    """The event kind (``EventKind``, ``visit_due``, or an alert's kind such as
+    ``repeat_demand``): an inline enum, since the event kinds already have their own component
+    (``EventKindEnum``)."""
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -53,8 +54,9 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     kind = NotificationKindField(
         read_only=True,
-        help_text="The case event the message is about (`EventKind`), or `visit_due` "
-        "(回访到期: an answered case waits for its return visit).",
+        help_text="The case event the message is about (`EventKind`), `visit_due` "
+        "(回访到期: an answered case waits for its return visit), or `repeat_demand` "
+        "(重复诉求预警: the case is the latest of a repeat demand).",
     )
     kind_label = serializers.CharField(
         source="get_kind_display", read_only=True, help_text="The kind in words."

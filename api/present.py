@@ -18,8 +18,8 @@ from django.db import models
 from django.utils import timezone
 
 from cases.models import Case, CaseAssignment, CaseEvent, EventKind
-from cases.scope import REQUESTER_TEXT_KINDS
-from people.masking import mask_address, mask_name, mask_phone
+from cases.scope import REQUESTER_TEXT_KINDS, names_the_requester
+from people.masking import mask_address, mask_details, mask_name, mask_phone
 
 
 def _moment(value: datetime | None) -> str | None:
@@ -67,8 +67,14 @@ def _unit(unit: Any) -> dict[str, Any] | None:
     return {"id": unit.pk, "name": unit.name, "short_name": unit.short_name}
 
 
-def _user(user: Any) -> dict[str, Any] | None:
-    return None if user is None else {"id": user.pk, "name": user.display_name}
+def _user(user: Any, hide_requester_of: Case | None = None) -> dict[str, Any] | None:
+    """A user reference; the requester's own name masked for a reader who may not see the
+    requester of ``hide_requester_of`` (a resident who filed it, added to it, rated it)."""
+    if user is None:
+        return None
+    if hide_requester_of is not None and names_the_requester(user, hide_requester_of):
+        return {"id": user.pk, "name": mask_name(user.display_name)}
+    return {"id": user.pk, "name": user.display_name}
 
 
 _ROW_COLUMNS = _converters(
@@ -114,10 +120,16 @@ def case_row(case: Case, *, unmasked: bool) -> dict[str, Any]:
     return data
 
 
-def event(item: CaseEvent, *, for_requester: bool = False, viewer_id: int | None = None) -> dict:
+def event(
+    item: CaseEvent,
+    *,
+    for_requester: bool = False,
+    viewer_id: int | None = None,
+    hide_requester_of: Case | None = None,
+) -> dict:
     """One event (``EventSerializer``): a requester reads only the texts written for them, and
-    no staff member's name."""
-    actor = _user(item.actor)
+    no staff member's name; with ``hide_requester_of``, the requester's own name masked."""
+    actor = _user(item.actor, hide_requester_of)
     reason = item.reason
     if for_requester:
         if item.kind not in REQUESTER_TEXT_KINDS:
@@ -163,6 +175,7 @@ def case_detail(
     """A case with its timeline, its units and the caller's moves (``CaseDetailSerializer``);
     the to-one relations loaded, ``events`` with their actors."""
     data = case_row(case, unmasked=unmasked)
+    hidden = None if unmasked else case
     version = data.pop("version")
     detail = {name: convert(getattr(case, name)) for name, convert in _DETAIL_COLUMNS}
     data.update(
@@ -172,7 +185,7 @@ def case_detail(
         latitude=detail["latitude"],
         longitude=detail["longitude"],
         committee=_unit(case.committee),
-        reported_by=_user(case.reported_by),
+        reported_by=_user(case.reported_by, hidden),
     )
     for name in ("response_deadline", "pending_extension_until", "extension_count",
                  "send_back_count", "reopen_count", "rework_count", "triaged_at", "assigned_at",
@@ -187,10 +200,12 @@ def case_detail(
                  "mediation_outcome"):  # fmt: skip
         data[name] = detail[name]
     data["merged_into"] = case.merged_into_id
-    data["details"] = {str(key): value for key, value in case.details.items()}
+    details = {str(key): value for key, value in case.details.items()}
+    data["details"] = details if unmasked else mask_details(details)
     data["assignments"] = [assignment(item) for item in assignments]
     data["events"] = [
-        event(item, for_requester=for_requester, viewer_id=viewer_id) for item in events
+        event(item, for_requester=for_requester, viewer_id=viewer_id, hide_requester_of=hidden)
+        for item in events
     ]
     data["allowed_moves"] = allowed_moves
     return data

@@ -32,14 +32,14 @@ from cases.models import (
     Satisfaction,
     Status,
 )
-from cases.scope import REQUESTER_TEXT_KINDS, can_see_requester
+from cases.scope import REQUESTER_TEXT_KINDS, can_see_requester, names_the_requester
 from disputes.models import PartyRole
 from disputes.services import MAX_PARTIES, check_parties
 from enterprises.models import Policy
 from households.scope import visible_households
 from ip.models import IP_CASE_TYPE, RightType
 from orgs.models import Organisation
-from people.masking import mask_address, mask_name, mask_phone
+from people.masking import mask_address, mask_details, mask_name, mask_phone
 from people.models import Household
 from people.validators import clean_phone
 from regions.models import GridStation, Region
@@ -197,6 +197,11 @@ class EventSerializer(serializers.ModelSerializer):
                 data["reason"] = ""
             if instance.actor_id != self.context.get("viewer_id"):
                 data["actor"] = None
+        hidden = self.context.get("hide_requester_of")
+        actor = instance.actor
+        if hidden is not None and data["actor"] is not None and names_the_requester(actor, hidden):
+            # The requester's own steps, for a reader who may not see the requester.
+            data["actor"]["name"] = mask_name(actor.display_name)  # type: ignore[union-attr]
         return data
 
 
@@ -283,6 +288,19 @@ class CaseDetailSerializer(CaseListItemSerializer):
             "allowed_moves",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Case) -> dict[str, Any]:
+        """Masked for a reader who may not see the requester: the ledger's personal columns in
+        ``details``, and the requester's own name where they filed or acted themselves."""
+        hidden = None if may_unmask(self.context, instance) else instance
+        self.context["hide_requester_of"] = hidden  # read by the nested events
+        data = super().to_representation(instance)
+        if hidden is not None:
+            data["details"] = mask_details(data["details"])
+            reporter = instance.reported_by
+            if reporter is not None and names_the_requester(reporter, instance):
+                data["reported_by"]["name"] = mask_name(reporter.display_name)
+        return data
 
     def get_requester_phone(self, case: Case) -> str:
         return (
@@ -394,6 +412,12 @@ class CaseCreateSerializer(BilingualSerializerMixin, serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     requester_name = text(required=False, max_length=50)
     requester_phone = text(required=False, max_length=20)
+    anonymous_to_unit = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="对承办单位保密: the requester asks that the handling units never see their "
+        "name and phone (only the desk, the reporter and administrators do).",
+    )
     enterprise = IdField(
         queryset=Organisation.objects.enterprises(), required=False, allow_null=True
     )

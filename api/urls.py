@@ -13,6 +13,8 @@ from drf_spectacular.views import (
 from api import (
     assessment,
     briefings,
+    bulk,
+    dispatch_catalogue,
     disputes,
     enterprise_file,
     hotspots,
@@ -33,6 +35,7 @@ app_name = "api"
 
 v1 = [
     path("cases/", views.CaseListView.as_view(), name="case-list"),
+    *bulk.urlpatterns,
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("cases/<int:pk>/events/", views.CaseEventsView.as_view(), name="case-events"),
     *[
@@ -71,6 +74,7 @@ v1 = [
     *assessment.urlpatterns,
     *briefings.urlpatterns,
     *hotspots.urlpatterns,
+    *dispatch_catalogue.urlpatterns,
     *surveys.urlpatterns,
     *router.urls,
 ]

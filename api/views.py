@@ -53,6 +53,8 @@ from config.routers import reads_reports
 from disputes.services import set_parties_at_intake
 from ip.services import record_facts_at_intake
 from people.models import User
+from privacy.models import Door
+from privacy.services import record_case_access
 from stats import metrics, rollup
 
 # --- Cases ------------------------------------------------------------------------------------
@@ -60,8 +62,10 @@ from stats import metrics, rollup
 
 def case_etag(case: Case, user: User) -> str:
     """Changes with every move (each bumps ``version``); per user, since masking and the
-    allowed moves depend on who asks."""
-    return f'"case-{case.pk}-v{case.version}-u{user.pk}"'
+    allowed moves depend on who asks; and with 对承办单位保密, which changes the masking
+    without a move."""
+    private = "-a" if case.anonymous_to_unit else ""
+    return f'"case-{case.pk}-v{case.version}-u{user.pk}{private}"'
 
 
 def detail_response(request: Request, case: Case, *, code: int = status.HTTP_200_OK) -> Response:
@@ -211,6 +215,9 @@ class CaseDetailView(ApiMixin, APIView):
         sent = parse_etags(request.headers.get("If-None-Match", ""))
         if etag in sent or "*" in sent:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        if can_see_requester(user, case):
+            # Reading the case shows its requester: logged (a move's answer is not a reading).
+            record_case_access(user, case, door=Door.API, purpose=_("接口读取事项详情"))
         return detail_response(request, case)
 
 
@@ -322,10 +329,13 @@ class CaseEventsView(ApiMixin, generics.GenericAPIView):
         responses=s.EventSerializer(many=True),
     )
     def get(self, request: Request, pk: int) -> Response:
-        case = get_case(caller(request), pk)
+        user = caller(request)
+        case = get_case(user, pk)
         events = self.filter_queryset(self.get_queryset().filter(case_id=case.pk))
         page = self.paginate_queryset(events)
-        context = requester_context(caller(request))
+        context = requester_context(user)
+        # The requester's own name, where they acted, masked as on the case's detail.
+        context["hide_requester_of"] = None if can_see_requester(user, case) else case
         return self.get_paginated_response(s.EventSerializer(page, many=True, context=context).data)
 
 

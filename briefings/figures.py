@@ -28,6 +28,9 @@ from cases.scope import visible_cases
 from people.models import User
 from regions.models import Region
 from stats import metrics
+from themes import progress as theme_progress
+from themes import scope as theme_scope
+from themes.models import ThemeStatus
 
 # The figures a template may use, with what each means (shown on the admin page).
 FIELDS: dict[str, str] = {
@@ -326,6 +329,25 @@ def _case_brief(case: Case) -> dict[str, Any]:
     }
 
 
+def period_themes(
+    user: User, period: Period, region: Region | None, *, now: datetime
+) -> list[dict[str, Any]]:
+    """每月一题 of the period's months that ``user`` may see, at ``region`` (the county's own:
+    its county-wide themes too; none: all of them), dropped ones left out: lead unit,
+    milestones done, cases closed."""
+    themes = (
+        theme_scope.visible_themes(user)
+        .filter(month__gte=period.first_month, month__lte=period.last_month)
+        .exclude(status=ThemeStatus.DROPPED)
+    )
+    if region is not None:
+        inside = Q(place__path__gte=region.path, place__path__lt=region.path_range_end)
+        if region.depth <= 1:  # the county's own briefing: its county-wide themes too
+            inside |= Q(place__isnull=True)
+        themes = themes.filter(inside)
+    return theme_progress.theme_lines(list(themes.order_by("month", "pk")), now=now)
+
+
 def compute(
     user: User,
     period: Period,
@@ -335,7 +357,8 @@ def compute(
 ) -> dict[str, Any]:
     """The briefing's numbers over ``user``'s cases in ``region`` for ``period``: the dashboard's
     figures for the same months and place, the comparisons, the rankings, the monthly trend,
-    typical cases chosen by rule and the problems. Queries: a fixed number (about a dozen)."""
+    typical cases chosen by rule, the problems and the period's 每月一题. Queries: a fixed
+    number (about a dozen, and four for the themes)."""
     now = now or timezone.now()
     visible = visible_cases(user)
     scoped = metrics.filter_cases(visible, region=region)
@@ -497,6 +520,7 @@ def compute(
         "trend": trend,
         "typical": [_case_brief(c) for c in chosen],
         "problems": problems,
+        "themes": period_themes(user, period, region, now=now),
     }
 
 

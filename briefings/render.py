@@ -2,7 +2,8 @@
 
 Both files say the same thing in the same order: title, 总体情况 (the template's sentences with
 the numbers filled in, each number a link to its cases), comparisons (同比/环比), the units'
-ranking with its method, charts, typical cases, problems and the closing words.
+ranking with its method, charts, typical cases, problems, the period's 每月一题 and the closing
+words.
 """
 
 from __future__ import annotations
@@ -194,6 +195,24 @@ def ranking_table(figures: dict[str, Any]) -> tuple[list[str], list[list[Cell]]]
     return head, rows
 
 
+def theme_lines(figures: dict[str, Any]) -> list[str]:
+    """每月一题 of the period, one line each (a briefing made before themes existed has none)."""
+    lines = []
+    for index, theme in enumerate(figures.get("themes") or [], start=1):
+        co_units = "、".join(theme["co_units"])
+        units = f"牵头单位：{theme['lead_unit']}" + (f"；协办单位：{co_units}" if co_units else "")
+        lines.append(
+            f"{index}. {theme['title']}（{theme['month_label']}，{theme['status_label']}；{units}）："
+            f"节点任务完成{theme['milestones_done']}/{theme['milestones_total']}，"
+            f"涵盖事项{theme['cases_total']}件、已办结{theme['cases_closed']}件，"
+            f"按期办结率{_rate(theme['on_time_rate'])}，满意率{_rate(theme['satisfaction_rate'])}。"
+        )
+    return lines
+
+
+NO_THEMES = "本期未确定每月一题。"
+
+
 def method_sentence(figures: dict[str, Any]) -> str:
     ranking = figures["ranking"]
     return _(
@@ -327,8 +346,12 @@ def write_docx(
             _docx_link(item, case_url(case["id"]), f"{case['number']} {case['title']}")
             item.add_run(f"（{case['unit']}）")
 
+    document.add_heading("五、每月一题", level=1)
+    for sentence in theme_lines(figures) or [NO_THEMES]:
+        document.add_paragraph(sentence)
+
     if texts["closing"]:
-        document.add_heading("五、下步工作", level=1)
+        document.add_heading("六、下步工作", level=1)
         _docx_segments(document, texts["closing"], numbers)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -467,7 +490,12 @@ def write_pdf(
             pdf.ln(7)
         pdf.ln(2)
 
+    doc.heading("五、每月一题")
+    for sentence in theme_lines(figures) or [NO_THEMES]:
+        doc.text(sentence)
+        doc.end_paragraph()
+
     if texts["closing"]:
-        doc.heading("五、下步工作")
+        doc.heading("六、下步工作")
         doc.segments(texts["closing"], numbers)
     return bytes(pdf.output())

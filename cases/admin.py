@@ -13,6 +13,7 @@ from cases.models import (
     CaseEvent,
     CaseType,
     Category,
+    EscalationStep,
     Meeting,
     TimeLimit,
     WorkCalendarDay,
@@ -30,10 +31,44 @@ class TimeLimitInline(admin.TabularInline):
     extra = 0
 
 
+class EscalationStepInline(admin.TabularInline):
+    """A type's own ladder; without one the default ladder (no type) applies."""
+
+    model = EscalationStep
+    extra = 0
+
+
 @admin.register(CaseType)
 class CaseTypeAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "has_mediation", "default_priority", "ordering"]
-    inlines = [CategoryInline, TimeLimitInline]
+    inlines = [CategoryInline, TimeLimitInline, EscalationStepInline]
+
+
+@admin.register(TimeLimit)
+class TimeLimitAdmin(admin.ModelAdmin):
+    """Each type × tier's staged clocks: sign-for, first contact, finish, and the yellow share."""
+
+    list_display = [
+        "case_type",
+        "priority",
+        "response_hours",
+        "contact_hours",
+        "amount",
+        "unit",
+        "warn_percent",
+    ]
+    list_filter = ["case_type", "priority"]
+    list_editable = ["response_hours", "contact_hours", "amount", "unit", "warn_percent"]
+    list_select_related = ["case_type"]
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(admin.ModelAdmin):
+    """The escalation ladder (逐级督办), edited as data; the sweep climbs it."""
+
+    list_display = ["case_type", "stage", "level", "offset_hours", "target"]
+    list_filter = ["case_type", "stage", "target"]
+    list_select_related = ["case_type"]
 
 
 @admin.register(Category)

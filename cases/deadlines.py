@@ -175,3 +175,28 @@ def deadline_for(start: datetime, amount: int, unit: str) -> datetime:
     if unit == "hours":
         return add_working_hours(start, amount)
     return add_working_days(start, amount)
+
+
+def working_hours_between(start: datetime, end: datetime) -> float:
+    """Working hours from ``start`` to ``end``, counting only working windows (0 when ``end``
+    is not later): how long a paused clock stood, how far a deadline is behind."""
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    if end <= start:
+        return 0.0
+    total = timedelta()
+    day = start.date()
+    while day <= end.date():
+        if is_workday(day):
+            open_at, close_at = _window(day)
+            begin, finish = max(start, open_at), min(end, close_at)
+            if finish > begin:
+                total += finish - begin
+        day += timedelta(days=1)
+    return total.total_seconds() / 3600
+
+
+def hours_past(deadline: datetime, now: datetime) -> float:
+    """Working hours ``now`` is past ``deadline``; negative while it is still ahead."""
+    if now >= deadline:
+        return working_hours_between(deadline, now)
+    return -working_hours_between(now, deadline)

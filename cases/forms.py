@@ -16,11 +16,14 @@ from typing import Any, cast
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from cases import catalogue
 from cases.models import (
     Case,
     Category,
+    DispatchEntry,
     MediationOutcome,
     Priority,
     RiskLevel,
@@ -141,6 +144,10 @@ class NoteRequiredForm(MoveForm):
     note = text_field(_("办理进展"), required=_("请填写办理进展。"))
 
 
+class ContactForm(MoveForm):
+    note = text_field(_("联系情况"), required=_("请填写与诉求人联系的情况。"))
+
+
 class ReasonForm(MoveForm):
     reason = text_field(_("理由"), required=_("请说明理由。"))
 
@@ -149,6 +156,8 @@ def reason_form(name: str, label: Any, missing: Any, **kwargs: Any) -> type[Move
     """A move whose one input is a required reason, with the words of that move."""
     return type(name, (MoveForm,), {"reason": text_field(label, required=missing, **kwargs)})
 
+
+PauseForm = reason_form("PauseForm", _("暂停计时理由"), _("暂停计时必须说明理由。"))
 
 RejectForm = reason_form(
     "RejectForm",
@@ -202,7 +211,23 @@ class ResolveOnSpotForm(MoveForm):
             del self.fields["mediation_outcome"]
 
 
-class TriageForm(MoveForm):
+class CatalogueSuggestion:
+    """The published dispatch catalogue's line (派单目录) for the case's category: its lead
+    unit, co-units and tier are an unbound form's initial values, ahead of the category's
+    suggested unit. Looked up once per form; a bound form (a POST, the API) needs none, so a
+    move costs no query for it."""
+
+    case: Case
+    is_bound: bool
+
+    @cached_property
+    def catalogue_entry(self) -> DispatchEntry | None:
+        if self.is_bound or not self.case.category_id:
+            return None
+        return catalogue.entry_for(self.case.category_id)
+
+
+class TriageForm(CatalogueSuggestion, MoveForm):
     category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none())
     priority = forms.ChoiceField(label=_("紧急程度"), choices=Priority.choices)
     risk_level = forms.ChoiceField(
@@ -218,7 +243,11 @@ class TriageForm(MoveForm):
             Q(is_active=True) | Q(pk=case.category_id), case_type_id=case.case_type_id
         ).select_related("suggested_unit")
         self.initial.setdefault("category", case.category_id)
-        self.initial.setdefault("priority", case.priority)
+        entry = self.catalogue_entry
+        # The catalogue's tier until a dispatcher has graded the case (a sent-back case keeps
+        # the grade it was given).
+        tier = entry.priority if entry is not None and case.triaged_at is None else None
+        self.initial.setdefault("priority", tier or case.priority)
         self.initial.setdefault("risk_level", case.risk_level)
         if case.case_type.has_mediation:
             risk_level = cast(forms.ChoiceField, self.fields["risk_level"])
@@ -229,7 +258,7 @@ class TriageForm(MoveForm):
             del self.fields["risk_level"]
 
 
-class AssignForm(MoveForm):
+class AssignForm(CatalogueSuggestion, MoveForm):
     lead_unit = forms.ModelChoiceField(
         label=_("主办单位"), queryset=Organisation.objects.handling_units()
     )
@@ -249,8 +278,11 @@ class AssignForm(MoveForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        category = self.case.category
-        if category is not None and category.suggested_unit_id:
+        category, entry = self.case.category, self.catalogue_entry
+        if entry is not None:
+            self.initial.setdefault("lead_unit", entry.lead_unit_id)
+            self.initial.setdefault("co_units", [unit.pk for unit in entry.co_units.all()])
+        elif category is not None and category.suggested_unit_id:
             self.initial.setdefault("lead_unit", category.suggested_unit_id)
         lead = self.case.lead_unit_id
         if lead:
@@ -407,3 +439,201 @@ class MergeForm(MoveForm):
                 _("未找到编号为“%(v)s”的事项。"), code="does_not_exist", params={"v": value}
             )
         return master
+
+
+# --- 拆分, 撤销合并, 催办 (issue 15) ------------------------------------------------------------
+
+# A call holding more demands than this is rather a meeting's list: split it in two steps.
+MAX_SPLIT_PARTS = 10
+MAX_TITLE = 200
+
+
+class SplitPartsWidget(forms.Widget):
+    """The parts of a split on a page: one title, text and category per part, named
+    ``parts-<i>-title`` and so on; the first two open, each further one behind "增加一项" (a
+    ``<details>``, so no script is needed). The API sends the list itself as JSON."""
+
+    template_name = "cases/widgets/split_parts.html"
+    keys = ("title", "description", "category")
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.categories: list[tuple[int, str]] = []
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = data.get(name)
+        if isinstance(value, list):  # JSON: the list as sent
+            return value
+        rows = []
+        for index in range(MAX_SPLIT_PARTS):
+            names = [f"{name}-{index}-{key}" for key in self.keys]
+            if any(n in data for n in names):
+                rows.append({key: data.get(n, "") for key, n in zip(self.keys, names, strict=True)})
+        return rows
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_0_title" if id_ else id_
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        given = [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+        base = context["widget"]["attrs"].get("id") or f"id_{name}"
+        rows = []
+        for index in range(MAX_SPLIT_PARTS):
+            row = given[index] if index < len(given) else {}
+            category = row.get("category")
+            rows.append(
+                {
+                    "index": index,
+                    "number": index + 1,
+                    "id": f"{base}_{index}",
+                    "name": f"{name}-{index}",
+                    "title": row.get("title") or "",
+                    "description": row.get("description") or "",
+                    "category": str(getattr(category, "pk", category) or ""),
+                    "filled": any(row.get(key) for key in self.keys),
+                }
+            )
+        # A spare row stays folded unless it, or one after it, holds something.
+        later = False
+        for row in reversed(rows):
+            later = row["open"] = later or row["filled"]
+        context["rows"] = rows
+        context["categories"] = [(str(pk), label) for pk, label in self.categories]
+        context["max_title"] = MAX_TITLE
+        context["max_text"] = MAX_TEXT
+        return context
+
+
+class SplitPartsField(forms.Field):
+    """Two to ten parts, each a title and a text (and a category of the case's type, optional).
+    Rows left wholly blank (the page's spare rows) are dropped. Cleaned: a list of
+    ``{"title", "description", "category"}`` with the category an object or None."""
+
+    widget = SplitPartsWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.categories: Any = Category.objects.none()
+
+    def to_python(self, value: Any) -> list[dict[str, Any]]:
+        if value in (None, ""):
+            return []
+        if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+            raise forms.ValidationError(
+                _("拆分的各项须为列表，每项含标题和诉求内容。"), code="invalid"
+            )
+        errors: list[forms.ValidationError] = []
+        parts: list[dict[str, Any]] = []
+        wanted: dict[int, int] = {}
+        for number, row in enumerate(value, start=1):
+            title, description, category = (row.get(k) for k in SplitPartsWidget.keys)
+            if not all(v is None or isinstance(v, str) for v in (title, description)) or not (
+                category is None
+                or (isinstance(category, int) and not isinstance(category, bool))
+                or (isinstance(category, str) and (category == "" or category.isdecimal()))
+            ):
+                errors.append(
+                    _part_error(_("第 %(n)s 项：标题和内容须为文字，分类须为编号。"), number)
+                )
+                continue
+            title, description = (title or "").strip(), (description or "").strip()
+            category_id = int(category) if isinstance(category, int | str) and category else None
+            if not title and not description and category_id is None:
+                continue  # a spare row of the page
+            if not title:
+                errors.append(_part_error(_("第 %(n)s 项：请填写标题。"), number, "required"))
+            elif len(title) > MAX_TITLE:
+                errors.append(_part_error(_("第 %(n)s 项：标题不能超过 200 字。"), number))
+            if not description:
+                errors.append(_part_error(_("第 %(n)s 项：请填写诉求内容。"), number, "required"))
+            elif len(description) > MAX_TEXT:
+                errors.append(_part_error(_("第 %(n)s 项：诉求内容不能超过 5000 字。"), number))
+            if category_id is not None:
+                if category_id > 2**31 - 1:
+                    errors.append(_part_error(_("第 %(n)s 项：分类不存在。"), number))
+                    continue
+                wanted[number] = category_id
+            parts.append(
+                {"number": number, "title": title, "description": description, "category": None}
+            )
+        found = self.categories.in_bulk(set(wanted.values())) if wanted else {}
+        for part in parts:
+            category_id = wanted.get(part["number"])
+            if category_id is not None:
+                part["category"] = found.get(category_id)
+                if part["category"] is None:
+                    errors.append(
+                        _part_error(
+                            _("第 %(n)s 项：分类不存在或不属于该事项类型。"), part["number"]
+                        )
+                    )
+        if errors:
+            raise forms.ValidationError(errors)
+        return [{key: part[key] for key in SplitPartsWidget.keys} for part in parts]
+
+    def validate(self, value: list[dict[str, Any]]) -> None:
+        if len(value) < 2:
+            raise forms.ValidationError(
+                _("拆分至少需要两项诉求：第一项留在本事项，其余各项各成一件新事项。"),
+                code="too_few",
+            )
+        if len(value) > MAX_SPLIT_PARTS:
+            raise forms.ValidationError(
+                _("一次最多拆分为 %(max)s 项。"), code="too_many", params={"max": MAX_SPLIT_PARTS}
+            )
+
+
+def _part_error(message: Any, number: int, code: str = "invalid") -> forms.ValidationError:
+    return forms.ValidationError(message, code=code, params={"n": number})
+
+
+class SplitForm(MoveForm):
+    """拆分: the first part stays in this case (its title and text replace the case's), each
+    other part becomes a new case of the same requester, place and channel."""
+
+    parts = SplitPartsField(
+        label=_("拆分为"),
+        help_text=_("第一项留在本事项（替换原标题和内容），其余各项各登记为一件新事项。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        case = self.case
+        parts = cast(SplitPartsField, self.fields["parts"])
+        if case.case_type_id is not None:
+            parts.categories = Category.objects.filter(
+                is_active=True, case_type_id=case.case_type_id
+            )
+            widget = cast(SplitPartsWidget, parts.widget)
+            widget.categories = list(parts.categories.order_by("code").values_list("pk", "name"))
+            self.initial.setdefault(
+                "parts",
+                [
+                    {
+                        "title": case.title,
+                        "description": case.description,
+                        "category": case.category_id,
+                    },
+                    {},
+                ],
+            )
+
+
+class UnmergeForm(MoveForm):
+    reason = text_field(
+        _("撤销合并理由"),
+        required=_("撤销合并必须说明理由。"),
+        help_text=_("本事项将恢复到合并前的状态，单独办理。"),
+    )
+
+
+class UrgeForm(MoveForm):
+    note = text_field(
+        _("催办说明"),
+        required=False,
+        help_text=_("主办单位将收到催办提醒。"),
+    )

@@ -251,10 +251,21 @@ class Stage(models.TextChoices):
 
 
 class EscalationTarget(models.TextChoices):
+    """Who a rung of the ladder tells, lowest first: a case's ``escalation_level`` is the rank
+    (1–4) of the highest reached since its last hand-over."""
+
     HANDLER = "handler", _("承办人")
     UNIT_HEAD = "unit_head", _("单位负责人")
     BOARD = "board", _("督办台")
     LEADER = "leader", _("分管领导")
+
+    @classmethod
+    def rank(cls, target: str) -> int:
+        return cls.values.index(target) + 1
+
+    @classmethod
+    def of_rank(cls, rank: int) -> "EscalationTarget | None":
+        return cls(cls.values[rank - 1]) if 1 <= rank <= len(cls.values) else None
 
 
 class EscalationStep(models.Model):
@@ -444,12 +455,15 @@ class Meeting(models.Model):
 
 
 def overdue_q(now=None, prefix: str = "") -> Q:
-    """The overdue condition, written once: in handling and past the deadline now. The
-    ``is_overdue`` flag is the sweep's record of it; pages and rates ask this instead."""
+    """The overdue condition, written once: in handling, its clock running (not standing for
+    an extension, a question to the requester or a pause: ``cases.clocks``) and past the
+    deadline now. The ``is_overdue`` flag is the sweep's record of it; pages and rates ask this
+    instead."""
     return Q(
         **{
             f"{prefix}status__in": HANDLING_STATUSES,
             f"{prefix}deadline__lt": now or timezone.now(),
+            f"{prefix}clock_paused_at__isnull": True,
         }
     )
 
@@ -633,8 +647,10 @@ class Case(models.Model):
     # Set while the clock stands (an extension pending, the requester asked, a pause move);
     # on resuming every open stage's deadline moves by the working time it stood.
     clock_paused_at = models.DateTimeField(_("暂停计时时间"), null=True, blank=True)
-    # The escalation ladder's rungs climbed for the deadlines in force (reset by a new deadline).
-    escalation_level = models.PositiveSmallIntegerField(_("预警升级级别"), default=0)
+    clock_paused_by_hand = models.BooleanField(_("人工暂停计时"), default=False)
+    # How high the escalation ladder has reached since the last hand-over: the rank of the
+    # highest target told (1 handler … 3 the supervision board, 4 the leader; 0 none).
+    escalation_level = models.PositiveSmallIntegerField(_("逐级督办级别"), default=0)
     # Set while the requester is asked for more information (请补充信息), cleared when they add it.
     info_requested_at = models.DateTimeField(_("待补充信息"), null=True, blank=True)
     supervision_level = models.PositiveSmallIntegerField(_("督办次数"), default=0)
@@ -689,7 +705,9 @@ class Case(models.Model):
     # Privacy: the handling units see the requester masked (only the desk knows them), and the
     # case is left out of Open311's public listing.
     anonymous_to_unit = models.BooleanField(_("对承办单位保密"), default=False)
-    is_public = models.BooleanField(_("公开"), default=True, help_text=_("不勾选则不在公开接口中显示"))
+    is_public = models.BooleanField(
+        _("公开"), default=True, help_text=_("不勾选则不在公开接口中显示")
+    )
     # A call holding several demands is split into cases that keep a link to the original.
     split_from = models.ForeignKey(
         "self",
@@ -740,6 +758,11 @@ class Case(models.Model):
     @property
     def masked_requester_phone(self) -> str:
         return mask_phone(self.requester_phone)
+
+    @property
+    def escalated_to(self) -> "EscalationTarget | None":
+        """The highest target the escalation ladder has told since the last hand-over."""
+        return EscalationTarget.of_rank(self.escalation_level)
 
     @property
     def visit_passed(self) -> bool:

@@ -5,7 +5,16 @@ from typing import NotRequired, TypedDict
 
 from django.db import transaction
 
-from cases.models import CaseType, Category, LimitUnit, Priority, TimeLimit
+from cases.models import (
+    CaseType,
+    Category,
+    EscalationStep,
+    EscalationTarget,
+    LimitUnit,
+    Priority,
+    Stage,
+    TimeLimit,
+)
 
 
 class CaseTypeSpec(TypedDict):
@@ -140,14 +149,40 @@ CASE_TYPES: list[CaseTypeSpec] = [
     },
 ]
 
-# (amount, unit, response working hours) per priority — docs/DOMAIN.md §2: emergency same day,
-# ordinary 5 working days, complex 15 with approval.
+# The urgency tiers' clocks: (finish amount, its unit, sign-for working hours, first-contact
+# working hours) per priority — docs/DOMAIN.md §2: emergency same day, ordinary 5 working days,
+# complex 15 with approval; a unit contacts the requester within hours of the dispatch.
 DEFAULT_LIMITS = {
-    Priority.URGENT: (4, LimitUnit.WORKING_HOURS, 1),
-    Priority.IMPORTANT: (3, LimitUnit.WORKING_DAYS, 2),
-    Priority.NORMAL: (5, LimitUnit.WORKING_DAYS, 2),
-    Priority.COMPLEX: (15, LimitUnit.WORKING_DAYS, 4),
+    Priority.URGENT: (4, LimitUnit.WORKING_HOURS, 1, 2),
+    Priority.IMPORTANT: (3, LimitUnit.WORKING_DAYS, 2, 8),
+    Priority.NORMAL: (5, LimitUnit.WORKING_DAYS, 2, 8),
+    Priority.COMPLEX: (15, LimitUnit.WORKING_DAYS, 4, 16),
 }
+
+
+# The default escalation ladder (逐级督办), for every type without one of its own: (stage, level,
+# working hours from the stage's deadline — negative before it —, who is told). Before any rung
+# the sweep reminds the handler (催办) and, the working day after the deadline, writes the
+# supervision notice (督办) — docs/DOMAIN.md; the ladder tells the people above in turn. The
+# office edits the rungs (EscalationStep).
+DEFAULT_LADDER = [
+    (Stage.SIGN, 1, 0, EscalationTarget.HANDLER),
+    (Stage.SIGN, 2, 4, EscalationTarget.UNIT_HEAD),
+    (Stage.CONTACT, 1, 0, EscalationTarget.HANDLER),
+    (Stage.FINISH, 1, 0, EscalationTarget.UNIT_HEAD),
+    (Stage.FINISH, 2, 8, EscalationTarget.BOARD),
+    (Stage.FINISH, 3, 40, EscalationTarget.LEADER),
+]
+
+
+def ensure_default_ladder() -> None:
+    """Create the default ladder if the office has no rung at all (never overwrite edits)."""
+    if EscalationStep.objects.exists():
+        return
+    EscalationStep.objects.bulk_create(
+        EscalationStep(stage=stage, level=level, offset_hours=offset, target=target)
+        for stage, level, offset, target in DEFAULT_LADDER
+    )
 
 
 @transaction.atomic
@@ -169,10 +204,16 @@ def ensure_reference_data() -> dict[str, CaseType]:
             Category.objects.get_or_create(
                 case_type=case_type, code=f"{index:02d}", defaults={"name": name}
             )
-        for priority, (amount, unit, response) in DEFAULT_LIMITS.items():
+        for priority, (amount, unit, response, contact) in DEFAULT_LIMITS.items():
             TimeLimit.objects.get_or_create(
                 case_type=case_type,
                 priority=priority,
-                defaults={"amount": amount, "unit": unit, "response_hours": response},
+                defaults={
+                    "amount": amount,
+                    "unit": unit,
+                    "response_hours": response,
+                    "contact_hours": contact,
+                },
             )
+    ensure_default_ladder()
     return types

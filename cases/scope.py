@@ -8,7 +8,15 @@ dispatcher of a committee, the cases that committee dispatches.
 from django.db.models import Q
 
 from cases.models import Case, CaseAssignment, CaseQuerySet, EventKind
-from people.models import UNIT_STAFF, VISITORS, EnterpriseLink, Role, RoleAssignment, User
+from people.models import (
+    DISPATCHERS,
+    UNIT_STAFF,
+    VISITORS,
+    EnterpriseLink,
+    Role,
+    RoleAssignment,
+    User,
+)
 
 
 def _region_q(assignment: RoleAssignment, prefix: str = "") -> Q:
@@ -93,18 +101,41 @@ def unit_ids(user: User, roles: frozenset[str]) -> set[int]:
 # Who sees a requester's name, phone and address unmasked: those who must contact them.
 _CONTACT_ROLES = VISITORS
 _UNIT_ROLES = UNIT_STAFF
+# A requester who asked to stay unknown to the handling units (对承办单位保密) is known to the
+# desk only: it contacts them and makes the return visit.
+_DESK_ROLES = DISPATCHERS
 
 
 def can_see_requester(user: User, case: Case) -> bool:
-    """The dispatcher and grid staff of the place, the lead unit, the reporter and administrators.
+    """The dispatcher and grid staff of the place, the lead unit, the reporter and administrators;
+    for a case ``anonymous_to_unit``, the dispatchers of the place, the reporter and
+    administrators only (no unit, lead or co-unit, and no grid staff).
 
     ``case.region`` must be loaded (select_related) to keep this free of queries.
     """
     if user.is_admin or case.reported_by_id == user.pk:
         return True
+    if case.anonymous_to_unit:
+        return covers_region(user, case, _DESK_ROLES)
     if case.lead_unit_id and case.lead_unit_id in unit_ids(user, _UNIT_ROLES):
         return True
     return covers_region(user, case, _CONTACT_ROLES)
+
+
+def names_the_requester(actor: User | None, case: Case) -> bool:
+    """Whether naming ``actor`` names the case's requester (they filed it, added to it or rated
+    it themselves), so their name is masked wherever the requester is. The person of
+    ``services.is_requester``, told without reading roles (``actor.person`` loaded: no query)."""
+    if actor is None:
+        return False
+    if case.requester_id is not None:
+        return actor.person_id == case.requester_id
+    # Filed for themselves without a person record: the reporter under their own name.
+    return (
+        actor.pk == case.reported_by_id
+        and bool(case.requester_name)
+        and case.requester_name == actor.display_name
+    )
 
 
 # What a requester (a resident or enterprise liaison and nothing else) reads of their case's
@@ -116,6 +147,8 @@ REQUESTER_HIDDEN_KINDS = frozenset(
         EventKind.EXTENSION_REFUSED,
         EventKind.SUPERVISED,
         EventKind.DUPLICATE_MERGED,
+        EventKind.DUPLICATE_UNMERGED,  # another requester's case leaving this one
+        EventKind.URGED,  # 催办: an internal reminder to the unit
         EventKind.REMINDED,
         EventKind.OVERDUE,
     }

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import attachments as attachment_checks
-from cases import deadlines
+from cases import catalogue, deadlines
 from cases import forms as f
 from cases.models import (
     OPEN_STATUSES,
@@ -33,12 +33,14 @@ from cases.models import (
     CaseType,
     Category,
     Channel,
+    EscalationTarget,
     EventKind,
     MediationOutcome,
     Priority,
     RiskLevel,
     Satisfaction,
     SendBackReason,
+    Stage,
     Status,
     TimeLimit,
     Via,
@@ -175,6 +177,16 @@ def _precondition(case: Case, kind: str) -> None:
         raise InvalidTransition(_("已在等待诉求人补充信息。"), code="info_pending")
     if kind == K.INFO_ADDED and not case.info_requested_at:
         raise InvalidTransition(_("办理单位没有要求补充信息。"), code="no_info_request")
+    if kind == K.CONTACTED and case.contacted_at is not None:
+        raise InvalidTransition(_("已记录首次联系。"), code="already_contacted")
+    if kind == K.CONTACTED and case.anonymous_to_unit:
+        raise InvalidTransition(
+            _("诉求人要求对承办单位保密，请通过热线中心联系。"), code="anonymous_requester"
+        )
+    if kind == K.CLOCK_PAUSED and case.clock_paused_by_hand:
+        raise InvalidTransition(_("计时已暂停。"), code="clock_paused")
+    if kind == K.CLOCK_RESUMED and not case.clock_paused_by_hand:
+        raise InvalidTransition(_("计时没有人工暂停。"), code="clock_running")
     if kind == K.REOPENED and case.lead_unit_id is None:
         raise InvalidTransition(_("当场办结的事项没有主办单位，请重新受理。"), code="no_lead_unit")
 
@@ -355,18 +367,86 @@ def planned_deadline(
     )
 
 
-def _deadlines(case: Case, deadline: datetime | None, now: datetime) -> tuple[datetime, datetime]:
-    """A named deadline (after now), else the one named at intake while still ahead (a hazard's
-    整改期限, ``report_case(deadline=)``) on the first hand-over, else the planned one; and the
-    response deadline."""
+def _deadlines(
+    case: Case, deadline: datetime | None, now: datetime
+) -> tuple[datetime, datetime, datetime | None]:
+    """The staged deadlines of a hand-over at ``now``: finish, sign-for (签收) and first contact.
+
+    Finish: a named deadline (after now), else the one named at intake while still ahead (a
+    hazard's 整改期限, ``report_case(deadline=)``) on the first hand-over, else the type's time
+    limit for the case's tier. The sign and contact stages come from the same limit and never
+    fall after the finish."""
     if deadline is None and case.lead_unit_id is None and case.deadline and case.deadline > now:
         deadline = case.deadline
-    if deadline is None:
-        return planned_deadline(case, start=now)
-    if deadline <= now:
-        raise invalid("deadline", _("办理期限必须晚于当前时间。"), "past")
     limit = _limit(case.case_type_id, case.priority)
-    return deadline, deadlines.add_working_hours(now, limit.response_hours if limit else 2)
+    if deadline is None:
+        if limit is None:
+            raise invalid(
+                "deadline",
+                _("该类型和紧急程度没有设置办理时限，请指定办理期限。"),
+                "no_time_limit",
+            )
+        deadline = deadlines.deadline_for(now, limit.amount, limit.unit)
+    elif deadline <= now:
+        raise invalid("deadline", _("办理期限必须晚于当前时间。"), "past")
+    sign = deadlines.add_working_hours(now, limit.response_hours if limit else 2)
+    if case.anonymous_to_unit:
+        # The unit may not know who asked: the centre keeps the contact, no contact clock runs.
+        return deadline, min(sign, deadline), None
+    contact = deadlines.add_working_hours(now, limit.contact_hours if limit else 8)
+    return deadline, min(sign, deadline), min(contact, deadline)
+
+
+# --- The clock: it stands while the case waits on someone other than the unit ----------------
+
+CLOCK_FIELDS = [
+    "clock_paused_at",
+    "clock_paused_by_hand",
+    "deadline",
+    "response_deadline",
+    "contact_deadline",
+    "is_overdue",
+    "reminded_at",
+]
+
+
+def _clock_waits(case: Case) -> bool:
+    """An extension pending, the requester asked for information, or a pause by hand."""
+    return bool(case.pending_extension_until or case.info_requested_at or case.clock_paused_by_hand)
+
+
+def _resume(case: Case, now: datetime, *, keep_finish: bool = False) -> dict[str, Any]:
+    """Restart a standing clock: every open stage's deadline moves by the working time it
+    stood (the finish stays where an approved extension put it)."""
+    assert case.clock_paused_at is not None
+    hours = deadlines.working_hours_between(case.clock_paused_at, now)
+    if hours > 0:
+        if case.deadline and not keep_finish:
+            case.deadline = deadlines.add_working_hours(case.deadline, hours)
+        if case.response_deadline and case.accepted_at is None:
+            case.response_deadline = deadlines.add_working_hours(case.response_deadline, hours)
+        if case.contact_deadline and case.contacted_at is None:
+            case.contact_deadline = deadlines.add_working_hours(case.contact_deadline, hours)
+    if case.deadline and case.deadline > now:
+        case.is_overdue = False
+        case.reminded_at = None
+    case.clock_paused_at = None
+    case.clock_paused_by_hand = False
+    return {"clock": "resumed", "paused_hours": round(hours, 2), "deadline": _iso(case.deadline)}
+
+
+def _run_clock(case: Case, now: datetime, *, keep_finish: bool = False) -> dict[str, Any]:
+    """Stop or restart the clock after a move changed what the case waits for; the event data
+    saying so (empty when nothing changed). Only a case in handling has a clock."""
+    if case.status not in (S.ASSIGNED, S.IN_PROGRESS) or case.deadline is None:
+        return {}
+    waits = _clock_waits(case)
+    if waits and case.clock_paused_at is None:
+        case.clock_paused_at = now
+        return {"clock": "paused"}
+    if not waits and case.clock_paused_at is not None:
+        return _resume(case, now, keep_finish=keep_finish)
+    return {}
 
 
 def _handling_units(
@@ -475,6 +555,7 @@ def report_case(
     source_key: str | None = None,
     via: str = Via.SYSTEM,
     deadline: datetime | None = None,
+    anonymous_to_unit: bool = False,
 ) -> Case:
     """Register a new case (受理). A repeated ``source_key`` with the same content returns the
     case it already made; with other content it is refused (a form resubmitted with its token
@@ -534,6 +615,7 @@ def report_case(
         reported_month=_month_key(now),
         details=details or {},
         deadline=deadline,
+        anonymous_to_unit=anonymous_to_unit,
     )
     try:
         with transaction.atomic():
@@ -732,17 +814,27 @@ def _hand_over(
     now: datetime,
 ) -> dict[str, Any]:
     """Set the units and the clock of a case handed to a unit (交办, 改派); its event data."""
-    case.deadline, case.response_deadline = _deadlines(case, deadline, now)
+    case.deadline, case.response_deadline, case.contact_deadline = _deadlines(case, deadline, now)
     case.lead_unit = lead_unit
     case.assigned_at = now
-    case.accepted_at = None
+    case.accepted_at = case.contacted_at = None
     case.pending_extension_until = None
     case.is_overdue = False
     case.reminded_at = None
+    case.clock_paused_at, case.clock_paused_by_hand = None, False
+    case.escalation_level = 0
     CaseAssignment.objects.filter(case=case, is_active=True).update(is_active=False)
+    version = catalogue.current_id()
     CaseAssignment.objects.bulk_create(
-        [CaseAssignment(case=case, unit=lead_unit, is_lead=True, assigned_at=now)]
-        + [CaseAssignment(case=case, unit=u, is_lead=False, assigned_at=now) for u in co_units]
+        [
+            CaseAssignment(
+                case=case, unit=lead_unit, is_lead=True, assigned_at=now, catalogue_id=version
+            )
+        ]
+        + [
+            CaseAssignment(case=case, unit=u, is_lead=False, assigned_at=now, catalogue_id=version)
+            for u in co_units
+        ]
     )
     return {
         "lead_unit": lead_unit.pk,
@@ -755,11 +847,16 @@ HAND_OVER_FIELDS = [
     "lead_unit",
     "deadline",
     "response_deadline",
+    "contact_deadline",
     "assigned_at",
     "accepted_at",
+    "contacted_at",
     "pending_extension_until",
     "is_overdue",
     "reminded_at",
+    "clock_paused_at",
+    "clock_paused_by_hand",
+    "escalation_level",
 ]
 
 
@@ -922,9 +1019,14 @@ RELEASE_FIELDS = [
     "lead_unit",
     "deadline",
     "response_deadline",
+    "contact_deadline",
     "pending_extension_until",
     "is_overdue",
     "accepted_at",
+    "contacted_at",
+    "clock_paused_at",
+    "clock_paused_by_hand",
+    "escalation_level",
 ]
 
 
@@ -932,8 +1034,11 @@ def _release(case: Case) -> None:
     """The case leaves its units (退单, 撤回): no lead unit, no clock."""
     case.lead_unit = None
     case.deadline = case.response_deadline = case.pending_extension_until = None
+    case.contact_deadline = None
     case.is_overdue = False
-    case.accepted_at = None
+    case.accepted_at = case.contacted_at = None
+    case.clock_paused_at, case.clock_paused_by_hand = None, False
+    case.escalation_level = 0
     CaseAssignment.objects.filter(case=case, is_active=True).update(is_active=False)
 
 
@@ -982,6 +1087,119 @@ def add_progress_note(
     with transaction.atomic():
         case = _lock(case, K.PROGRESS_NOTED, actor, expected_version)
         _move(case, K.PROGRESS_NOTED, actor=actor, via=via, reason=note)
+    return case
+
+
+@move(
+    K.CONTACTED,
+    Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, UNIT_STAFF, "lead"),
+    label=_("首次联系"),
+    action="contact",
+    form=f.ContactForm,
+    description="The lead unit records its first contact with the requester (the second of "
+    "the staged clocks: sign-for, first contact, finish). Once per hand-over.",
+)
+def record_contact(
+    case: Case,
+    *,
+    actor: User,
+    note: str,
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """首次联系: the unit called the requester; on time if by the contact deadline."""
+    note = _require(note, "note", _("请填写与诉求人联系的情况。"))
+    with transaction.atomic():
+        case = _lock(case, K.CONTACTED, actor, expected_version)
+        now = timezone.now()
+        case.contacted_at = now
+        on_time = case.contact_deadline is None or now <= case.contact_deadline
+        _move(
+            case,
+            K.CONTACTED,
+            actor=actor,
+            via=via,
+            reason=note,
+            now=now,
+            data={"on_time": on_time},
+            fields=["contacted_at"],
+        )
+    return case
+
+
+@move(
+    K.CLOCK_PAUSED,
+    Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, DISPATCHERS, "region"),
+    label=_("暂停计时"),
+    action="pause-clock",
+    form=f.PauseForm,
+    description="The centre stops the case's clocks (挂起: waiting on an appraisal, a court, "
+    "another level), with a reason; they restart with 恢复计时. Dispatchers.",
+)
+def pause_clock(
+    case: Case,
+    *,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """暂停计时: the deadlines stand still until the clock is resumed."""
+    reason = _require(reason, "reason", _("暂停计时必须说明理由。"))
+    with transaction.atomic():
+        case = _lock(case, K.CLOCK_PAUSED, actor, expected_version)
+        now = timezone.now()
+        case.clock_paused_by_hand = True
+        already = case.clock_paused_at is not None
+        _run_clock(case, now)
+        _move(
+            case,
+            K.CLOCK_PAUSED,
+            actor=actor,
+            via=via,
+            reason=reason,
+            now=now,
+            data={"already_standing": already},
+            fields=CLOCK_FIELDS,
+        )
+    return case
+
+
+@move(
+    K.CLOCK_RESUMED,
+    Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, DISPATCHERS, "region"),
+    label=_("恢复计时"),
+    action="resume-clock",
+    form=f.NoteForm,
+    description="Restart clocks paused by hand; every open stage's deadline moves by the "
+    "working time they stood (unless an extension or a question still holds them). "
+    "Dispatchers.",
+)
+def resume_clock(
+    case: Case,
+    *,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """恢复计时: the clock runs again and the deadlines move by the time it stood."""
+    with transaction.atomic():
+        case = _lock(case, K.CLOCK_RESUMED, actor, expected_version)
+        now = timezone.now()
+        case.clock_paused_by_hand = False
+        clock = _run_clock(case, now)
+        _move(
+            case,
+            K.CLOCK_RESUMED,
+            actor=actor,
+            via=via,
+            reason=note,
+            now=now,
+            data=clock or {"clock": "still_waiting"},
+            fields=CLOCK_FIELDS,
+        )
+        _schedule_deadline_check(case)
     return case
 
 
@@ -1049,14 +1267,15 @@ def request_extension(
         if case.deadline and until <= case.deadline:
             raise invalid("until", _("延期后的期限必须晚于原办理期限。"), "not_later")
         case.pending_extension_until = until
+        clock = _run_clock(case, now)  # the clock stands while the centre decides
         _move(
             case,
             K.EXTENSION_REQUESTED,
             actor=actor,
             via=via,
             reason=reason,
-            data={"until": _iso(until)},
-            fields=["pending_extension_until"],
+            data={"until": _iso(until), **clock},
+            fields=["pending_extension_until", *CLOCK_FIELDS],
             now=now,
         )
     return case
@@ -1082,24 +1301,28 @@ def approve_extension(
     """延期审批通过: the new deadline replaces the old one and the overdue check moves with it."""
     with transaction.atomic():
         case = _lock(case, K.EXTENSION_APPROVED, actor, expected_version)
+        now = timezone.now()
         old = case.deadline
         case.deadline, case.pending_extension_until = case.pending_extension_until, None
         case.extension_count += 1
         case.is_overdue = False
         case.reminded_at = None
+        case.escalation_level = 0  # the ladder climbs again from the new deadline
+        # The other stages move by the time the clock stood; the finish is the approved date.
+        clock = _run_clock(case, now, keep_finish=True)
         _move(
             case,
             K.EXTENSION_APPROVED,
             actor=actor,
             via=via,
             reason=note,
-            data={"from": _iso(old), "to": _iso(case.deadline)},
+            now=now,
+            data={"from": _iso(old), "to": _iso(case.deadline), **clock},
             fields=[
-                "deadline",
                 "pending_extension_until",
                 "extension_count",
-                "is_overdue",
-                "reminded_at",
+                "escalation_level",
+                *CLOCK_FIELDS,
             ],
         )
         _schedule_deadline_check(case)
@@ -1125,14 +1348,18 @@ def refuse_extension(
     reason = _require(reason, "reason", _("不同意延期必须说明理由。"))
     with transaction.atomic():
         case = _lock(case, K.EXTENSION_REFUSED, actor, expected_version)
+        now = timezone.now()
         case.pending_extension_until = None
+        clock = _run_clock(case, now)
         _move(
             case,
             K.EXTENSION_REFUSED,
             actor=actor,
             via=via,
             reason=reason,
-            fields=["pending_extension_until"],
+            now=now,
+            data=clock or None,
+            fields=["pending_extension_until", *CLOCK_FIELDS],
         )
     return case
 
@@ -1202,10 +1429,12 @@ def answer_case(
         now = timezone.now()
         case.answer, case.answered_at = answer, now
         case.first_answered_at = case.first_answered_at or now
+        case.pending_extension_until = None
+        # A standing clock restarts first: the time it stood does not count against the unit.
+        clock = _resume(case, now) if case.clock_paused_at else {}
         case.answered_on_time = case.deadline is None or now <= case.deadline
         start = case.assigned_at or case.reported_at
         case.handling_hours = round((now - start).total_seconds() / 3600, 2)
-        case.pending_extension_until = None
         case.policy = policy
         _move(
             case,
@@ -1214,7 +1443,7 @@ def answer_case(
             via=via,
             reason=answer,
             now=now,
-            data=_policy_data(policy) or None,
+            data={**_policy_data(policy), **clock} or None,
             fields=[
                 "answer",
                 "answered_at",
@@ -1223,6 +1452,7 @@ def answer_case(
                 "handling_hours",
                 "pending_extension_until",
                 "policy",
+                *CLOCK_FIELDS,
             ],
         )
     return case
@@ -1396,6 +1626,7 @@ def request_info(
     with transaction.atomic():
         case = _lock(case, K.INFO_REQUESTED, actor, expected_version)
         case.info_requested_at = timezone.now()
+        clock = _run_clock(case, case.info_requested_at)  # it stands until they answer
         _move(
             case,
             K.INFO_REQUESTED,
@@ -1403,7 +1634,8 @@ def request_info(
             via=via,
             reason=question,
             now=case.info_requested_at,
-            fields=["info_requested_at"],
+            data=clock or None,
+            fields=["info_requested_at", *CLOCK_FIELDS],
         )
     return case
 
@@ -1434,6 +1666,8 @@ def add_info(
         case = _lock(case, K.INFO_ADDED, actor, expected_version)
         now = timezone.now()
         case.info_requested_at = None
+        clock = _run_clock(case, now)
+        data = {"attachments": [name for name, _file in checked]} if checked else {}
         _move(
             case,
             K.INFO_ADDED,
@@ -1441,8 +1675,8 @@ def add_info(
             via=via,
             reason=info,
             now=now,
-            data={"attachments": [name for name, _file in checked]} if checked else None,
-            fields=["info_requested_at"],
+            data={**data, **clock} or None,
+            fields=["info_requested_at", *CLOCK_FIELDS],
         )
         if checked:
             CaseAttachment.objects.bulk_create(
@@ -1478,9 +1712,13 @@ def reopen_case(
         failed = not case.visit_passed
         case.reopen_count += 1
         case.rework_count += int(failed)
-        case.deadline, case.response_deadline = _deadlines(case, deadline, now)
+        case.deadline, case.response_deadline, case.contact_deadline = _deadlines(
+            case, deadline, now
+        )
         case.is_overdue = False
         case.reminded_at = None
+        case.clock_paused_at, case.clock_paused_by_hand = None, False
+        case.escalation_level = 0
         case.visit_valid = False
         case.visit_contacted = case.visit_resolved = None
         case.visit_satisfaction = ""
@@ -1497,8 +1735,12 @@ def reopen_case(
                 "rework_count",
                 "deadline",
                 "response_deadline",
+                "contact_deadline",
                 "is_overdue",
                 "reminded_at",
+                "clock_paused_at",
+                "clock_paused_by_hand",
+                "escalation_level",
                 "visit_valid",
                 "visit_contacted",
                 "visit_resolved",
@@ -1651,9 +1893,316 @@ def merge_case(
     return case
 
 
+# --- 拆分, 撤销合并, 催办 (issue 15) -----------------------------------------------------------
+
+
+@move(
+    K.SPLIT,
+    Rule(frozenset({S.REPORTED, S.TRIAGED}), None, INTAKE, "region"),
+    label=_("拆分"),
+    action="split",
+    form=f.SplitForm,
+    description="One call holding several demands becomes several cases: the first part stays "
+    "in this case (its title and text replace the case's; the event keeps the old ones), each "
+    "other part becomes a new case of the same requester, place, channel, committee and type, "
+    "linked to this one (`split_from`). Dispatchers and operators, before dispatch.",
+)
+def split_case(
+    case: Case,
+    *,
+    actor: User,
+    parts: list[dict[str, Any]],
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """拆分: a call that holds several demands. The original keeps the first demand (its title
+    and text replaced, the old ones recorded in the event); each other demand becomes a new case
+    through the intake's steps (numbered, reported, its own ``reported`` event naming the
+    original), so each is triaged, dispatched and counted on its own. All or nothing."""
+    checked = _split_parts(case, parts)
+    with transaction.atomic():
+        case = _lock(case, K.SPLIT, actor, expected_version)
+        now = timezone.now()
+        first = checked[0]
+        created = [_split_off(case, part, actor=actor, via=via, now=now) for part in checked[1:]]
+        data: dict[str, Any] = {
+            "cases": [new.pk for new in created],
+            "numbers": [new.number for new in created],
+            "old_title": case.title,
+            "title": first["title"],
+            "old_description": case.description,
+            "description": first["description"],
+        }
+        case.title, case.description = first["title"], first["description"]
+        if first["category"] is not None:
+            case.category = first["category"]
+            data["category"] = case.category_id
+        _move(
+            case,
+            K.SPLIT,
+            actor=actor,
+            via=via,
+            now=now,
+            data=data,
+            fields=["title", "description", "category"],
+        )
+    return case
+
+
+def _split_parts(case: Case, parts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The parts of a split, checked (the form checks the same for the doors): two to
+    ``MAX_SPLIT_PARTS``, each with a title and a text, a category of the case's type or none."""
+    checked = []
+    for number, part in enumerate(parts, start=1):
+        title = str(part.get("title") or "").strip()
+        description = str(part.get("description") or "").strip()
+        category = part.get("category")
+        if not title:
+            raise invalid("parts", _("第 %(n)s 项：请填写标题。"), "required", n=number)
+        if not description:
+            raise invalid("parts", _("第 %(n)s 项：请填写诉求内容。"), "required", n=number)
+        if category is not None and category.case_type_id != case.case_type_id:
+            raise invalid(
+                "parts", _("第 %(n)s 项：分类不存在或不属于该事项类型。"), "invalid", n=number
+            )
+        checked.append(
+            {"title": title[: f.MAX_TITLE], "description": description, "category": category}
+        )
+    if len(checked) < 2:
+        raise invalid(
+            "parts",
+            _("拆分至少需要两项诉求：第一项留在本事项，其余各项各成一件新事项。"),
+            "too_few",
+        )
+    if len(checked) > f.MAX_SPLIT_PARTS:
+        raise invalid("parts", _("一次最多拆分为 %(max)s 项。"), "too_many", max=f.MAX_SPLIT_PARTS)
+    return checked
+
+
+def _split_off(
+    original: Case, part: dict[str, Any], *, actor: User, via: str, now: datetime
+) -> Case:
+    """One new case of a split: the original's requester, place, channel, committee, type,
+    priority and privacy, numbered and reported as ``report_case`` does. Its reporter is the
+    original's (who keeps seeing it); the event names who split it."""
+    new = Case(
+        case_type_id=original.case_type_id,
+        category=part["category"],
+        priority=original.priority,
+        channel=original.channel,
+        status=Status.REPORTED,
+        title=part["title"],
+        description=part["description"],
+        requester_id=original.requester_id,
+        requester_name=original.requester_name,
+        requester_phone=original.requester_phone,
+        enterprise_id=original.enterprise_id,
+        household_id=original.household_id,
+        station_id=original.station_id,
+        region_id=original.region_id,
+        address=original.address,
+        latitude=original.latitude,
+        longitude=original.longitude,
+        committee_id=original.committee_id,
+        meeting_id=original.meeting_id,
+        reported_by_id=original.reported_by_id,
+        anonymous_to_unit=original.anonymous_to_unit,
+        is_public=original.is_public,
+        split_from=original,
+        reported_at=now,
+        reported_month=_month_key(now),
+    )
+    new.save(force_insert=True)
+    new.number = f"LX{timezone.localtime(now):%Y%m%d}{new.pk:07d}"  # as report_case numbers
+    new.save(update_fields=["number"])
+    CaseEvent(
+        case=new,
+        kind=K.REPORTED,
+        actor=actor,
+        via=via,
+        from_status="",
+        to_status=Status.REPORTED,
+        data={"channel": new.channel, "split_from": original.number},
+        created_at=now,
+    ).save(force_insert=True)
+    return new
+
+
+@move(
+    K.UNMERGED,
+    Rule(frozenset({S.MERGED}), None, DISPATCHERS, "region"),
+    label=_("撤销合并"),
+    action="unmerge",
+    form=f.UnmergeForm,
+    description="Undo a merge: the duplicate returns to the state it had before it (read from "
+    "the merge's event), no longer counts in its master, and both histories record it "
+    "(`unmerged` here, `duplicate_unmerged` on the master). Dispatchers of both cases.",
+)
+def unmerge_case(
+    case: Case,
+    *,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """撤销合并: a duplicate merged by mistake goes back to where it was before the merge
+    (已受理 or 已研判) and is handled on its own; the master's history records it leaving."""
+    reason = _require(reason, "reason", _("撤销合并必须说明理由。"))
+    with transaction.atomic():
+        # Lock both rows in id order, as merge_case does, so the two cannot deadlock.
+        master_id = case.merged_into_id
+        if master_id is not None and master_id < case.pk:
+            Case.objects.select_for_update(of=("self",)).filter(pk=master_id).exists()
+        case = _lock(case, K.UNMERGED, actor, expected_version)
+        master = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("region", "case_type")
+            .filter(pk=case.merged_into_id)
+            .first()
+            if case.merged_into_id is not None
+            else None
+        )
+        if master is None:
+            raise InvalidTransition(_("该事项没有合并到其他事项。"), code="not_merged")
+        if not (actor.is_admin or covers_region(actor, master, DISPATCHERS)):
+            raise NotPermitted(_("主事项不在您的研判交办范围内。"))
+        before = (
+            CaseEvent.objects.filter(case=case, kind=K.MERGED)
+            .order_by("-created_at", "-id")
+            .values_list("from_status", flat=True)
+            .first()
+        )
+        restored = before if before in CATALOGUE[K.MERGED].rule.sources else Status.REPORTED
+        now = timezone.now()
+        # Not _move: the state it returns to is the one before the merge, not a fixed target.
+        from_status = case.status
+        case.status, case.merged_into, case.closed_at = restored, None, None
+        case.version += 1
+        case.save(update_fields=["status", "version", "updated_at", "merged_into", "closed_at"])
+        CaseEvent(
+            case=case,
+            kind=K.UNMERGED,
+            actor=actor,
+            via=via,
+            from_status=from_status,
+            to_status=restored,
+            reason=reason,
+            data={"master": master.pk, "number": master.number},
+            created_at=now,
+        ).save(force_insert=True)
+        Case.objects.filter(pk=master.pk).update(
+            version=F("version") + 1, updated_at=Greatest(F("updated_at"), Value(now))
+        )
+        CaseEvent(
+            case=master,
+            kind=K.DUPLICATE_UNMERGED,
+            actor=actor,
+            via=via,
+            from_status=master.status,
+            to_status=master.status,
+            reason=reason,
+            data={"duplicate": case.pk, "number": case.number},
+            created_at=now,
+        ).save(force_insert=True)
+    return case
+
+
+@move(
+    K.URGED,
+    Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, SUPERVISORS, "region"),
+    label=_("催办"),
+    action="urge",
+    form=f.UrgeForm,
+    description="A reminder by hand (催办) to the lead unit, with an optional note; the state "
+    "and the deadline stay as they are. Dispatchers and leaders.",
+)
+def urge_case(
+    case: Case,
+    *,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """催办: the dispatcher or a leader reminds the lead unit by hand (the notification rules
+    of ``urged`` reach it); lighter than 督办, it does not raise the supervision level."""
+    with transaction.atomic():
+        case = _lock(case, K.URGED, actor, expected_version)
+        _move(
+            case,
+            K.URGED,
+            actor=actor,
+            via=via,
+            reason=(note or "").strip(),
+            data={"lead_unit": case.lead_unit_id, "deadline": _iso(case.deadline)},
+        )
+    return case
+
+
 # --- The overdue sweep's moves -------------------------------------------------------------
 
 SWEEP = Rule(frozenset({S.ASSIGNED, S.IN_PROGRESS}), None, frozenset(), "system")
+
+
+@move(
+    K.ESCALATED,
+    SWEEP,
+    label=_("逐级督办"),
+    action="",
+    form=None,
+    description="A rung of the escalation ladder (EscalationStep): the sweep tells the rung's "
+    "target (handler, unit head, supervision board, leader) that a stage is late.",
+)
+def escalate_case(
+    case: Case,
+    *,
+    stage: str,
+    level: int,
+    target: str,
+    hours_past: float,
+    actor: None = None,
+    via: str = Via.SYSTEM,
+) -> Case:
+    """逐级督办: one rung of the ladder for one stage's deadline; the case keeps its highest."""
+    with transaction.atomic():
+        case = _lock(case, K.ESCALATED, None, None)
+        if case.clock_paused_at is not None:
+            raise InvalidTransition(_("计时已暂停。"), code="clock_paused")
+        case.escalation_level = max(case.escalation_level, EscalationTarget.rank(target))
+        hours = abs(round(hours_past))
+        if hours_past < 0:
+            when = _("距%(stage)s期限还有%(hours)s个工作小时") % {
+                "stage": Stage(stage).label,
+                "hours": hours,
+            }
+        elif hours == 0:
+            when = _("已到%(stage)s期限") % {"stage": Stage(stage).label}
+        else:
+            when = _("已超过%(stage)s期限%(hours)s个工作小时") % {
+                "stage": Stage(stage).label,
+                "hours": hours,
+            }
+        reason = _("%(when)s，第%(level)s级督办，提醒%(target)s。") % {
+            "when": when,
+            "level": level,
+            "target": EscalationTarget(target).label,
+        }
+        _move(
+            case,
+            K.ESCALATED,
+            actor=None,
+            via=via,
+            reason=str(reason),
+            data={
+                "stage": stage,
+                "level": level,
+                "target": target,
+                "hours_past": round(hours_past, 2),
+            },
+            fields=["escalation_level"],
+        )
+    return case
 
 
 @move(K.REMINDED, SWEEP, label=_("到期提醒"), action="", form=None)

@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from cases import deadlines, services
-from cases.models import Case
+from cases import clocks, deadlines, services
+from cases.models import Case, CaseEvent, EscalationStep, EventKind
 
 logger = logging.getLogger("lianxin.sweep")
 
@@ -28,12 +28,13 @@ class SweepResult:
     reminded: int = 0
     overdue: int = 0
     supervised: int = 0
+    escalated: int = 0
     stale: int = 0
 
     def __str__(self) -> str:
         return (
-            f"催办 {self.reminded} 件，标记超期 {self.overdue} 件，督办 {self.supervised} 件"
-            f"（跳过并发变更 {self.stale} 件）"
+            f"催办 {self.reminded} 件，标记超期 {self.overdue} 件，督办 {self.supervised} 件，"
+            f"逐级督办 {self.escalated} 次（跳过并发变更 {self.stale} 件）"
         )
 
 
@@ -41,9 +42,11 @@ def sweep(now: datetime | None = None, case_ids: list[int] | None = None) -> Swe
     """Run every due reminder, overdue flag and supervision; safe to run any number of times."""
     now = now or timezone.now()
     result = SweepResult()
-    base = Case.objects.in_handling().filter(deadline__isnull=False)
+    # A standing clock (an extension pending, the requester asked, a pause) is not late.
+    base = Case.objects.in_handling().filter(deadline__isnull=False, clock_paused_at__isnull=True)
     if case_ids is not None:
         base = base.filter(pk__in=case_ids)
+    result.escalated += climb_ladder(now, base, result)
 
     soon = deadlines.add_working_hours(now, settings.LIANXIN["SOON_OVERDUE_HOURS"])
     for case in base.filter(reminded_at__isnull=True, deadline__gt=now, deadline__lte=soon):
@@ -84,6 +87,73 @@ def sweep(now: datetime | None = None, case_ids: list[int] | None = None) -> Swe
                 services.supervise_case, case, result, actor=None, note=note
             )
     return result
+
+
+def _ladders() -> dict[int | None, dict[str, list[EscalationStep]]]:
+    """The rungs by case type (None: the default ladder) and stage, lowest level first."""
+    ladders: dict[int | None, dict[str, list[EscalationStep]]] = {}
+    for step in EscalationStep.objects.order_by("level"):
+        ladders.setdefault(step.case_type_id, {}).setdefault(step.stage, []).append(step)
+    return ladders
+
+
+def climb_ladder(now: datetime, base: QuerySet[Case], result: SweepResult) -> int:
+    """Make every rung of the escalation ladder that is due: for each open stage of a case in
+    handling, each rung above the ones climbed since the last hand-over whose offset from the
+    stage's deadline has passed. Safe to run any number of times; returns the rungs climbed."""
+    ladders = _ladders()
+    if not ladders:
+        return 0
+    earliest = min(
+        step.offset_hours
+        for by_stage in ladders.values()
+        for steps in by_stage.values()
+        for step in steps
+    )
+    # A rung before its deadline (a negative offset) is due once the deadline is that close.
+    horizon = deadlines.add_working_hours(now, -earliest) if earliest < 0 else now
+    candidates = list(
+        base.filter(
+            Q(deadline__lte=horizon)
+            | Q(accepted_at__isnull=True, response_deadline__lte=horizon)
+            | Q(contacted_at__isnull=True, contact_deadline__lte=horizon)
+        ).select_related("region", "case_type")
+    )
+    if not candidates:
+        return 0
+    climbed: dict[tuple[int, str], int] = {}
+    events = CaseEvent.objects.filter(
+        case_id__in=[c.pk for c in candidates], kind=EventKind.ESCALATED
+    ).values_list("case_id", "data", "created_at")
+    assigned = {c.pk: c.assigned_at for c in candidates}
+    for case_id, data, created_at in events:
+        since = assigned[case_id]
+        if since is None or created_at < since:
+            continue  # a rung of an earlier hand-over
+        key = (case_id, data.get("stage", ""))
+        climbed[key] = max(climbed.get(key, 0), int(data.get("level", 0)))
+    made = 0
+    for case in candidates:
+        by_stage = ladders.get(case.case_type_id, ladders.get(None, {}))
+        for stage, deadline, done_at in clocks.stage_deadlines(case):
+            if deadline is None or done_at is not None:
+                continue
+            behind = deadlines.hours_past(deadline, now)
+            for step in by_stage.get(stage, []):
+                if step.level <= climbed.get((case.pk, stage), 0) or behind < step.offset_hours:
+                    continue
+                made += _safely(
+                    services.escalate_case,
+                    case,
+                    result,
+                    stage=stage,
+                    level=step.level,
+                    target=step.target,
+                    hours_past=behind,
+                )
+                case.refresh_from_db()
+                climbed[(case.pk, stage)] = step.level
+    return made
 
 
 def _safely(move: Callable[..., Case], case: Case, result: SweepResult, **arguments: Any) -> int:

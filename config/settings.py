@@ -117,7 +117,10 @@ INSTALLED_APPS = [
     "briefings",
     "ops",
     "hotspots",
+    "themes",
     "assessment",
+    "privacy",
+    "knowledge",
     "demo",
     "rest_framework",
     "django_filters",
@@ -183,7 +186,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # read_uncommitted matters only to the tests' in-memory database, whose connections
+        # share one cache with table locks: a page's background request (the grid pages'
+        # service worker fills its cache) must not make a form's write fail with "table is
+        # locked". A file database never shares its cache, so it changes nothing there.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA read_uncommitted=1;"
+        ),
     }
     # A worker keeps its connection between requests: opening one and setting its pragmas cost
     # about 1.5 ms, a third of a move's server time (bench/server_time.py).
@@ -382,6 +391,10 @@ class LianxinSettings(TypedDict):
     HOTSPOT_BASELINE_WEEKS: NotRequired[int]
     HOTSPOT_FACTOR: NotRequired[float]
     HOTSPOT_INTERVAL_SECONDS: NotRequired[int]
+    # Repeat demands (hotspots/repeats.py): the same requester, or the same place and category,
+    # at least REPEAT_MIN_CASES times within REPEAT_WINDOW_DAYS days raise a repeat alert.
+    REPEAT_MIN_CASES: NotRequired[int]
+    REPEAT_WINDOW_DAYS: NotRequired[int]
     # Retention (ops/retention.py): requesters of cases closed more than this many years ago
     # are anonymised by `manage.py anonymise_closed`.
     RETENTION_YEARS: NotRequired[int]
@@ -417,6 +430,10 @@ LIANXIN: LianxinSettings = {
     "HOTSPOT_BASELINE_WEEKS": env_int("LIANXIN_HOTSPOT_BASELINE_WEEKS", 8),
     "HOTSPOT_FACTOR": env_float("LIANXIN_HOTSPOT_FACTOR", 3.0),
     "HOTSPOT_INTERVAL_SECONDS": env_int("LIANXIN_HOTSPOT_INTERVAL_SECONDS", 3600),
+    # Repeat demands (重复诉求): the same requester, or the same place and category, 3 times or
+    # more within 90 days raise one alert to the dispatchers and the lead unit's head.
+    "REPEAT_MIN_CASES": env_int("LIANXIN_REPEAT_MIN_CASES", 3),
+    "REPEAT_WINDOW_DAYS": env_int("LIANXIN_REPEAT_WINDOW_DAYS", 90),
     # Requesters of cases closed more than this many years ago are anonymised (脱敏).
     "RETENTION_YEARS": env_int("LIANXIN_RETENTION_YEARS", 5),
 }

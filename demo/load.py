@@ -22,12 +22,14 @@ from cases.reference import ensure_reference_data
 from cases.tasks import check_case_deadline
 from demo.assessment import load_assessment
 from demo.briefings import load_briefings
+from demo.catalogue import load_catalogue
 from demo.county import CountyBuilder
 from demo.enterprise_file import fill_enterprise_files
 from demo.hotspots import load_hotspots
 from demo.households import load_households
 from demo.inspections import load_inspections
 from demo.ip import load_ip
+from demo.knowledge import load_knowledge
 from demo.logins import FEATURED
 from demo.places import COUNTY_CODE
 from demo.plan import Planner
@@ -35,6 +37,7 @@ from demo.policies import load_policies
 from demo.projects import load_projects
 from demo.replay import Replayer, suggest_units
 from demo.surveys import load_surveys
+from demo.themes import load_repeat_caller, load_themes
 from demo.visits import load_visits
 from demo.work_briefings import load_work_briefings
 from demo.workshops import load_workshops
@@ -144,6 +147,8 @@ def load(
         planner_start = now - timedelta(days=365)
         county = CountyBuilder(rng, joined=planner_start - timedelta(days=30)).build()
         suggest_units(county, types)
+        # The dispatch catalogue in force before the first case, so every hand-over records it.
+        load_catalogue(county, planner_start)
         # Their own draws, so the plan stays as it was: the firms' files and the chain's
         # policies (which the replay's answers cite).
         fill_enterprise_files(county, random.Random(seed + 11))
@@ -179,6 +184,9 @@ def load(
         load_inspections(county, random.Random(seed + 41), now)
         load_assessment(county, random.Random(seed + 47), now)
         load_hotspots(county, random.Random(seed + 53), now)
+        load_repeat_caller(county, random.Random(seed + 61), now)
+        load_themes(county, now)
+        load_knowledge(county, random.Random(seed + 59), now)
         # Last: the briefing counts everything above.
         load_work_briefings(county, now)
         progress(STAGE_SERVICE, 1, 1)

@@ -17,13 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from cases import deadlines, services
+from cases import clocks, deadlines, services
 from cases.models import (
     HANDLING_STATUSES,
     Case,
     CaseType,
     Category,
     Channel,
+    EscalationStep,
     MediationOutcome,
     Satisfaction,
 )
@@ -106,6 +107,7 @@ class Replayer:
         self.last = now
         self.sweeps = 0
         self.played = 0
+        self._ladders: dict[int | None, dict[str, list[EscalationStep]]] | None = None
 
     def _current(self) -> Case:
         """The case being played (reported by ``_report``)."""
@@ -182,6 +184,17 @@ class Replayer:
                 candidates.append(("supervise", midnight + SWEEP_INTERVAL))
             elif case.supervision_level == 1:
                 candidates.append(("escalate", self._escalation_moment(due)))
+            # The escalation ladder's rungs (逐级督办), each at its own moment after its stage's
+            # deadline, as the worker running every few minutes would climb them.
+            if case.clock_paused_at is None:
+                for stage, stage_due, done_at in clocks.stage_deadlines(case):
+                    if stage_due is None or done_at is not None:
+                        continue
+                    for step in self._ladder(case, stage):
+                        if step.offset_hours >= 0:
+                            rung = deadlines.add_working_hours(stage_due, step.offset_hours)
+                            rung += SWEEP_INTERVAL  # the worker's next run after it is due
+                            candidates.append((f"rung-{stage}-{step.level}-{stage_due}", rung))
             best = None
             for kind, moment in candidates:
                 moment = max(moment, self.last + SWEEP_INTERVAL)
@@ -198,6 +211,16 @@ class Replayer:
             sweep(now=moment, case_ids=[case.pk])
             self.sweeps += 1
             self.case = Case.objects.select_related("region", "case_type").get(pk=case.pk)
+
+    def _ladder(self, case: Case, stage: str) -> list[EscalationStep]:
+        """The rungs of the case's type for ``stage`` (the default ladder without its own)."""
+        if self._ladders is None:
+            self._ladders = {}
+            for step in EscalationStep.objects.order_by("level"):
+                by_stage = self._ladders.setdefault(step.case_type_id, {})
+                by_stage.setdefault(step.stage, []).append(step)
+        ladder = self._ladders.get(case.case_type_id, self._ladders.get(None, {}))
+        return ladder.get(stage, [])
 
     @staticmethod
     def _escalation_moment(due: datetime) -> datetime:

@@ -3,7 +3,8 @@
 Readers: whoever sees the case (``cases.scope.visible_cases``). Writers: whoever may act on it —
 administrators, the dispatchers over its place or of its committee, the staff of its lead unit,
 and the grid staff over its place who reported it (a co-unit helps but does not record the
-parties). Every writer also sees the requester, so edits the contacts unmasked. A party's phone,
+parties; nor the lead unit of a case whose requester asked to stay unknown to the units).
+Every writer also sees the requester, so edits the contacts unmasked. A party's phone,
 ID number and address are shown only to those who see the requester
 (``cases.scope.can_see_requester``).
 """
@@ -28,6 +29,10 @@ def may_write(user: User, case: Case) -> bool:
         return True
     if case.reported_by_id == user.pk and covers_region(user, case, GRID_STAFF):
         return True
+    if case.anonymous_to_unit:
+        # 对承办单位保密: the unit does not see the requester, so it may not edit the contacts
+        # (its form would hold them); the desk records the parties.
+        return False
     return bool(case.lead_unit_id) and case.lead_unit_id in unit_ids(user, UNIT_STAFF)
 
 

@@ -1,9 +1,10 @@
-"""Who reads hot-spot alerts and who handles them.
+"""Who reads hot-spot and repeat-demand alerts and who handles them.
 
 Readers: administrators and county-wide leaders see every alert; dispatchers and leaders held
 over a region see the alerts whose place lies in it (one range condition on the region path,
-as ``cases/scope.py``). Handlers (知悉, 关闭): administrators and the dispatchers over the place.
-Anyone else gets a 404.
+as ``cases/scope.py``). Handlers (知悉, 关闭): administrators and the dispatchers over the
+place. A repeat demand is also read and handled by the department heads of the lead unit of
+its latest case (they are told of it). Anyone else gets a 404.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from cases.scope import sees_everything
-from hotspots.models import HotSpot
+from hotspots.models import HotSpot, RepeatAlert
 from people.models import Role, User
 
 READER_ROLES = frozenset({Role.DISPATCHER, Role.LEADER})
@@ -61,3 +62,51 @@ def may_handle(user: User, hotspot: HotSpot) -> bool:
         and a.region.path <= place.path < a.region.path_range_end
         for a in user.role_assignments
     )
+
+
+# Repeat demands (重复诉求) are read and handled by the same dispatchers and leaders over their
+# place, and by the department heads of the lead unit of their latest case.
+REPEAT_UNIT_ROLES = frozenset({Role.DEPT_HEAD})
+
+
+def may_open_repeats(user: User) -> bool:
+    return user.is_authenticated and (
+        sees_everything(user)
+        or any(a.role in READER_ROLES | REPEAT_UNIT_ROLES for a in user.role_assignments)
+    )
+
+
+def visible_repeats(user: User) -> QuerySet[RepeatAlert]:
+    alerts = RepeatAlert.objects.select_related("place", "category", "lead_unit", "latest_case")
+    if not may_open_repeats(user):
+        return alerts.none()
+    q = _place_q(user, READER_ROLES)
+    if q is None:
+        return alerts
+    units = {
+        a.organisation_id
+        for a in user.role_assignments
+        if a.role in REPEAT_UNIT_ROLES and a.organisation_id
+    }
+    if units:
+        q |= Q(lead_unit_id__in=units)
+    return alerts.filter(q)
+
+
+def may_handle_repeat(user: User, alert: RepeatAlert) -> bool:
+    """知悉 and 关闭: administrators, the dispatchers over the place, the lead unit's heads."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    place = alert.place
+    for a in user.role_assignments:
+        if a.role in REPEAT_UNIT_ROLES and a.organisation_id == alert.lead_unit_id:
+            return True
+        if (
+            a.role in HANDLER_ROLES
+            and a.region is not None
+            and a.region.path <= place.path < a.region.path_range_end
+        ):
+            return True
+    return False

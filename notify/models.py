@@ -17,6 +17,12 @@ from orgs.models import Organisation
 # The one notification kind that is no move of a case: an answered case waits for its visit.
 VISIT_DUE = "visit_due"
 RULE_KINDS = [*EventKind.choices, (VISIT_DUE, _("回访到期"))]
+# Messages about an alert rather than a case move (``services.alert_messages``): no rule makes
+# them, so they are not among the rules' kinds (nor the field's choices), only its labels.
+REPEAT_DEMAND = "repeat_demand"
+ALERT_KINDS = [(REPEAT_DEMAND, _("重复诉求预警"))]
+MESSAGE_KINDS = [*RULE_KINDS, *ALERT_KINDS]
+_MESSAGE_LABELS = dict(MESSAGE_KINDS)
 
 
 class Channel(models.TextChoices):
@@ -38,6 +44,9 @@ class Recipient(models.TextChoices):
     REQUESTER = "requester", _("诉求人")
     REPORTER = "reporter", _("上报人")
     CO_UNIT_HANDLERS = "co_unit_handlers", _("协办单位承办人")
+    LEADERS = "leaders", _("分管领导")
+    # The rung's own target of an escalation (逐级督办): handler, unit head, board or leader.
+    ESCALATION_TARGET = "escalation_target", _("逐级督办对象")
 
 
 class DeliveryStatus(models.TextChoices):
@@ -231,6 +240,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.user or self.address or self.webhook}"
+
+    def get_kind_display(self) -> str:  # type: ignore[no-redef]
+        """The kind in words, an alert message's kind too (it is not among the field's choices)."""
+        return str(_MESSAGE_LABELS.get(self.kind, self.kind))
 
     @property
     def is_read(self) -> bool:

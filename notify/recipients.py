@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from cases.models import Case, CaseAssignment
+from cases.models import Case, CaseAssignment, CaseEvent
 from notify.models import Recipient
 from people.models import Role, RoleAssignment, User
 from regions.models import PATH_SEGMENT_WIDTH, PATH_SEPARATOR
@@ -50,6 +50,11 @@ def _unit_staff(role: str, unit_ids: Iterable[int | None]) -> list[Target]:
     return _holders(Q(role=role, organisation_id__in=units)) if units else []
 
 
+def unit_heads(unit_id: int | None) -> list[Target]:
+    """The department heads (部门负责人) of a unit."""
+    return _unit_staff(Role.DEPT_HEAD, [unit_id])
+
+
 def _ancestor_paths(path: str) -> list[str]:
     segment = PATH_SEGMENT_WIDTH + len(PATH_SEPARATOR)
     return [path[: i + segment] for i in range(0, len(path), segment)]
@@ -77,7 +82,29 @@ def requester(case: Case) -> list[Target]:
     return [Target(user, case.requester_phone, user.email if user else "", None)]
 
 
-def resolve(recipient: str, case: Case) -> list[Target]:
+def leaders(case: Case) -> list[Target]:
+    """The leaders over the case's place (any region above it) or over everywhere."""
+    paths = _ancestor_paths(case.region.path)
+    return _holders(Q(role=Role.LEADER) & (Q(region__path__in=paths) | Q(region__isnull=True)))
+
+
+# Who each rung of the escalation ladder tells (cases.models.EscalationTarget).
+_ESCALATION_RECIPIENTS = {
+    "handler": Recipient.LEAD_HANDLERS,
+    "unit_head": Recipient.LEAD_HEADS,
+    "board": Recipient.DISPATCHERS,
+    "leader": Recipient.LEADERS,
+}
+
+
+def resolve(recipient: str, case: Case, event: CaseEvent | None = None) -> list[Target]:
+    if recipient == Recipient.ESCALATION_TARGET:
+        target = (event.data or {}).get("target") if event is not None else None
+        if target not in _ESCALATION_RECIPIENTS:
+            return []
+        return resolve(_ESCALATION_RECIPIENTS[target], case)
+    if recipient == Recipient.LEADERS:
+        return leaders(case)
     if recipient == Recipient.LEAD_HANDLERS:
         return _unit_staff(Role.DEPT_HANDLER, [case.lead_unit_id])
     if recipient == Recipient.LEAD_HEADS:
@@ -93,3 +120,19 @@ def resolve(recipient: str, case: Case) -> list[Target]:
         reporter = case.reported_by
         return [_from_user(reporter, None)] if reporter and reporter.is_active else []
     raise ValueError(f"unknown recipient kind {recipient!r}")
+
+
+# Who reads a case's requester unmasked (``cases.scope.can_see_requester``): the desk, the
+# requester and the reporter; the lead unit too, unless the requester asked to stay unknown to
+# the units (对承办单位保密). Everyone else (co-units, leaders) reads them masked.
+_SEE_REQUESTER = frozenset({Recipient.DISPATCHERS, Recipient.REQUESTER, Recipient.REPORTER})
+_LEAD_UNIT = frozenset({Recipient.LEAD_HANDLERS, Recipient.LEAD_HEADS})
+
+
+def hides_requester(recipient: str, case: Case) -> bool:
+    """Whether a message to ``recipient`` must not name the requester."""
+    if recipient in _SEE_REQUESTER:
+        return False
+    if recipient in _LEAD_UNIT:
+        return case.anonymous_to_unit
+    return True

@@ -16,6 +16,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.scope import names_the_requester
+from people.masking import mask_name
+
 if TYPE_CHECKING:
     from cases.models import Case, CaseEvent
 
@@ -48,10 +51,17 @@ def case_url(case_id: int) -> str:
     return settings.NOTIFY_SITE_URL.rstrip("/") + path
 
 
-def values_for(case: Case, event: CaseEvent | None, kind_label: str) -> dict[str, str]:
-    """The placeholders' values for a message about ``case`` (``event`` may be None)."""
+def values_for(
+    case: Case, event: CaseEvent | None, kind_label: str, *, hide_requester: bool = False
+) -> dict[str, str]:
+    """The placeholders' values for a message about ``case`` (``event`` may be None);
+    ``hide_requester``: the actor's name masked when the actor is the requester (a resident who
+    filed, added information or rated), for recipients who may not see the requester."""
     unit = case.lead_unit
     actor = event.actor if event is not None else None
+    actor_name = actor.display_name if actor is not None else "系统"
+    if hide_requester and names_the_requester(actor, case):
+        actor_name = mask_name(actor_name)
     return {
         "number": case.number or "",
         "title": case.title,
@@ -59,7 +69,7 @@ def values_for(case: Case, event: CaseEvent | None, kind_label: str) -> dict[str
         "status": str(case.status_label),
         "unit": (unit.short_name or unit.name) if unit is not None else "",
         "reason": event.reason if event is not None else "",
-        "actor": actor.display_name if actor is not None else "系统",
+        "actor": actor_name,
         "event": kind_label,
         "url": case_url(case.pk),
     }

@@ -34,7 +34,7 @@ from notify.models import (
     Recipient,
     Webhook,
 )
-from notify.recipients import Target
+from notify.recipients import Target, hides_requester
 from notify.rendering import render, values_for
 from people.models import User
 
@@ -102,15 +102,17 @@ def _produce(
     resolved: dict[str, list[Target]] = {}
     for rule in active:
         if rule.recipient not in resolved:
-            resolved[rule.recipient] = recipients.resolve(rule.recipient, case)
+            resolved[rule.recipient] = recipients.resolve(rule.recipient, case, event)
     actor_id = event.actor_id if event is not None else None
     disabled = _disabled(t.user_id for targets in resolved.values() for t in targets if t.user_id)
     robots = _robots({r.channel for r in active if r.channel in (Channel.WECOM, Channel.DINGTALK)})
-    values = values_for(case, event, str(KIND_LABELS.get(kind, kind)))
+    label = str(KIND_LABELS.get(kind, kind))
+    values = values_for(case, event, label)
+    masked = values_for(case, event, label, hide_requester=True)
     defer_sms = quiet.quiet_until(now)
     draft = _Draft()
     for rule in active:
-        text = render(rule.template, values)
+        text = render(rule.template, masked if hides_requester(rule.recipient, case) else values)
         urgent = case.priority == Priority.URGENT and rule.recipient in STAFF
         for target in resolved[rule.recipient]:
             if target.user_id is not None and target.user_id == actor_id:
@@ -224,6 +226,55 @@ def produce_for_event(event_id: int) -> int:
         created, to_send = _produce(event.case, event, event.kind, active, str(event.pk), now)
         _enqueue_deliveries(to_send, now)
     return created
+
+
+# --- Alert messages ----------------------------------------------------------------------------
+
+
+def alert_messages(
+    case: Case,
+    *,
+    kind: str,
+    text: str,
+    key: str,
+    unit_id: int | None,
+    now: datetime | None = None,
+) -> int:
+    """Tell the people an alert is for, in their inbox (站内信): the department heads of
+    ``unit_id`` and the dispatchers over ``case``'s place (or its dispatching committee).
+
+    For alerts that are no move of a case (a repeat demand, say): no rule makes them and no
+    other channel carries them. ``case`` is the case the message opens (the alert's latest, its
+    ``region`` loaded); ``key`` names the alert's state, so each person gets one message per
+    key however often this runs. Answers how many rows were new."""
+    now = now or timezone.now()
+    rows: dict[str, Notification] = {}
+    for target in [*recipients.unit_heads(unit_id), *recipients.dispatchers(case)]:
+        if target.user is None:
+            continue
+        dedup_key = f"{kind}:{key}:{Channel.INBOX}:u{target.user_id}"
+        rows.setdefault(
+            dedup_key,
+            Notification(
+                kind=kind,
+                case=case,
+                user=target.user,
+                channel=Channel.INBOX,
+                text=text,
+                status=DeliveryStatus.SENT,
+                sent_at=now,
+                created_at=now,
+                dedup_key=dedup_key,
+            ),
+        )
+    if not rows:
+        return 0
+    existing = set(
+        Notification.objects.filter(dedup_key__in=list(rows)).values_list("dedup_key", flat=True)
+    )
+    new = [row for dedup_key, row in rows.items() if dedup_key not in existing]
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
 
 
 # --- Delivering --------------------------------------------------------------------------------

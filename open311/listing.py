@@ -4,7 +4,8 @@ With an ``api_key``, the cases the key's service account may see (``cases.scope`
 plus what it reported itself). Without one, the cases that came in through a public channel
 (``api`` and ``web``), whose requesters submitted them to a public platform; cases raised at
 meetings, on grid patrols or over the hotline stay inside. Either way only non-personal fields
-are shown (``open311.mapping``).
+are shown (``open311.mapping``). A case marked not public (``Case.is_public``) is in neither
+list, except for the account that submitted it.
 """
 
 from __future__ import annotations
@@ -30,16 +31,30 @@ MAX_PAGE_SIZE = 1000
 MAX_PAGE = 1_000_000
 
 
+def _public_q(user: User | None, prefix: str = "") -> Q:
+    """A case the desk marked not public (``is_public`` unticked) is left out as if unknown:
+    Open311 clients republish what they read. Only the account that submitted it still follows
+    it (the requester's own channel)."""
+    q = Q(**{f"{prefix}is_public": True})
+    if user is not None:
+        q |= Q(**{f"{prefix}reported_by": user})
+    return q
+
+
 def listed_cases(user: User | None) -> QuerySet[Case]:
     if user is None:
-        return Case.objects.filter(channel__in=PUBLIC_CHANNELS)
-    return visible_cases(user)
+        return Case.objects.filter(_public_q(None), channel__in=PUBLIC_CHANNELS)
+    return visible_cases(user).filter(_public_q(user))
 
 
 def listed_events(user: User | None) -> QuerySet[CaseEvent]:
     if user is None:
-        return CaseEvent.objects.filter(case__channel__in=PUBLIC_CHANNELS)
-    return CaseEvent.objects.filter(case__in=visible_cases(user).values("pk"))
+        return CaseEvent.objects.filter(
+            _public_q(None, "case__"), case__channel__in=PUBLIC_CHANNELS
+        )
+    return CaseEvent.objects.filter(
+        _public_q(user, "case__"), case__in=visible_cases(user).values("pk")
+    )
 
 
 def window(params: Params) -> tuple[datetime, datetime | None]:

@@ -26,3 +26,37 @@ def mask_address(address: str) -> str:
     address = (address or "").strip()
     keep = min(6, len(address) // 2)
     return address[:keep] + "****" if address else ""
+
+
+# Words in a free-form header (a column an imported ledger kept in a case's details) that mark
+# personal data: a party's name, a phone, an ID number.
+PERSONAL_WORDS = (
+    "姓名",
+    "电话",
+    "手机",
+    "联系方式",
+    "当事人",
+    "申请人",
+    "身份证",
+    "被反映人",
+    "被投诉人",
+)
+
+
+def is_personal_key(key: str) -> bool:
+    return any(word in key for word in PERSONAL_WORDS)
+
+
+def mask_free_text(text: str) -> str:
+    """A value under a personal header: a number masked as a phone, anything else as a name."""
+    return mask_phone(text) if any(c.isdigit() for c in text) else mask_name(text)
+
+
+def mask_details(details: dict) -> dict:
+    """``details`` with the values under personal headers masked (other values as they are)."""
+    return {
+        key: mask_free_text(str(value))
+        if is_personal_key(str(key)) and isinstance(value, str | int | float)
+        else value
+        for key, value in details.items()
+    }

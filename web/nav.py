@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ip import scope as ip_scope
+from knowledge import scope as knowledge_scope
 from people.models import (
     DISPATCHERS,
     GRID_STAFF,
@@ -49,6 +50,7 @@ NAV = [
     NavItem(_("首页"), "web:home", frozenset()),
     NavItem(_("登记诉求"), "desk:desk", INTAKE),
     NavItem(_("研判交办"), "dispatch:inbox", DISPATCH),
+    NavItem(_("派单目录"), "catalogue:index", DISPATCH),
     NavItem(_("承办工作台"), "department:queue", DEPT),
     NavItem(_("网格工作"), "grid:home", GRID),
     NavItem(_("会议走访"), "meetings:meeting-new", DISPATCH | GRID),
@@ -56,6 +58,7 @@ NAV = [
     NavItem(_("走访覆盖"), "outreach:coverage", DISPATCH | {Role.LEADER}),
     NavItem(_("事项台账"), "caseviews:case-list", frozenset()),
     NavItem(_("惠企政策"), "policies:policy-list", frozenset()),
+    NavItem(_("知识库"), "knowledge:article-list", frozenset(), check=knowledge_scope.may_read),
     NavItem(_("项目服务"), "projects:project-list", DISPATCH | {Role.LEADER, Role.LINKED_CADRE}),
     NavItem(_("户情台账"), "households:household-list", frozenset(), check=may_read_people),
     NavItem(_("共富工坊"), "workshops:list", frozenset(), check=workshop_scope.in_menu),
@@ -65,9 +68,14 @@ NAV = [
     NavItem(_("工作简报"), "briefings:list", READERS),
     NavItem(_("考核任务"), "assessment:task-list", READERS | DEPT),
     NavItem(_("热点预警"), "hotspots:list", DISPATCH | {Role.LEADER}),
+    NavItem(_("重复诉求"), "hotspots:repeat-list", DISPATCH | {Role.LEADER, Role.DEPT_HEAD}),
+    NavItem(_("每月一题"), "themes:list", READERS | DEPT),
     NavItem(_("基础信息"), "registry:region-tree", READERS | GRID),
     NavItem(_("台账导入"), "ledgers:job-new", DISPATCH),
     NavItem(_("我的诉求"), "mine:list", REQUESTERS),
+    # Administrators (who see every item); an authorised dispatcher opens 个人信息导出 at its
+    # address: a permission check here would cost every dispatcher's page two queries.
+    NavItem(_("个人信息保护"), "privacy:access-log", frozenset({Role.ADMIN})),
 ]
 
 

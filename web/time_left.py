@@ -15,7 +15,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import deadlines
+from cases import clocks, deadlines
+from cases.models import Case
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,15 @@ class WorkClock:
         conf = settings.LIANXIN
         self.day_hours = conf["WORKDAY_END_HOUR"] - conf["WORKDAY_START_HOUR"]
         self.soon_bound = deadlines.add_working_hours(self.now, conf["SOON_OVERDUE_HOURS"])
+        self._warn_shares = clocks.WarnShares()
+
+    def lights(self, case: Case) -> list[clocks.StageLight]:
+        """The staged clocks' lights of a row (签收, 首次联系, 办结): green, yellow, red, paused
+        or done; empty outside handling. One query per page for the warning shares."""
+        if not clocks.stage_deadlines(case):
+            return []
+        share = self._warn_shares(case)
+        return clocks.stage_lights(case, self.now, share, self.working_hours_between)
 
     def _is_workday(self, day: date) -> bool:
         if day not in self._workdays:

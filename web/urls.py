@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from web import views
+from web import offline, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    # The service worker of the grid pages without signal: at the root, so its scope is the site.
+    path("sw.js", offline.service_worker, name="service-worker"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -267,6 +267,7 @@ def test_the_detail_has_the_timeline_the_units_and_the_callers_moves(world, clie
     assert data["assignments"][0]["is_lead"] is True
     assert [m["action"] for m in data["allowed_moves"]] == [
         "notes",
+        "contact",
         "extension-request",
         "send-back",
         "answer",
@@ -277,7 +278,10 @@ def test_the_detail_has_the_timeline_the_units_and_the_callers_moves(world, clie
 def test_a_viewer_who_cannot_act_sees_the_requester_masked(world, client_for):
     case = services.accept_case(world.assigned(), actor=world.handler)
     data = client_for(world.leader).get(case_url(case.pk)).json()
-    assert data["allowed_moves"] == [{"move": "supervised", "action": "supervise"}]
+    assert data["allowed_moves"] == [
+        {"move": "supervised", "action": "supervise"},
+        {"move": "urged", "action": "urge"},
+    ]
     case = world.report()
     data = client_for(world.leader).get(case_url(case.pk)).json()
     assert data["allowed_moves"] == []

@@ -192,12 +192,45 @@ SCENARIOS = [
         "rated", Status.VERIFIED,
     ),
     Scenario(
+        "contact", _in_progress, "handler", lambda w, c: {"note": "已电话联系诉求人。"},
+        "contacted", Status.IN_PROGRESS,
+    ),
+    Scenario(
+        "pause-clock", _in_progress, "dispatcher", lambda w, c: {"reason": "等待供电所鉴定。"},
+        "clock_paused", Status.IN_PROGRESS,
+    ),
+    Scenario(
+        "resume-clock",
+        lambda w: services.pause_clock(_in_progress(w), actor=w.dispatcher, reason="等待鉴定。"),
+        "dispatcher", lambda w, c: {"note": "鉴定结果已出。"},
+        "clock_resumed", Status.IN_PROGRESS,
+    ),
+    Scenario(
         "request-info", _in_progress, "handler", lambda w, c: {"question": "请补充现场照片。"},
         "info_requested", Status.IN_PROGRESS,
     ),
     Scenario(
         "add-info", _residents_asked, "resident", lambda w, c: {"info": "路灯在村委会东侧。"},
         "info_added", Status.IN_PROGRESS,
+    ),
+    Scenario(
+        "split",
+        lambda w: w.report(title="来电反映两件事"),
+        "dispatcher",
+        lambda w, c: {"parts": [
+            {"title": "路灯不亮", "description": "主路三盏路灯不亮。"},
+            {"title": "垃圾未清运", "description": "村口垃圾三天未清运。", "category": None},
+        ]},
+        "split",
+        Status.REPORTED,
+    ),
+    Scenario(
+        "unmerge", lambda w: w.in_status(Status.MERGED), "dispatcher",
+        lambda w, c: {"reason": "并非同一诉求。"}, "unmerged", Status.REPORTED,
+    ),
+    Scenario(
+        "urge", lambda w: w.assigned(), "leader", lambda w, c: {"note": "请今日内答复。"},
+        "urged", Status.ASSIGNED,
     ),
 ]  # fmt: skip
 

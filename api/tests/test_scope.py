@@ -72,11 +72,11 @@ def test_a_co_unit_may_note_progress_but_not_answer(world, client_for):
     assert note.status_code == 200
 
 
-def test_a_leader_reads_everything_and_may_only_supervise(world, client_for):
+def test_a_leader_reads_everything_and_may_only_supervise_and_urge(world, client_for):
     case = world.assigned()
     client = client_for(world.leader)
     data = client.get(case_url(case.pk)).json()
-    assert [m["action"] for m in data["allowed_moves"]] == ["supervise"]
+    assert [m["action"] for m in data["allowed_moves"]] == ["supervise", "urge"]
     response = client.post(case_url(case.pk, "accept"), {"version": case.version}, format="json")
     assert_error(response, 403, "forbidden")
 

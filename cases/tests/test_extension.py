@@ -47,8 +47,10 @@ def test_requesting_an_extension_records_the_new_date(world, clock):
         from_status=Status.ASSIGNED,
         to_status=Status.ASSIGNED,
         reason="需协调供电公司。",
-        data={"until": until.isoformat()},
+        # The clock stands while the centre decides (cases.clocks).
+        data={"until": until.isoformat(), "clock": "paused"},
     )
+    assert case.clock_paused_at == case.events.last().created_at
 
 
 def test_an_extension_needs_a_reason_and_a_later_date(world, clock):
@@ -127,8 +129,17 @@ def test_approving_an_extension_moves_the_deadline_and_clears_the_overdue_flags(
         from_status=Status.ASSIGNED,
         to_status=Status.ASSIGNED,
         reason="同意",
-        data={"from": FIVE_WORKING_DAYS_LATER.isoformat(), "to": until.isoformat()},
+        data={
+            "from": FIVE_WORKING_DAYS_LATER.isoformat(),
+            "to": until.isoformat(),
+            # The clock stood Mon 10:00 to Sun 18:00 (47 working hours, the 20th a make-up
+            # workday): it runs again, the finish is the approved date.
+            "clock": "resumed",
+            "paused_hours": 47.0,
+            "deadline": until.isoformat(),
+        },
     )
+    assert case.clock_paused_at is None
     # The case's overdue check moves with the deadline.
     assert DBTaskResult.objects.count() == tasks_before + 1
     assert DBTaskResult.objects.order_by("-enqueued_at").first().run_after == until

@@ -60,6 +60,22 @@ MOVES: dict[str, Callable] = {
     "merged": lambda w, c, a: services.merge_case(
         c, actor=a, master=w.report("dispute"), note="重复"
     ),
+    "contacted": lambda w, c, a: services.record_contact(c, actor=a, note="已电话联系诉求人。"),
+    "clock_paused": lambda w, c, a: services.pause_clock(c, actor=a, reason="等待第三方鉴定。"),
+    "clock_resumed": lambda w, c, a: services.resume_clock(c, actor=a),
+    "escalated": lambda w, c, a: services.escalate_case(
+        c, stage="finish", level=1, target="handler", hours_past=0
+    ),
+    "split": lambda w, c, a: services.split_case(
+        c,
+        actor=a,
+        parts=[
+            {"title": "路灯不亮", "description": "主路路灯不亮。", "category": None},
+            {"title": "垃圾未清运", "description": "村口垃圾未清运。", "category": None},
+        ],
+    ),
+    "unmerged": lambda w, c, a: services.unmerge_case(c, actor=a, reason="误合并。"),
+    "urged": lambda w, c, a: services.urge_case(c, actor=a, note="请加快办理。"),
     "reminded": lambda w, c, a: services.remind_case(c),
     "overdue": lambda w, c, a: services.mark_overdue(c),
 }
@@ -104,6 +120,10 @@ def test_a_legal_move_succeeds_from_each_of_its_sources(world, kind):
                 )
             if kind == "info_added":
                 case = services.request_info(case, actor=world.dispatcher, question="请补充。")
+            if kind == "clock_resumed":
+                case = services.pause_clock(case, actor=world.dispatcher, reason="等待鉴定。")
             moved = MOVES[kind](world, case, world.admin)
             target = services.RULES[kind].target or status
+            if kind == "unmerged":
+                target = Status.REPORTED  # back to the state before the merge
             assert Case.objects.get(pk=case.pk).status == target == moved.status

@@ -25,7 +25,14 @@ MAX_QUERIES_PER_MOVE = 12
 
 
 def _actor(world, kind: str) -> str:
-    if kind in ("accepted", "progress_noted", "extension_requested", "sent_back", "answered"):
+    if kind in (
+        "accepted",
+        "progress_noted",
+        "contacted",
+        "extension_requested",
+        "sent_back",
+        "answered",
+    ):
         return "handler"
     if kind in ("resolved_on_spot", "visited", "visit_failed_to_reach"):
         return "grid_worker"
@@ -59,6 +66,8 @@ def _prepare(world, kind: str) -> Case:
         case = world.in_status(status, "dispute", **own)
     if kind == "info_added":
         case = services.request_info(case, actor=world.dispatcher, question="请补充现场照片。")
+    if kind == "clock_resumed":
+        case = services.pause_clock(case, actor=world.dispatcher, reason="等待鉴定。")
     if kind in ("extension_approved", "extension_refused"):
         case = services.request_extension(
             case, actor=world.handler, until=local(2026, 12, 31, 17), reason="需协调"

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseAttachment, Channel, Satisfaction, Status
@@ -174,6 +175,8 @@ def test_the_unit_asks_and_the_requester_adds_information_with_a_photo(world, cl
     case = services.request_info(case, actor=world.handler, question="请补充路灯的具体位置照片。")
     case = fresh(case)
     assert case.info_requested_at is not None and case.status == Status.IN_PROGRESS
+    # The clock stands while the requester is asked.
+    assert case.clock_paused_at == case.info_requested_at
     assert_event(
         case,
         "info_requested",
@@ -181,6 +184,7 @@ def test_the_unit_asks_and_the_requester_adds_information_with_a_photo(world, cl
         from_status=Status.IN_PROGRESS,
         to_status=Status.IN_PROGRESS,
         reason="请补充路灯的具体位置照片。",
+        data={"clock": "paused"},
     )
     assert "info_added" in services.allowed_moves(case, world.resident)
     # One open question at a time.
@@ -197,7 +201,7 @@ def test_the_unit_asks_and_the_requester_adds_information_with_a_photo(world, cl
         attachments=[("灯杆.png", photo)],
     )
     case = fresh(case)
-    assert case.info_requested_at is None
+    assert case.info_requested_at is None and case.clock_paused_at is None
     assert_event(
         case,
         "info_added",
@@ -205,7 +209,13 @@ def test_the_unit_asks_and_the_requester_adds_information_with_a_photo(world, cl
         from_status=Status.IN_PROGRESS,
         to_status=Status.IN_PROGRESS,
         reason="在村委会门口往东第三根灯杆。",
-        data={"attachments": ["灯杆.png"]},
+        # The answer came at once (the test's clock stands): no working time to add.
+        data={
+            "attachments": ["灯杆.png"],
+            "clock": "resumed",
+            "paused_hours": 0.0,
+            "deadline": case.deadline.astimezone(timezone.get_current_timezone()).isoformat(),
+        },
     )
     assert CaseAttachment.objects.filter(case=case, uploaded_by=world.resident).count() == 1
 

@@ -299,16 +299,17 @@ def test_nobody_may_make_a_system_move_by_hand(world):
 
 def test_allowed_moves_of_a_reported_case(world):
     case = world.report()
-    expected = ["resolved_on_spot", "rejected", "triaged", "info_requested", "merged"]
+    expected = ["resolved_on_spot", "rejected", "triaged", "info_requested", "merged", "split"]
     assert services.allowed_moves(case, world.grid_worker) == ["resolved_on_spot"]
     assert services.allowed_moves(case, world.dispatcher) == expected
     assert services.allowed_moves(case, world.admin) == expected
-    # The desk answers on the spot, triages and asks the requester; rejecting and merging stay
-    # with the dispatcher.
+    # The desk answers on the spot, triages, asks the requester and splits a call holding
+    # several demands; rejecting and merging stay with the dispatcher.
     assert services.allowed_moves(case, world.operator) == [
         "resolved_on_spot",
         "triaged",
         "info_requested",
+        "split",
     ]
     for user in (
         world.other_grid_worker,
@@ -329,6 +330,7 @@ def test_allowed_moves_of_an_assigned_case(world):
     assert services.allowed_moves(case, world.handler) == [
         "accepted",
         "progress_noted",
+        "contacted",
         "extension_requested",
         "sent_back",
         "info_requested",
@@ -340,10 +342,12 @@ def test_allowed_moves_of_an_assigned_case(world):
     assert services.allowed_moves(case, world.dispatcher) == [
         "reassigned",
         "recalled",
+        "clock_paused",
         "info_requested",
         "supervised",
+        "urged",
     ]
-    assert services.allowed_moves(case, world.leader) == ["supervised"]
+    assert services.allowed_moves(case, world.leader) == ["supervised", "urged"]
     assert services.allowed_moves(case, world.grid_worker) == []
     assert services.allowed_moves(case, world.outsider) == []
 
@@ -355,10 +359,12 @@ def test_allowed_moves_follow_a_pending_extension(world):
     assert services.allowed_moves(case, world.dispatcher) == [
         "reassigned",
         "recalled",
+        "clock_paused",
         "extension_approved",
         "extension_refused",
         "info_requested",
         "supervised",
+        "urged",
     ]
     assert "extension_requested" not in services.allowed_moves(case, world.handler)
 
@@ -372,6 +378,7 @@ def test_allowed_moves_of_a_dispute_in_mediation(world):
     case = services.accept_case(case, actor=world.handler)
     assert services.allowed_moves(case, world.handler) == [
         "progress_noted",
+        "contacted",
         "mediated",
         "extension_requested",
         "sent_back",
@@ -420,8 +427,12 @@ def test_allowed_moves_leave_out_reopening_a_case_resolved_on_the_spot(world):
 
 @pytest.mark.parametrize("status", [Status.CLOSED, Status.REJECTED, Status.MERGED])
 def test_a_final_case_allows_no_move_to_anyone(world, status):
+    """A final case moves no more, but a merge may be undone by the dispatcher (撤销合并)."""
     case = world.in_status(status)
-    for user in (world.admin, world.dispatcher, world.handler, world.grid_worker, world.leader):
+    undo = ["unmerged"] if status == Status.MERGED else []
+    for user in (world.admin, world.dispatcher):
+        assert services.allowed_moves(case, user) == undo
+    for user in (world.handler, world.grid_worker, world.leader):
         assert services.allowed_moves(case, user) == []
 
 

@@ -12,7 +12,7 @@ import time_machine
 from django.core.management import call_command
 
 from cases import deadlines, services
-from cases.models import Case, CaseEvent, Priority, Satisfaction
+from cases.models import Case, CaseEvent, EscalationStep, Priority, Satisfaction
 from cases.sweep import sweep
 from cases.tests.helpers import local, module_world_fixture
 
@@ -28,6 +28,13 @@ def world(module_world, db):
 @pytest.fixture(autouse=True)
 def package_calendar(db):
     deadlines.invalidate_calendar_cache()
+
+
+@pytest.fixture(autouse=True)
+def no_ladder(db):
+    """These tests follow the sweep's fixed steps (催办, 超期, 督办); test_ladder.py climbs the
+    escalation ladder beside them."""
+    EscalationStep.objects.all().delete()
 
 
 def counts(output: str) -> tuple[int, int, int]:
@@ -172,8 +179,9 @@ def test_an_approved_extension_starts_the_steps_again(world):
         case = services.request_extension(
             case, actor=world.handler, until=local(2026, 9, 30, 17), reason="需协调供电公司"
         )
-    run_sweep(local(2026, 9, 20, 10))  # reminded
-    assert Case.objects.get(pk=case.pk).reminded_at is not None
+    # The clock stands while the centre decides: no reminder, though the deadline is near.
+    assert run_sweep(local(2026, 9, 20, 10)) == (0, 0, 0)
+    assert Case.objects.get(pk=case.pk).reminded_at is None
     with time_machine.travel(local(2026, 9, 20, 11), tick=False):
         services.approve_extension(Case.objects.get(pk=case.pk), actor=world.dispatcher)
     assert run_sweep(local(2026, 9, 21, 10)) == (0, 0, 0)

@@ -48,6 +48,7 @@ def accept(world, case: Case) -> Case:
 
 
 def answer(world, case: Case) -> Case:
+    case.refresh_from_db()  # the sweep may have climbed the escalation ladder meanwhile
     if case.status == Status.ASSIGNED:
         case = accept(world, case)
     return services.answer_case(case, actor=handler(world, case), answer="已办理，情况已反馈。")

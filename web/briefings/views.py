@@ -137,6 +137,7 @@ def briefing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "method": writers.method_sentence(data),
         }
         context["typical"] = data["typical"]
+        context["themes"] = writers.theme_lines(data)
         context["problems"] = [
             (writers.PROBLEM_LABELS[key], numbers[key]["text"], _number_url(numbers[key]), cases)
             for key, cases in data["problems"].items()

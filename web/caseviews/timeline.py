@@ -15,12 +15,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cases.clocks import StageLight
 from cases.models import (
     HANDLING_STATUSES,
     Case,
     CaseEvent,
     Category,
     Channel,
+    EscalationTarget,
     EventKind,
     MediationOutcome,
     Priority,
@@ -28,10 +30,11 @@ from cases.models import (
     Satisfaction,
     SendBackReason,
 )
+from cases.scope import names_the_requester
 from orgs.models import Organisation
-from people.masking import mask_name, mask_phone
+from people.masking import is_personal_key, mask_free_text, mask_name
 from people.models import RegionResponsibility
-from web.time_left import WorkClock
+from web.time_left import WorkClock, deadline_text
 
 _UNIT_KEYS = ("lead_unit", "unit", "from_unit")
 
@@ -64,8 +67,20 @@ def _yes_no(value: Any) -> str:
     return _("是") if value else _("否")
 
 
-def timeline(case: Case) -> list[TimelineEntry]:
-    """Every event of ``case``, oldest first, with readable facts (four queries in all)."""
+def _actor(event: CaseEvent, case: Case, hide_requester: bool) -> str:
+    actor = event.actor
+    if actor is None:
+        return _("系统")
+    if hide_requester and names_the_requester(actor, case):
+        # The requester's own steps (filed, added information, rated) name them: masked for
+        # those who may not see the requester (cases.scope.can_see_requester).
+        return mask_name(actor.display_name)
+    return actor.display_name
+
+
+def timeline(case: Case, *, hide_requester: bool = False) -> list[TimelineEntry]:
+    """Every event of ``case``, oldest first, with readable facts (four queries in all);
+    ``hide_requester``: the requester's name masked where they acted themselves."""
     events = list(
         CaseEvent.objects.filter(case=case)
         .select_related("actor__person")
@@ -91,7 +106,7 @@ def timeline(case: Case) -> list[TimelineEntry]:
             TimelineEntry(
                 event=event,
                 label=event.get_kind_display(),
-                actor=event.actor.display_name if event.actor is not None else _("系统"),
+                actor=_actor(event, case, hide_requester),
                 from_label=labels.label(event.from_status) if event.from_status else "",
                 to_label=labels.label(event.to_status),
                 facts=_facts(event.kind, event.data or {}, units, categories),
@@ -161,8 +176,26 @@ def _facts(
         facts.append((_("回访通过"), _yes_no(data["visit_passed"])))
     if data.get("rework"):
         facts.append((_("返工"), _("是（回访未通过）")))
-    if data.get("level"):
+    if data.get("level") and kind == EventKind.ESCALATED:
+        facts.append((_("督办级别"), _("第 %(n)s 级") % {"n": data["level"]}))
+        if data.get("target") in EscalationTarget.values:
+            facts.append((_("提醒对象"), str(EscalationTarget(data["target"]).label)))
+    elif data.get("level"):
         facts.append((_("督办"), _("第 %(n)s 次") % {"n": data["level"]}))
+    if data.get("clock") == "paused":
+        facts.append((_("计时"), _("暂停")))
+    elif data.get("clock") == "resumed":
+        facts.append(
+            (_("计时"), _("恢复（暂停 %(h)s 个工作小时）") % {"h": data.get("paused_hours", 0)})
+        )
+    if "on_time" in data and kind == EventKind.CONTACTED:
+        facts.append((_("按时联系"), _yes_no(data["on_time"])))
+    if data.get("split_from"):
+        facts.append((_("拆分自"), str(data["split_from"])))
+    if data.get("numbers"):
+        facts.append((_("拆分为"), "、".join(str(n) for n in data["numbers"])))
+    if "old_title" in data and data.get("old_title") != data.get("title"):
+        facts.append((_("原标题"), str(data["old_title"])))
     outcome = data.get("outcome") or data.get("mediation_outcome")
     if outcome:
         facts.append((_("调处结果"), str(dict(MediationOutcome.choices).get(outcome, outcome))))
@@ -177,6 +210,8 @@ class Clock:
     overdue: bool
     text: str
     running: bool
+    # The staged clocks (签收, 首次联系, 办结) while a unit handles the case.
+    lights: list[StageLight] = field(default_factory=list)
 
 
 def clock(case: Case, now: datetime | None = None) -> Clock:
@@ -189,9 +224,13 @@ def clock(case: Case, now: datetime | None = None) -> Clock:
             return Clock(case.deadline, False, "", False)
         text = _("按期办结") if case.answered_on_time else _("超期办结")
         return Clock(case.deadline, not case.answered_on_time, text, False)
-    left = WorkClock(now).time_left(case.deadline)
+    work_clock = WorkClock(now)
+    left = work_clock.time_left(case.deadline)
     assert left is not None
-    return Clock(case.deadline, left.state == "overdue", left.text, True)
+    if case.clock_paused_at is not None:
+        text = _("计时暂停中（自%(since)s）") % {"since": deadline_text(case.clock_paused_at)}
+        return Clock(case.deadline, False, text, True, work_clock.lights(case))
+    return Clock(case.deadline, left.state == "overdue", left.text, True, work_clock.lights(case))
 
 
 def ancestors_with_people(case: Case) -> list[dict[str, Any]]:
@@ -208,20 +247,6 @@ def ancestors_with_people(case: Case) -> list[dict[str, Any]]:
     return [{"region": r, "people": people.get(r.pk, [])} for r in chain]
 
 
-# Words in a ledger column's header that mark personal data (a party's name, a phone, an ID).
-_PERSONAL = (
-    "姓名",
-    "电话",
-    "手机",
-    "联系方式",
-    "当事人",
-    "申请人",
-    "身份证",
-    "被反映人",
-    "被投诉人",
-)
-
-
 def ledger_details(case: Case, unmasked: bool) -> list[tuple[str, str]]:
     """The columns a ledger import kept in the case's details (Chinese headers; the system's
     own keys are ASCII and not shown), masked like the requester for those who may not see
@@ -231,7 +256,7 @@ def ledger_details(case: Case, unmasked: bool) -> list[tuple[str, str]]:
         if key.isascii() or not isinstance(value, str | int | float):
             continue
         text = str(value)
-        if not unmasked and any(word in key for word in _PERSONAL):
-            text = mask_phone(text) if any(c.isdigit() for c in text) else mask_name(text)
+        if not unmasked and is_personal_key(key):
+            text = mask_free_text(text)
         shown.append((key, text))
     return shown

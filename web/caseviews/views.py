@@ -17,17 +17,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import moves, services
+from cases import bulk, catalogue, moves, services
 from cases.models import Case, CaseAssignment, overdue_q
-from cases.scope import can_see_requester, visible_cases
+from cases.scope import can_see_requester, names_the_requester, visible_cases
 from enterprises.scope import may_read_file
 from households.selectors import case_household
 from people.http import AuthenticatedHttpRequest
+from people.masking import mask_name
 from people.models import User
+from privacy.models import Door
+from privacy.services import record_case_access
 from web.caseviews.export import ledger_response
 from web.caseviews.filters import DEFAULT_SORT, CaseFilter
 from web.caseviews.timeline import ancestors_with_people, clock, ledger_details, timeline
+from web.knowledge import aids as knowledge_aids
 from web.moves import done_message, perform
+from web.privacy.forms import flags_form
+from web.time_left import WorkClock
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -102,6 +108,10 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         overdue_now=ExpressionWrapper(overdue_q(now), output_field=BooleanField())
     ).defer("description", "answer", "details")
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    work_clock = WorkClock(now)
+    for case in page.object_list:
+        case.lights = work_clock.lights(case)
     sort = request.GET.get("sort") or DEFAULT_SORT
     context = {
         "filter": filterset,
@@ -112,6 +122,8 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "primary_fields": PRIMARY_FILTERS,
         "more_open": any(request.GET.get(name) for name in MORE_FILTERS),
         "query": request.GET.urlencode(),
+        "bulk_moves": bulk.bulk_choices(request.user),
+        "bulk_max": bulk.MAX_BULK,
     }
     template = "web/caseviews/case_list.html"
     if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
@@ -141,6 +153,7 @@ def _case_for(user: User, pk: int) -> Case:
         "committee",
         "lead_unit",
         "merged_into",
+        "split_from",
         "reported_by__person",
         "policy",
         "station",
@@ -151,14 +164,66 @@ def _case_for(user: User, pk: int) -> Case:
 def _actions(case: Case, user: User) -> list[dict[str, Any]]:
     """The moves the user may make now, each with its form (irreversible ones link to a page)."""
     allowed = services.allowed_moves(case, user)
+    # A saved reply marked 自动填入 for a move starts its text (knowledge base, one query).
+    initials = knowledge_aids.inline_initials(user, case, [moves.CATALOGUE[k] for k in allowed])
     actions = []
     for kind in allowed:
         spec = moves.CATALOGUE[kind]
         form = (
-            None if spec.irreversible else spec.bind(case=case, user=user, auto_id=f"id_{kind}_%s")
+            None
+            if spec.irreversible
+            else spec.bind(
+                case=case, user=user, auto_id=f"id_{kind}_%s", initial=initials.get(kind, {})
+            )
         )
-        actions.append({"kind": kind, "move": spec, "form": form})
+        aids = knowledge_aids.offered(user, spec)
+        actions.append({"kind": kind, "move": spec, "form": form, "aids": aids})
     return actions
+
+
+def _split_links(user: User, case: Case) -> dict[str, Any]:
+    """The case it was split from and the cases split from it (拆分), as far as ``user`` may see
+    them: a unit handling one part does not learn the others."""
+    visible = visible_cases(user)
+    parent = case.split_from
+    if parent is not None and not visible.filter(pk=parent.pk).exists():
+        parent = None
+    parts = visible_cases(user, case.split_cases.all()).only("number", "title").order_by("pk")
+    return {"split_from": parent, "split_cases": list(parts)}
+
+
+def _reporter_name(case: Case, show_requester: bool) -> str:
+    """Who registered the case; masked when it is the requester and the viewer may not see
+    them (a resident who filed on the phone pages)."""
+    reporter = case.reported_by
+    if reporter is None:
+        return ""
+    if not show_requester and names_the_requester(reporter, case):
+        return mask_name(reporter.display_name)
+    return reporter.display_name
+
+
+def _duplicates(user: User, case: Case, show_requester: bool) -> list[Case]:
+    """The cases merged into this one, each marked ``shown`` when its own requester may be
+    shown unmasked (a duplicate may be 对承办单位保密 when its master is not)."""
+    duplicates = list(
+        case.duplicates.select_related("region").only(
+            "number",
+            "title",
+            "requester_name",
+            "requester_phone",
+            "anonymous_to_unit",
+            "reported_by_id",
+            "lead_unit_id",
+            "committee_id",
+            "region__path",
+        )
+    )
+    for duplicate in duplicates:
+        duplicate.shown = show_requester and (  # type: ignore[attr-defined]
+            not duplicate.anonymous_to_unit or can_see_requester(user, duplicate)
+        )
+    return duplicates
 
 
 @login_required
@@ -172,14 +237,20 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _case_for(request.user, pk)
     assignments = list(
         CaseAssignment.objects.filter(case=case, is_active=True)
-        .select_related("unit")
+        .select_related("unit", "catalogue")
         .order_by("-is_lead", "id")
     )
     attachments = list(case.attachments.order_by("uploaded_at", "id"))
     show_requester = can_see_requester(request.user, case)
+    if show_requester:
+        record_case_access(request.user, case, door=Door.WEB, purpose=_("查看事项详情"))
     context = {
         "case": case,
         "show_requester": show_requester,
+        # 对承办单位保密: the unit is told why it sees no one, and whom to ask.
+        "anonymous_notice": case.anonymous_to_unit and not show_requester,
+        "reporter_name": _reporter_name(case, show_requester),
+        "privacy_form": flags_form(request.user, case),
         "details": ledger_details(case, show_requester),
         "enterprise_file": case.enterprise is not None
         and may_read_file(request.user, case.enterprise),
@@ -188,11 +259,12 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "clock": clock(case),
         "lead": next((a for a in assignments if a.is_lead), None),
         "co_units": [a for a in assignments if not a.is_lead],
-        "timeline": timeline(case),
+        # Each assignment names the dispatch catalogue version it followed (派单目录 vN).
+        "catalogue_link": catalogue.may_read(request.user),
+        "timeline": timeline(case, hide_requester=not show_requester),
         "attachments": attachments,
-        "duplicates": list(
-            case.duplicates.only("number", "title", "requester_name", "requester_phone")
-        ),
+        "duplicates": _duplicates(request.user, case, show_requester),
+        **_split_links(request.user, case),
         "actions": _actions(case, request.user),
     }
     return render(request, "web/caseviews/case_detail.html", context)
@@ -222,11 +294,14 @@ def case_move(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResp
             return redirect(back)
         if response is not None:
             return response
+        aids = knowledge_aids.move_aids(request.user, case, spec)
     else:
         case = _case_for(request.user, pk)
         if kind not in services.allowed_moves(case, request.user):
             messages.error(request, _("您现在不能对该事项执行“%(move)s”。") % {"move": spec.label})
             return redirect(back)
-        form = spec.bind(case=case, user=request.user)
-    context = {"case": case, "move": spec, "kind": kind, "form": form}
+        aids = knowledge_aids.move_aids(request.user, case, spec)
+        form = spec.bind(case=case, user=request.user, initial=aids.initial if aids else {})
+    # Saved replies and the knowledge panel beside the text box (web/knowledge).
+    context = {"case": case, "move": spec, "kind": kind, "form": form, "aids": aids}
     return render(request, "web/caseviews/case_move.html", context)

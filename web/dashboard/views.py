@@ -35,6 +35,9 @@ from regions.models import Region, RegionLevel
 from stats import metrics
 from stats.metrics import RateRow
 from stats.rollup import Source
+from themes import progress as theme_progress
+from themes import scope as theme_scope
+from themes.models import MonthlyTheme, ThemeStatus
 
 READER_ROLES = tuple(REPORT_READERS)
 # Towns (the second level of the region tree) are the regions leaders compare.
@@ -727,6 +730,17 @@ def chart_data(months: list[Line], units: list[Line]) -> dict[str, Any]:
     }
 
 
+def month_themes(user: User) -> list[MonthlyTheme]:
+    """This month's 每月一题 the viewer may see, dropped ones left out, with their milestones
+    done and cases closed (one query)."""
+    themes = (
+        theme_scope.visible_themes(user)
+        .filter(month=month_key(timezone.localdate()))
+        .exclude(status=ThemeStatus.DROPPED)
+    )
+    return list(theme_progress.with_counts(themes).order_by("pk"))
+
+
 @login_required
 @reads_reports
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -766,6 +780,8 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "months": months,
         "whistle": whistle_lines(cases, period),
         "whistle_headings": WHISTLE_HEADINGS,
+        "themes": month_themes(request.user),
+        "themes_month": metrics.month_label(month_key(timezone.localdate())),
         "charts": chart_data(months, units.lines),
         "ranking_truncated": len(chart_units(units.lines))
         < len([u for u in units.lines if u.rank]),

@@ -20,6 +20,7 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cases.clocks import StageLight
 from cases.models import Case, CaseAssignment, Status
 from ledgers.cells import text_cell, text_row
 from web.time_left import TimeLeft, WorkClock
@@ -36,6 +37,7 @@ class DutyRow:
     is_lead: bool
     assigned_at: datetime
     time_left: TimeLeft | None
+    lights: list[StageLight] = field(default_factory=list)
 
     @property
     def role(self) -> str:
@@ -83,6 +85,7 @@ def duty_list(units: Iterable[int], clock: WorkClock) -> list[DutyGroup]:
                 is_lead=assignment.is_lead,
                 assigned_at=assignment.assigned_at,
                 time_left=clock.time_left(case.deadline) if handling else None,
+                lights=clock.lights(case) if handling else [],
             )
         )
     return groups
@@ -99,6 +102,7 @@ HEADERS: list[tuple[object, float]] = [
     (gettext_lazy("办理期限"), 17),
     (gettext_lazy("状态"), 10),
     (gettext_lazy("剩余/超期"), 16),
+    (gettext_lazy("分段时限"), 30),
     (gettext_lazy("督办次数"), 9),
     (gettext_lazy("申请延期至"), 17),
 ]
@@ -152,6 +156,7 @@ def duty_list_workbook(groups: list[DutyGroup], title: str) -> bytes:
                         dated(case.deadline),
                         case.status_label,
                         row.time_left.text if row.time_left else "",
+                        "；".join(f"{x.stage_label}{x.color_label}" for x in row.lights),
                         case.supervision_level,
                         dated(case.pending_extension_until),
                     ],

@@ -38,6 +38,8 @@ from cases.scope import can_see_requester, unit_ids, visible_cases
 from orgs.models import Organisation
 from people.http import AuthenticatedHttpRequest
 from people.models import UNIT_STAFF, User
+from privacy.models import Door
+from privacy.services import record_case_access
 from web.caseviews.timeline import timeline
 from web.department.duty_list import duty_list, duty_list_workbook
 from web.moves import perform, role_required
@@ -46,10 +48,13 @@ from web.time_left import TimeLeft, WorkClock
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
+    from cases.clocks import StageLight
+
     class RowExtras(TypedDict):
         """What a row of the workbench shows besides the case's own fields (set by _rows)."""
 
         time_left: TimeLeft | None
+        lights: list[StageLight]
         moves: list[str]
         accept_form: MoveForm
 
@@ -103,6 +108,7 @@ def _rows(
     rows = cast("list[CaseRow]", list(cases))
     for case in rows:
         case.time_left = clock.time_left(case.deadline)
+        case.lights = clock.lights(case)
         case.moves = services.allowed_moves(case, user) if with_moves else []
         case.accept_form = moves.CATALOGUE[K.ACCEPTED].bind(
             case=case, user=user, prefix=f"c{case.pk}"
@@ -196,6 +202,7 @@ def _case_page(
     status: int = 200,
 ) -> HttpResponse:
     user, clock = request.user, WorkClock()
+    show_requester = can_see_requester(user, case)
     allowed = services.allowed_moves(case, user)
     panels = [
         {
@@ -215,8 +222,8 @@ def _case_page(
         "accept_form": moves.CATALOGUE[K.ACCEPTED].bind(case=case, user=user, prefix="accepted"),
         "time_left": clock.time_left(case.deadline) if case.status in HANDLING else None,
         "assignments": case.assignments.filter(is_active=True).select_related("unit"),
-        "timeline": timeline(case),
-        "show_requester": can_see_requester(user, case),
+        "timeline": timeline(case, hide_requester=not show_requester),
+        "show_requester": show_requester,
         "mine": case.lead_unit_id in _units(user),
     }
     return _render(request, "web/department/case.html", context, clock, status=status)
@@ -225,7 +232,10 @@ def _case_page(
 @department_only
 @require_GET
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _case_page(request, get_object_or_404(_cases(request.user), pk=pk))
+    case = get_object_or_404(_cases(request.user), pk=pk)
+    if can_see_requester(request.user, case):
+        record_case_access(request.user, case, door=Door.WEB, purpose=_("承办工作台查看事项"))
+    return _case_page(request, case)
 
 
 def _move(

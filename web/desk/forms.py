@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import catalogue
 from cases import forms as f
 from cases.models import Case, CaseType, Category, Channel, MediationOutcome, Priority, RiskLevel
 from cases.scope import visible_cases
@@ -23,6 +24,7 @@ from regions.search import in_subtrees
 from web.dispatch.forms import UNIT_ORDER, CategorySelect
 from web.grid.forms import derive_title, phone_validator, source_key
 from web.grid.intake_facts import HouseholdField, clean_household
+from web.privacy.forms import anonymous_field, not_public_field
 
 # The desk takes calls and visits; the web channel is the requester's own.
 DESK_CHANNELS = [Channel.HOTLINE, Channel.WALK_IN]
@@ -139,6 +141,9 @@ class DeskForm(forms.Form):
     risk_level = forms.ChoiceField(
         label=_("风险等级"), required=False, choices=[("", "—"), *RiskLevel.choices]
     )
+    # The caller's wishes: stay unknown to the handling unit; keep the case off the public list.
+    anonymous_to_unit = anonymous_field()
+    not_public = not_public_field()
     deadline = f.MomentField(label=_("指定办理期限"), required=False)
     note = f.text_field(_("交办意见"), required=False, rows=2)
     repeat_of = forms.CharField(required=False, max_length=24, widget=forms.HiddenInput)
@@ -211,8 +216,11 @@ class DeskForm(forms.Form):
         category, case_type = data.get("category"), data.get("case_type")
         if category is None and "category" not in self.errors:
             self.add_error("category", _("研判交办须选择分类。"))
-        if data.get("lead_unit") is None and category is not None and category.suggested_unit:
-            data["lead_unit"] = category.suggested_unit  # the page's script preselects it
+        if data.get("lead_unit") is None and category is not None:
+            # The page's script preselects it: the dispatch catalogue's lead unit, else the
+            # category's suggested one.
+            entry = catalogue.entry_for(category)
+            data["lead_unit"] = entry.lead_unit if entry is not None else category.suggested_unit
         lead, co = data.get("lead_unit"), data.get("co_units") or []
         if lead is None:
             self.add_error("lead_unit", _("研判交办须选择主办单位。"))
@@ -245,6 +253,7 @@ class DeskForm(forms.Form):
             "requester": requester_for_phone(data.get("requester_phone", "")),
             "requester_name": data.get("requester_name", "").strip(),
             "requester_phone": data.get("requester_phone", ""),
+            "anonymous_to_unit": bool(data.get("anonymous_to_unit")),
             "address": data.get("address", "").strip(),
             "household": data.get("household"),
             "details": details,

@@ -26,12 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import services
+from cases import catalogue, services
 from cases.models import OPEN_STATUSES, Case, CaseType, Category, Status, Via
 from cases.scope import can_see_requester, visible_cases
 from people.http import AuthenticatedHttpRequest
 from people.masking import mask_name
 from people.models import INTAKE, User
+from privacy.services import set_case_flags
 from regions.search import clean_query, search_regions
 from web.desk.forms import DeskForm, Outcome, PreviewForm, intake_roots, places
 from web.dispatch.views import DeadlinePreview, preview_deadline
@@ -193,6 +194,7 @@ def _page(
     done = _done_case(request) if not form.is_bound else None
     phone = str(form["requester_phone"].value() or "").strip()
     categories = list(Category.objects.filter(is_active=True).order_by("case_type", "code"))
+    leads = catalogue.current_leads()
     types = list(CaseType.objects.all())
     choices = IntakeChoices(types=types, categories=categories, places=[], enterprises=[])
     if extras.case_type is None:
@@ -214,8 +216,11 @@ def _page(
         "caller": caller_history(user, phone, timezone.now()) if _PHONE.match(phone) else None,
         "preview": _form_preview(form),
         "categories": choices.categories_by_type(),
+        # The dispatch catalogue's lead unit (派单目录) ahead of the category's suggested one.
         "category_units": {
-            str(c.pk): str(c.suggested_unit_id) for c in categories if c.suggested_unit_id
+            str(c.pk): str(leads.get(c.pk) or c.suggested_unit_id)
+            for c in categories
+            if leads.get(c.pk) or c.suggested_unit_id
         },
     }
     return render(request, "web/desk/desk.html", context, status=status)
@@ -230,6 +235,9 @@ def _register(form: DeskForm, extras: IntakeExtras, user: User) -> Case:
         case, _made = report_with_facts(
             form.report_arguments(details), extras, actor=user, via=Via.WEB
         )
+        if form.cleaned_data.get("not_public"):
+            # Off Open311's lists from the start (logged like a later change of 公开).
+            set_case_flags(case, actor=user, is_public=False, reason=_("受理时设为不公开"))
         if case.status != Status.REPORTED:
             return case  # the same form again, after its moves were made: that case
         if form.chosen == Outcome.ANSWER:

@@ -36,6 +36,7 @@ from cases.models import (
     CaseAssignment,
     CaseEvent,
     CaseQuerySet,
+    EscalationTarget,
     EventKind,
     SendBackReason,
     Status,
@@ -48,12 +49,19 @@ from people.http import AuthenticatedHttpRequest
 from people.models import DISPATCHERS, SUPERVISORS, User
 from projects.selectors import overdue_milestones
 from web.dispatch.duplicates import Hint, duplicate_hints
-from web.dispatch.forms import DeadlinePreviewForm, RowForm, TriageAssignPageForm
+from web.dispatch.forms import (
+    DeadlinePreviewForm,
+    RowForm,
+    TriageAssignPageForm,
+    catalogue_text,
+)
 from web.moves import is_htmx, perform, role_required, run
 from web.time_left import TimeLeft, WorkClock, deadline_text, limit_text
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise, WithAnnotations
+
+    from cases.clocks import StageLight
 
     class RowExtras(TypedDict):
         """What a row of the workbench shows besides the case's own fields."""
@@ -62,6 +70,7 @@ if TYPE_CHECKING:
         sent_back_label: StrOrPromise  # set by _decorate
         hints: list[Hint]  # the inbox
         time_left: TimeLeft | None  # the lists with a deadline
+        lights: list[StageLight]  # the staged clocks of the lists with a deadline
         form: RowForm  # the lists with a note per row
 
     CaseRow = WithAnnotations[Case, RowExtras]
@@ -125,9 +134,7 @@ def _tab_counts(user: User, clock: WorkClock) -> dict[str, int]:
                 filter=Q(status__in=HANDLING_STATUSES, pending_extension_until__isnull=False),
             ),
             sent_back=Count("pk", filter=Q(status=Status.TRIAGED, send_back_count__gt=0)),
-            supervision=Count(
-                "pk", filter=Q(status__in=HANDLING_STATUSES, deadline__lt=clock.soon_bound)
-            ),
+            supervision=Count("pk", filter=_on_board_q(clock)),
             closing=Count("pk", filter=Q(status=Status.VERIFIED)),
         )
     )
@@ -224,9 +231,12 @@ def _triage_page(
     override = form.cleaned_data.get("deadline") if form.is_bound and form.is_valid() else None
     _decorate([case], request.user)
     hints = duplicate_hints(visible_cases(request.user), [case], clock.now).get(case.pk, [])
+    chosen = str(form["category"].value() or "")
+    entry = form.catalogue_entries.get(int(chosen)) if chosen.isdigit() else None
     context = {
         "case": case,
         "form": form,
+        "catalogue_note": catalogue_text(entry) if entry is not None else "",
         "reject_form": reject_form,
         "preview": preview_deadline(case, priority, override),
         "hints": hints,
@@ -374,6 +384,7 @@ def _row_list(
     cases = _decorate(list(page.object_list), request.user)
     for case in cases:
         case.time_left = clock.time_left(case.deadline)
+        case.lights = clock.lights(case)
         case.form = RowForm(initial={"version": case.version}, prefix=f"c{case.pk}")
         if failed and failed[0] == case.pk:
             case.form, failed = failed[1], None
@@ -483,8 +494,17 @@ def sent_back(request: AuthenticatedHttpRequest) -> HttpResponse:
 SUPERVISION_FILTERS = {"all", "overdue", "soon"}
 
 
+def _on_board_q(clock: WorkClock) -> Q:
+    """On the supervision board: in handling and overdue or soon due, or sent up to the board
+    (or above) by the escalation ladder — a late signature, say, long before the deadline."""
+    return Q(status__in=HANDLING_STATUSES) & (
+        Q(deadline__lt=clock.soon_bound)
+        | Q(escalation_level__gte=EscalationTarget.rank(EscalationTarget.BOARD))
+    )
+
+
 def _supervision_rows(user: User, clock: WorkClock, show: str = "all") -> QuerySet[Case]:
-    queryset = _cases(user).filter(status__in=HANDLING_STATUSES, deadline__lt=clock.soon_bound)
+    queryset = _cases(user).filter(_on_board_q(clock))
     if show == "overdue":
         queryset = queryset.overdue(clock.now)
     elif show == "soon":
@@ -495,6 +515,7 @@ def _supervision_rows(user: User, clock: WorkClock, show: str = "all") -> QueryS
 def _supervision_row(case: Case, user: User, clock: WorkClock) -> CaseRow:
     [row] = _decorate([case], user)
     row.time_left = clock.time_left(case.deadline)
+    row.lights = clock.lights(case)
     return row
 
 

@@ -262,6 +262,11 @@ class ReportForm(forms.Form):
         validators=[phone_validator],
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
+    anonymous_to_unit = forms.BooleanField(
+        label=_("对承办单位保密"),
+        required=False,
+        help_text=_("诉求人要求时勾选：承办单位看不到诉求人的姓名和电话"),
+    )
     enterprise = ObjectChoiceField(label=_("涉及企业"), required=False, empty_label=_("（无）"))
     station = ObjectChoiceField(
         label=_("受理驿站"),
@@ -332,6 +337,7 @@ class ReportForm(forms.Form):
             "description": description,
             "requester_name": data.get("requester_name", "").strip(),
             "requester_phone": data.get("requester_phone", "").strip(),
+            "anonymous_to_unit": bool(data.get("anonymous_to_unit")),
             "enterprise": data.get("enterprise"),
             "station": data.get("station"),
             "household": data.get("household"),
@@ -372,6 +378,8 @@ class VisitForm(f.VisitForm):
     回访未联系上); the questions of a reached visit are the catalogue's."""
 
     reached = f.YesNoField(label=_("联系上诉求人"))
+    # One-time token: a visit sent again (a phone replaying what it saved offline) is made once.
+    form_token = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=new_token)
     field_order = ["version", "reached", "contacted", "resolved", "satisfaction", "note"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -393,7 +401,7 @@ class VisitForm(f.VisitForm):
 
     def arguments(self) -> dict[str, Any]:
         data = super().arguments()
-        del data["reached"]
+        del data["reached"], data["form_token"]
         if self.move == EventKind.VISIT_FAILED_TO_REACH:
             return {"note": data["note"], "expected_version": data["expected_version"]}
         return data

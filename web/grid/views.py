@@ -35,6 +35,7 @@ from cases.models import (
 from cases.scope import can_see_requester, covers_region, visible_cases
 from people.http import AuthenticatedHttpRequest
 from people.models import COLLECTORS, EnterpriseLink, Role, User
+from web import offline
 from web.grid.forms import (
     GRID_ROLES,
     REPORT_ROLES,
@@ -57,7 +58,7 @@ from web.grid.intake_facts import (
     selected_id,
     type_sections,
 )
-from web.moves import case_url, perform, show_engine_error
+from web.moves import case_url, perform, run, show_engine_error
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise, WithAnnotations
@@ -78,7 +79,7 @@ PAGE_SIZE = 20
 DUPLICATE_REQUESTERS = Prefetch(
     "duplicates",
     queryset=Case.objects.only(
-        "pk", "merged_into_id", "number", "requester_name", "requester_phone"
+        "pk", "merged_into_id", "number", "requester_name", "requester_phone", "anonymous_to_unit"
     ),
 )
 
@@ -180,6 +181,7 @@ def _report_choices(user: User) -> IntakeChoices:
 
 
 @login_required
+@offline.json_refusals
 def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """上报事项: one short form; a one-time token makes a double tap return the same case."""
     user = request.user
@@ -192,7 +194,7 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
         valid = form.is_valid()
         if extras.is_valid(form.cleaned_data.get("case_type")) and valid:
             try:
-                case, _made = report_with_facts(
+                case, made = report_with_facts(
                     form.report_arguments(),
                     extras,
                     actor=user,
@@ -204,7 +206,16 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 show_engine_error(form, exc)
             else:
-                return redirect("grid:report-done", pk=case.pk)
+                if not made and case.reported_by_id != user.pk:
+                    # Another's form token: never answer with a case the sender did not make.
+                    form.add_error("form_token", _("表单已失效，请刷新页面后重新填写。"))
+                elif offline.wants_json(request):
+                    url = reverse("grid:report-done", args=[case.pk])
+                    return offline.received(case, url=url, replayed=not made)
+                else:
+                    return redirect("grid:report-done", pk=case.pk)
+        if offline.wants_json(request):
+            return offline.refused([form, extras.parties])
     else:
         form = ReportForm(choices=choices, user=user, initial=_report_initial(request, choices))
         extras = IntakeExtras(with_facts=False)
@@ -413,22 +424,33 @@ def visit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@offline.json_refusals
 def visit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One return visit (回访); the list posts here, and a refused form is shown here."""
     user = request.user
     case = _case(user, pk)
     if request.method == "POST":
         form = VisitForm(request.POST, case=case, user=user)
+        replay = offline.wants_json(request)
         if form.is_valid():
-            response = _attempt(
+            spec = moves.CATALOGUE[form.move]
+            message = _visit_message(case, form.cleaned_data["reached"])
+            if replay:
+                return offline.move_answer(request, spec, form, url=case_url(case), message=message)
+            key = form.cleaned_data["form_token"]
+            moved, failure = run(
                 request,
-                moves.CATALOGUE[form.move],
                 form,
-                success=_visit_message(case, form.cleaned_data["reached"]),
-                next_url=reverse("grid:visit-list"),
+                lambda: offline.perform_once(request, spec, form, key)[0],
+                back=case_url(case),
             )
-            if response:
-                return response
+            if failure is not None:
+                return failure
+            if moved is not None:
+                messages.success(request, message)
+                return redirect("grid:visit-list")
+        if replay:
+            return offline.refused([form])
     else:
         if not {K.VISITED, K.VISIT_FAILED_TO_REACH} & set(services.allowed_moves(case, user)):
             if case.status != Status.ANSWERED:

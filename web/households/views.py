@@ -26,11 +26,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from households import scope, selectors, services
-from households.models import HouseholdMember, TagPeriod
+from households.models import HouseholdMember, HouseholdVisit, TagPeriod
 from people.http import AuthenticatedHttpRequest
 from people.masking import mask_address, mask_id_number, mask_name, mask_phone
 from people.models import Household, HouseholdLink, HouseholdTag, Person
 from regions.models import Region, RegionLevel
+from web import offline
 from web.households.forms import (
     MemberForm,
     PlanForm,
@@ -159,13 +160,16 @@ def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@offline.json_refusals
 def visit_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """登记入户走访 with the demands raised, each a case about the household."""
     household = _household(request, pk, work=True)
     user = request.user
     form = VisitForm(request.POST or None)
+    replay = offline.wants_json(request)
     if request.method == "POST" and form.is_valid() and user.person is not None:
         data = form.cleaned_data
+        earlier = HouseholdVisit.objects.filter(token=data["form_token"]).exists()
         try:
             visit = services.log_household_visit(
                 household,
@@ -179,10 +183,19 @@ def visit_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("已登记走访，诉求 %(n)d 件。") % {"n": visit.cases.count()})
-            return redirect("households:household-detail", household.pk)
+            numbers = sorted(n or "" for n in visit.cases.values_list("number", flat=True))
+            message = _("已登记走访，诉求 %(n)d 件。") % {"n": len(numbers)}
+            url = reverse("households:household-detail", args=[household.pk])
+            if replay:
+                return offline.received(
+                    None, url=url, replayed=earlier, message=message, number=" ".join(numbers)
+                )
+            messages.success(request, message)
+            return redirect(url)
     elif request.method == "POST" and user.person is None:
         form.add_error(None, _("您的账号未关联人员信息，无法登记走访。"))
+    if request.method == "POST" and replay:
+        return offline.refused([form])
     return render(
         request,
         "web/households/visit_new.html",

@@ -110,6 +110,11 @@ class ReportForm(forms.Form):
         error_messages={"required": _("请填写反映内容。")},
     )
     photos = PhotosField(label=_("照片（最多 3 张）"))
+    anonymous_to_unit = forms.BooleanField(
+        label=_("对承办单位保密"),
+        required=False,
+        help_text=_("勾选后，办理单位看不到您的姓名和电话，由热线中心与您联系"),
+    )
     form_token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(
@@ -184,6 +189,7 @@ class ReportForm(forms.Form):
             "title": data.get("title", "").strip() or derive_title(description),
             "description": description,
             "attachments": photo_attachments(str(_("群众上传")), data["photos"]),
+            "anonymous_to_unit": bool(data.get("anonymous_to_unit")),
             "source_key": source_key(data["form_token"]),
         }
 

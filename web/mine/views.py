@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import moves, services
+from cases.forms import MAX_TEXT
 from cases.models import Case, CaseQuerySet, CaseType, Category, Channel, EventKind, Status, Via
 from cases.scope import visible_cases
 from orgs.models import Organisation
@@ -141,6 +142,9 @@ def _report_form(
         places.append((_("企业所在地"), own))
     places += [(town.name, by_town[town.pk]) for town in towns if town.pk in by_town]
     initial: dict[str, Any] = {"form_token": new_token()}
+    if data is None and request.GET.get("description"):
+        # The words typed on the self-service step (knowledge:ask), kept for the form.
+        initial["description"] = request.GET["description"][:MAX_TEXT]
     if enterprises and enterprises[0].region_id:
         initial["region"] = str(enterprises[0].region_id)
     elif user.person is not None and user.person.region_id:

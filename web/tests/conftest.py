@@ -42,9 +42,27 @@ def live(live_server):
     return live_server.url.replace("localhost", "127.0.0.1")
 
 
+_contexts: list = []
+
+
 def new_page(chromium, viewport=DESKTOP):
     context = chromium.new_context(viewport=viewport, locale="zh-CN")
+    _contexts.append(context)
     return context.new_page()
+
+
+@pytest.fixture(autouse=True)
+def _close_browser_contexts():
+    """Close every page a test opened before its database is flushed: a page left open keeps
+    running its scripts (the offline queue retries every 30 seconds, a service worker syncs),
+    and a request arriving during the flush locks a table of the next test."""
+    yield
+    while _contexts:
+        context = _contexts.pop()
+        try:
+            context.close()
+        except Exception:  # already closed by the test, or the browser went away
+            pass
 
 
 def sign_in(page, base_url: str, username: str, password: str = "pass-12345") -> None:

@@ -185,19 +185,34 @@ def test_only_the_moves_this_viewer_may_make_now_are_offered(world, client):
     assigned = world.assigned()
     client.force_login(world.dispatcher)
     offered = [a["kind"] for a in client.get(page(reported)).context["actions"]]
-    assert set(offered) == {"triaged", "resolved_on_spot", "rejected", "info_requested", "merged"}
+    assert set(offered) == {
+        "triaged",
+        "resolved_on_spot",
+        "rejected",
+        "info_requested",
+        "merged",
+        "split",
+    }
     offered = [a["kind"] for a in client.get(page(assigned)).context["actions"]]
-    assert offered == ["reassigned", "recalled", "info_requested", "supervised"]
+    assert offered == [
+        "reassigned",
+        "recalled",
+        "clock_paused",
+        "info_requested",
+        "supervised",
+        "urged",
+    ]
     client.force_login(world.handler)
     offered = {a["kind"] for a in client.get(page(assigned)).context["actions"]}
     assert offered == {
         "accepted",
         "progress_noted",
+        "contacted",
         "extension_requested",
         "sent_back",
         "info_requested",
     }
-    client.force_login(world.leader)  # reads everything, supervises, moves nothing else
+    client.force_login(world.leader)  # reads everything, supervises and urges, nothing else
     assert [a["kind"] for a in client.get(page(reported)).context["actions"]] == []
 
 

@@ -83,6 +83,30 @@ CASES: list[tuple[str, Callable, str, Callable[[Any, Case], dict], str, Check]] 
         ),
     ),
     (
+        "contacted",
+        in_progress,
+        "handler",
+        lambda w, c: {"note": "已电话联系诉求人，约定明日上门。"},
+        Status.IN_PROGRESS,
+        lambda w, c: c.contacted_at is not None,
+    ),
+    (
+        "clock_paused",
+        in_progress,
+        "dispatcher",
+        lambda w, c: {"reason": "等待供电所鉴定。"},
+        Status.IN_PROGRESS,
+        lambda w, c: c.clock_paused_at is not None and c.clock_paused_by_hand,
+    ),
+    (
+        "clock_resumed",
+        lambda w: services.pause_clock(in_progress(w), actor=w.dispatcher, reason="等待鉴定。"),
+        "dispatcher",
+        lambda w, c: {"note": "鉴定结果已出。"},
+        Status.IN_PROGRESS,
+        lambda w, c: c.clock_paused_at is None,
+    ),
+    (
         "info_requested",
         in_progress,
         "handler",
@@ -258,6 +282,42 @@ CASES: list[tuple[str, Callable, str, Callable[[Any, Case], dict], str, Check]] 
         lambda w, c: {"master": Case.objects.exclude(pk=c.pk).get().number, "note": "重复"},
         Status.MERGED,
         lambda w, c: c.merged_into_id is not None,
+    ),
+    (
+        "split",
+        lambda w: w.report(title="来电反映两件事"),
+        "operator",
+        lambda w, c: {
+            "parts-0-title": "路灯不亮",
+            "parts-0-description": "主路三盏路灯不亮。",
+            "parts-1-title": "垃圾未清运",
+            "parts-1-description": "村口垃圾三天未清运。",
+            "parts-1-category": str(w.category().pk),
+            "parts-2-title": "",  # a spare row of the page, left blank
+            "parts-2-description": "",
+        },
+        Status.REPORTED,
+        lambda w, c: (
+            c.title == "路灯不亮"
+            and [(s.title, s.category) for s in c.split_cases.all()]
+            == [("垃圾未清运", w.category())]
+        ),
+    ),
+    (
+        "unmerged",
+        lambda w: w.in_status(Status.MERGED),
+        "dispatcher",
+        lambda w, c: {"reason": "并非同一诉求"},
+        Status.REPORTED,
+        lambda w, c: c.merged_into_id is None and c.closed_at is None,
+    ),
+    (
+        "urged",
+        lambda w: w.assigned(),
+        "leader",
+        lambda w, c: {"note": "请今日内答复"},
+        Status.ASSIGNED,
+        lambda w, c: c.supervision_level == 0,
     ),
 ]
 

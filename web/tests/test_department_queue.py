@@ -174,7 +174,7 @@ def test_the_queue_costs_the_same_queries_for_3_and_30_cases(
         )
         co_handled(world)
     client.get(QUEUE)
-    with django_assert_num_queries(10) as three:
+    with django_assert_num_queries(11) as three:
         client.get(QUEUE)
     for _ in range(27):
         world.assigned()
@@ -191,7 +191,7 @@ def test_the_in_progress_list_costs_the_same_queries_for_3_and_30_cases(
     for _ in range(3):
         services.accept_case(world.assigned(), actor=world.handler)
     client.get(IN_PROGRESS)
-    with django_assert_num_queries(8) as three:
+    with django_assert_num_queries(9) as three:
         client.get(IN_PROGRESS)
     for _ in range(27):
         services.accept_case(world.assigned(), actor=world.handler)

@@ -82,7 +82,7 @@ def test_the_list_costs_the_same_queries_for_3_and_30_requests(
     for _ in range(3):
         asking(world)
     client.get(EXTENSIONS)
-    with django_assert_num_queries(8) as three:
+    with django_assert_num_queries(9) as three:
         client.get(EXTENSIONS)
     for _ in range(27):
         asking(world)

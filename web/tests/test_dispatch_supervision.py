@@ -157,9 +157,20 @@ def test_the_board_costs_the_same_queries_for_3_and_30_cases(
     for _ in range(3):
         overdue(world, clock)
     client.get(BOARD)
-    with django_assert_num_queries(9) as three:
+    with django_assert_num_queries(10) as three:
         client.get(BOARD)
     for _ in range(27):
         overdue(world, clock)
     with django_assert_num_queries(len(three.captured_queries)):
         assert len(client.get(BOARD).context["cases"]) == 30
+
+
+def test_a_case_the_ladder_sent_to_the_board_is_on_it_long_before_its_deadline(
+    world, client, clock
+):
+    far = world.assigned(title="企业用地手续咨询")  # five working days left
+    client.force_login(world.dispatcher)
+    assert far.title not in client.get(BOARD).content.decode()
+    services.escalate_case(far, stage="sign", level=3, target="board", hours_past=9)
+    page = client.get(BOARD).content.decode()
+    assert far.title in page and "已督办至督办台" in page

@@ -107,9 +107,20 @@ def test_every_workbench_move_is_a_catalogue_move_with_a_page():
 
 
 def test_the_moves_no_workbench_makes_are_the_dispatchers_corrections():
-    """改派, 撤回 and 请诉求人补充 are made from the case page, which every workbench links to."""
+    """改派, 撤回, 请诉求人补充, 拆分, 撤销合并, 催办, 首次联系, 暂停计时 and 恢复计时 are made
+    from the case page, which every workbench links to (催办 also from the case list, in bulk)."""
     left = {spec.kind for spec in moves.offered()} - set(WORKBENCH)
-    assert left == {K.REASSIGNED, K.RECALLED, K.INFO_REQUESTED}
+    assert left == {
+        K.REASSIGNED,
+        K.RECALLED,
+        K.INFO_REQUESTED,
+        K.SPLIT,
+        K.UNMERGED,
+        K.URGED,
+        K.CONTACTED,
+        K.CLOCK_PAUSED,
+        K.CLOCK_RESUMED,
+    }
 
 
 @pytest.mark.parametrize("door", ["page", "api"])

@@ -5,12 +5,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
-from hotspots import services
+from hotspots import repeats, services
 from hotspots.tasks import detect_hotspots
 
 
 class Command(BaseCommand):
-    help = "Detect hot spots once (未诉先办): the same category rising at the same place."
+    help = (
+        "Detect hot spots (the same category rising at the same place) and repeat demands "
+        "(the same requester, or place and category, again and again) once."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -21,6 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         self.stdout.write(_("热点预警：") + str(services.detect()))
+        self.stdout.write(str(repeats.detect()))
         if options["schedule"]:
             waiting = DBTaskResult.objects.filter(
                 task_path=detect_hotspots.module_path, status__in=["READY", "RUNNING"]
