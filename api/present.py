@@ -84,7 +84,8 @@ _ROW_COLUMNS = _converters(
 )  # fmt: skip
 _DETAIL_COLUMNS = _converters(
     Case,
-    ["description", "latitude", "longitude", "response_deadline", "pending_extension_until",
+    ["description", "latitude", "longitude", "response_deadline", "contact_deadline",
+     "contacted_at", "clock_paused_at", "escalation_level", "pending_extension_until",
      "extension_count", "send_back_count", "reopen_count", "rework_count", "triaged_at",
      "assigned_at", "accepted_at", "first_answered_at", "answered_at", "visited_at", "closed_at",
      "answer", "resolved_on_spot", "answered_on_time", "handling_hours", "visit_valid",
@@ -187,7 +188,8 @@ def case_detail(
         committee=_unit(case.committee),
         reported_by=_user(case.reported_by, hidden),
     )
-    for name in ("response_deadline", "pending_extension_until", "extension_count",
+    for name in ("response_deadline", "contact_deadline", "contacted_at", "clock_paused_at",
+                 "escalation_level", "pending_extension_until", "extension_count",
                  "send_back_count", "reopen_count", "rework_count", "triaged_at", "assigned_at",
                  "accepted_at", "first_answered_at", "answered_at", "visited_at", "closed_at",
                  "answer"):  # fmt: skip
@@ -200,6 +202,7 @@ def case_detail(
                  "mediation_outcome"):  # fmt: skip
         data[name] = detail[name]
     data["merged_into"] = case.merged_into_id
+    data["split_from"] = case.split_from_id
     details = {str(key): value for key, value in case.details.items()}
     data["details"] = details if unmasked else mask_details(details)
     data["assignments"] = [assignment(item) for item in assignments]

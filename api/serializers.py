@@ -230,6 +230,9 @@ class CaseDetailSerializer(CaseListItemSerializer):
     committee = UnitRefSerializer(read_only=True, allow_null=True)
     reported_by = UserRefSerializer(read_only=True, allow_null=True)
     merged_into: serializers.PrimaryKeyRelatedField[Case] = IdField(read_only=True, allow_null=True)
+    split_from: serializers.PrimaryKeyRelatedField[Case] = IdField(
+        read_only=True, allow_null=True, help_text="The call this case was split from (拆分自)."
+    )
     station: serializers.PrimaryKeyRelatedField[GridStation] = IdField(
         read_only=True, allow_null=True, help_text="The grid station where it was taken in."
     )
@@ -257,6 +260,10 @@ class CaseDetailSerializer(CaseListItemSerializer):
             "committee",
             "reported_by",
             "response_deadline",
+            "contact_deadline",
+            "contacted_at",
+            "clock_paused_at",
+            "escalation_level",
             "pending_extension_until",
             "extension_count",
             "send_back_count",
@@ -282,6 +289,7 @@ class CaseDetailSerializer(CaseListItemSerializer):
             "risk_level",
             "mediation_outcome",
             "merged_into",
+            "split_from",
             "details",
             "assignments",
             "events",

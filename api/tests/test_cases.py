@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -388,3 +388,13 @@ def test_the_list_filters_by_the_policy_an_answer_cited(world, client_for):
     assert [row["id"] for row in data["results"]] == [cited.pk]
     detail = client_for(world.dispatcher).get(case_url(cited.pk)).json()
     assert detail["policy"] == policy.pk
+
+
+def test_the_detail_carries_the_staged_clocks_and_the_split_link(world, client_for):
+    case = services.pause_clock(world.assigned(), actor=world.dispatcher, reason="等待供电所鉴定。")
+    data = client_for(world.dispatcher).get(case_url(case.pk)).json()
+    case.refresh_from_db()
+    assert datetime.fromisoformat(data["contact_deadline"]) == case.contact_deadline
+    assert datetime.fromisoformat(data["clock_paused_at"]) == case.clock_paused_at
+    assert data["contacted_at"] is None and data["clock_paused_at"] is not None
+    assert (data["escalation_level"], data["split_from"]) == (0, None)

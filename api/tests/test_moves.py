@@ -31,11 +31,13 @@ DETAIL_KEYS = {
     "channel", "region", "lead_unit", "enterprise", "requester_name", "deadline", "is_overdue",
     "supervision_level", "reported_at", "updated_at", "version", "description",
     "requester_phone", "address", "latitude", "longitude", "committee", "reported_by",
-    "response_deadline", "pending_extension_until", "extension_count", "send_back_count",
+    "response_deadline", "contact_deadline", "contacted_at", "clock_paused_at",
+    "escalation_level", "pending_extension_until", "extension_count", "send_back_count",
     "reopen_count", "rework_count", "triaged_at", "assigned_at", "accepted_at",
     "first_answered_at", "answered_at", "visited_at", "closed_at", "answer", "policy", "station", "resolved_on_spot",
     "answered_on_time", "handling_hours", "visit_valid", "visit_contacted", "visit_resolved",
-    "visit_satisfaction", "risk_level", "mediation_outcome", "merged_into", "details",
+    "visit_satisfaction", "risk_level", "mediation_outcome", "merged_into", "split_from",
+    "details",
     "assignments", "events", "allowed_moves",
 }  # fmt: skip
 
