@@ -205,7 +205,7 @@ def _locked(theme: MonthlyTheme, actor: User, *, milestone: bool = False) -> Mon
     if not allowed(actor, theme):
         raise PermissionDenied(_("您无权推进该题目。"))
     return (
-        MonthlyTheme.objects.select_for_update()
+        MonthlyTheme.objects.select_for_update(of=("self",))
         .select_related("place", "category", "lead_unit")
         .get(pk=theme.pk)
     )
