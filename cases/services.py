@@ -340,6 +340,32 @@ def _policy_data(policy: Policy | None) -> dict[str, Any]:
     return {"policy": policy.pk, "policy_title": policy.title} if policy is not None else {}
 
 
+def _case_number(case: Case, now: datetime) -> str:
+    """A saved case's number: LX, the local date of its intake, its id."""
+    return f"LX{timezone.localtime(now):%Y%m%d}{case.pk:07d}"
+
+
+def _note_on_master(
+    master: Case, kind: str, duplicate: Case, *, actor: User, via: str, reason: str, now: datetime
+) -> None:
+    """A duplicate joining or leaving its master (合并, 撤销合并): the master's history records
+    it and its version moves, so a stale copy of the master is refused; its state stays."""
+    Case.objects.filter(pk=master.pk).update(
+        version=F("version") + 1, updated_at=Greatest(F("updated_at"), Value(now))
+    )
+    CaseEvent(
+        case=master,
+        kind=kind,
+        actor=actor,
+        via=via,
+        from_status=master.status,
+        to_status=master.status,
+        reason=reason,
+        data={"duplicate": duplicate.pk, "number": duplicate.number},
+        created_at=now,
+    ).save(force_insert=True)
+
+
 def _month_key(moment: datetime) -> int:
     local = timezone.localtime(moment)
     return local.year * 100 + local.month
@@ -620,7 +646,7 @@ def report_case(
     try:
         with transaction.atomic():
             case.save(force_insert=True)
-            case.number = f"LX{timezone.localtime(now):%Y%m%d}{case.pk:07d}"
+            case.number = _case_number(case, now)
             case.save(update_fields=["number"])
             CaseEvent(
                 case=case,
@@ -1876,20 +1902,9 @@ def merge_case(
             data={"master": master.pk},
             fields=["merged_into", "closed_at"],
         )
-        Case.objects.filter(pk=master.pk).update(
-            version=F("version") + 1, updated_at=Greatest(F("updated_at"), Value(now))
+        _note_on_master(
+            master, K.DUPLICATE_MERGED, case, actor=actor, via=via, reason=note, now=now
         )
-        CaseEvent(
-            case=master,
-            kind=K.DUPLICATE_MERGED,
-            actor=actor,
-            via=via,
-            from_status=master.status,
-            to_status=master.status,
-            reason=note,
-            data={"duplicate": case.pk, "number": case.number},
-            created_at=now,
-        ).save(force_insert=True)
     return case
 
 
@@ -2013,7 +2028,7 @@ def _split_off(
         reported_month=_month_key(now),
     )
     new.save(force_insert=True)
-    new.number = f"LX{timezone.localtime(now):%Y%m%d}{new.pk:07d}"  # as report_case numbers
+    new.number = _case_number(new, now)
     new.save(update_fields=["number"])
     CaseEvent(
         case=new,
@@ -2091,20 +2106,9 @@ def unmerge_case(
             data={"master": master.pk, "number": master.number},
             created_at=now,
         ).save(force_insert=True)
-        Case.objects.filter(pk=master.pk).update(
-            version=F("version") + 1, updated_at=Greatest(F("updated_at"), Value(now))
+        _note_on_master(
+            master, K.DUPLICATE_UNMERGED, case, actor=actor, via=via, reason=reason, now=now
         )
-        CaseEvent(
-            case=master,
-            kind=K.DUPLICATE_UNMERGED,
-            actor=actor,
-            via=via,
-            from_status=master.status,
-            to_status=master.status,
-            reason=reason,
-            data={"duplicate": case.pk, "number": case.number},
-            created_at=now,
-        ).save(force_insert=True)
     return case
 
 
