@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from api.errors import CHINESE
 from api.filters import MAX_ID
 from cases.models import Case, CaseQuerySet
-from cases.scope import visible_cases
+from cases.scope import visible_case, visible_cases
 from people.models import User
 
 
@@ -39,21 +39,14 @@ def scoped_cases(user: User) -> CaseQuerySet:
     )
 
 
-def detail_cases(user: User) -> CaseQuerySet:
-    """The cases the user may see, with what a case's detail shows."""
-    return scoped_cases(user).select_related("committee", "reported_by__person")
-
-
 def get_case(user: User, pk: int) -> Case:
     """A case through the caller's scope; one they may not see does not exist for them (404)."""
     if not 0 < pk <= MAX_ID:
         raise NotFound()
-    # get(), not filter().first(): first() orders the query, which costs more to build than
-    # the query costs to run.
-    try:
-        return detail_cases(user).get(pk=pk)
-    except Case.DoesNotExist:
-        raise NotFound() from None
+    case = visible_case(user, pk)
+    if case is None:
+        raise NotFound()
+    return case
 
 
 def validated(serializer_class: type, request: Request, *, data: Any = None) -> dict[str, Any]:

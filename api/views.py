@@ -34,7 +34,7 @@ from rest_framework.views import APIView
 from api import moves as api_moves
 from api import present
 from api import serializers as s
-from api.base import ApiMixin, caller, detail_cases, get_case, scoped_cases, validated
+from api.base import ApiMixin, caller, get_case, scoped_cases, validated
 from api.errors import CHINESE, ApiError, ErrorItem, error_body
 from api.filters import MAX_ID, CaseFilter, EventFilter, FilterBackend, case_ordering
 from api.idempotency import HEADER, MAX_KEY_LENGTH, clean_key, create_once
@@ -46,9 +46,11 @@ from cases.moves import MoveSpec
 from cases.scope import (
     REQUESTER_HIDDEN_KINDS,
     can_see_requester,
+    read_case,
     visible_cases,
     visible_cases_q,
 )
+from config.prepared import PreparedRead
 from config.routers import reads_reports
 from disputes.services import set_parties_at_intake
 from ip.services import record_facts_at_intake
@@ -71,18 +73,16 @@ def case_etag(case: Case, user: User) -> str:
 def detail_response(request: Request, case: Case, *, code: int = status.HTTP_200_OK) -> Response:
     """The case with its timeline, its units and the moves the caller may make now."""
     user = caller(request)
-    # Two plain queries: prefetch_related_objects() costs more to set up than they cost to run.
-    events = _events(user).filter(case_id=case.pk).order_by("created_at", "id")
-    assignments = (
-        CaseAssignment.objects.filter(case_id=case.pk)
-        .select_related("unit")
-        .order_by("-is_active", "-is_lead", "id")
-    )
+    # Two plain queries whose SQL is built once (prefetch_related_objects() costs more to set
+    # up than they cost to run).
+    timeline = _REQUESTER_TIMELINE if _reads_as_requester(user) else _TIMELINE
+    events = timeline(case_id=case.pk)
+    assignments = _UNITS(case_id=case.pk)
     # The pages' rule (cases.scope.can_see_requester): only those who must contact the requester.
     data = present.case_detail(
         case,
-        events=list(events),
-        assignments=list(assignments),
+        events=events,
+        assignments=assignments,
         unmasked=can_see_requester(user, case),
         allowed_moves=allowed_actions(case, user),
         **requester_context(user),
@@ -93,12 +93,10 @@ def detail_response(request: Request, case: Case, *, code: int = status.HTTP_200
 def reload(case: Case) -> Case:
     """A case just moved, with what its detail shows (the caller made the move, so it is theirs
     to see even if the move took it out of their scope)."""
-    return (
-        Case.objects.select_related(
-            "case_type", "category", "region", "lead_unit", "enterprise", "committee",
-            "reported_by__person",
-        ).get(pk=case.pk)
-    )  # fmt: skip
+    found = read_case(case.pk)
+    if found is None:
+        raise Case.DoesNotExist(f"case {case.pk} no longer exists")
+    return found
 
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -232,7 +230,7 @@ class MoveView(ApiMixin, APIView):
             raise NotFound()
         # One read: the scope check, the lock and what the answer shows (the move's service
         # checks this copy instead of reading it again).
-        with services.locked_for_move(detail_cases(user), pk) as case:
+        with services.locked_for_move(user, pk) as case:
             if case is None:
                 raise NotFound()
             moved = api_moves.perform(moves.CATALOGUE[self.kind], request, case)
@@ -298,12 +296,45 @@ MOVE_VIEWS = {spec.action: move_view(spec) for spec in moves.offered()}
 # --- Events -----------------------------------------------------------------------------------
 
 
+def _reads_as_requester(user: User) -> bool:
+    """A requester's events leave out the internal steps (the schema generator is anonymous)."""
+    return user.is_authenticated and user.is_requester_only
+
+
 def _events(user: User) -> Any:
-    """The events ``user`` reads: a requester's leave out the internal steps."""
+    """The events ``user`` reads."""
     events = CaseEvent.objects.select_related("actor__person")
-    if user.is_authenticated and user.is_requester_only:  # (the schema generator is anonymous)
+    if _reads_as_requester(user):
         events = events.exclude(kind__in=REQUESTER_HIDDEN_KINDS)
     return events
+
+
+# A case's timeline and units in its detail, as above, oldest event first.
+_TIMELINE = PreparedRead(
+    lambda case_id: (
+        CaseEvent.objects.select_related("actor__person")
+        .filter(case_id=case_id)
+        .order_by("created_at", "id")
+    ),
+    case_id=int,
+)
+_REQUESTER_TIMELINE = PreparedRead(
+    lambda case_id: (
+        CaseEvent.objects.select_related("actor__person")
+        .exclude(kind__in=REQUESTER_HIDDEN_KINDS)
+        .filter(case_id=case_id)
+        .order_by("created_at", "id")
+    ),
+    case_id=int,
+)
+_UNITS = PreparedRead(
+    lambda case_id: (
+        CaseAssignment.objects.filter(case_id=case_id)
+        .select_related("unit")
+        .order_by("-is_active", "-is_lead", "id")
+    ),
+    case_id=int,
+)
 
 
 def requester_context(user: User) -> dict[str, Any]:

@@ -224,6 +224,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--profile", action="store_true", help="print a cProfile instead")
+    parser.add_argument("--profile-file", help="with --profile: also dump the stats here")
     parser.add_argument("--api-only", action="store_true", help="leave out the page moves")
     parser.add_argument(
         "--minimal", action="store_true", help="API moves send Prefer: return=minimal"
@@ -264,6 +265,8 @@ def main(argv: list[str] | None = None) -> None:
         import pstats
 
         profiler.disable()
+        if args.profile_file:
+            profiler.dump_stats(args.profile_file)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
         return
 

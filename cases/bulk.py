@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from cases import moves, services
 from cases.forms import MoveForm
-from cases.models import Case, CaseQuerySet, EventKind
+from cases.models import Case, EventKind
 from cases.moves import MoveSpec
 from cases.scope import visible_cases
 from people.models import User
@@ -134,16 +134,13 @@ def perform_bulk(
     a version), one transaction per case; one outcome per id, in the order given."""
     ids = unique_ids(ids)
     visible = set(visible_cases(user).filter(pk__in=ids).values_list("pk", flat=True))
-    cases = visible_cases(user).select_related("case_type", "category", "region")
-    return [
-        _one(spec, user, cases, pk, data, via) if pk in visible else Outcome(pk, None) for pk in ids
-    ]
+    return [_one(spec, user, pk, data, via) if pk in visible else Outcome(pk, None) for pk in ids]
 
 
-def _one(spec: MoveSpec, user: User, cases: CaseQuerySet, pk: int, data: Any, via: str) -> Outcome:
+def _one(spec: MoveSpec, user: User, pk: int, data: Any, via: str) -> Outcome:
     seen: Case | None = None
     try:
-        with services.locked_for_move(cases, pk) as case:
+        with services.locked_for_move(user, pk) as case:
             if case is None:
                 return Outcome(pk, None)
             seen = case

@@ -8,6 +8,7 @@ dispatcher of a committee, the cases that committee dispatches.
 from django.db.models import Q
 
 from cases.models import Case, CaseAssignment, CaseQuerySet, EventKind
+from config.prepared import PreparedRead
 from people.models import (
     DISPATCHERS,
     UNIT_STAFF,
@@ -68,10 +69,75 @@ def visible_cases_q(user: User) -> Q | None:
     return q
 
 
+# What a case's page and its API detail show beside the case: read with it, in one query.
+CASE_RELATED = (
+    "case_type", "category", "region", "lead_unit", "enterprise", "committee",
+    "reported_by__person",
+)  # fmt: skip
+_CASE = PreparedRead(
+    lambda pk: Case.objects.select_related(*CASE_RELATED).filter(pk=pk).order_by()[:1], pk=int
+)
+
+
+def read_case(pk: int) -> Case | None:
+    """Case ``pk`` with ``CASE_RELATED``, whoever asks (one query, its SQL built once: see
+    ``config.prepared``)."""
+    found = _CASE(pk=pk)
+    return found[0] if found else None
+
+
+def visible_case(user: User, pk: int) -> Case | None:
+    """Case ``pk`` with ``CASE_RELATED`` if ``user`` may see it, else None."""
+    case = read_case(pk)
+    return case if case is not None and can_see(user, case) else None
+
+
 def visible_cases(user: User, queryset: CaseQuerySet | None = None) -> CaseQuerySet:
     queryset = Case.objects.all() if queryset is None else queryset
     q = visible_cases_q(user)
     return queryset if q is None else queryset.filter(q)
+
+
+def can_see(user: User, case: Case) -> bool:
+    """``visible_cases_q`` for one case already read (with its ``region``): the same rules,
+    checked in Python so a door can read and lock a case by id with SQL built once
+    (``cases.services.locked_for_move``). Only a unit's co-handled case and a linked cadre's
+    enterprise cost a query. ``cases/tests/test_scope.py`` proves both agree."""
+    if not user.is_authenticated:
+        return False
+    if sees_everything(user):
+        return True
+    if case.reported_by_id == user.pk:
+        return True
+    if user.person_id and case.requester_id == user.person_id:
+        return True
+    path = case.region.path
+    units: set[int] = set()
+    linked_cadre = False
+    for a in user.role_assignments:
+        if a.region is not None and a.region.path <= path < a.region.path_range_end:
+            return True
+        if not a.organisation_id:
+            continue
+        if a.role == Role.DISPATCHER:
+            if case.committee_id == a.organisation_id:
+                return True
+        elif a.role in (Role.DEPT_HANDLER, Role.DEPT_HEAD):
+            if case.lead_unit_id == a.organisation_id:
+                return True
+            units.add(a.organisation_id)
+        elif a.role == Role.ENTERPRISE_LIAISON:
+            if case.enterprise_id == a.organisation_id:
+                return True
+        elif a.role == Role.LINKED_CADRE and user.person_id:
+            linked_cadre = True
+    if units and CaseAssignment.objects.filter(case_id=case.pk, unit_id__in=units).exists():
+        return True
+    if not (linked_cadre and case.enterprise_id and user.person_id):
+        return False
+    return EnterpriseLink.objects.filter(
+        person_id=user.person_id, enterprise_id=case.enterprise_id
+    ).exists()
 
 
 def covers_region(user: User, case: Case, roles: frozenset[str]) -> bool:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet, Value
+from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +46,8 @@ from cases.models import (
     Via,
 )
 from cases.moves import CATALOGUE, Rule, move
-from cases.scope import covers_region, unit_ids
+from cases.scope import CASE_RELATED, can_see, covers_region, unit_ids
+from config.prepared import PreparedRead
 from enterprises.models import Policy, PolicyStatus
 from orgs.models import HANDLING_KINDS, Organisation, OrgKind
 from people.models import (
@@ -232,16 +233,38 @@ def _authorize(case: Case, kind: str, actor: User | None) -> None:
 _locked_case: ContextVar[Case | None] = ContextVar("locked_case", default=None)
 
 
+# Every door's move reads the case once, locked, with what its answer shows (``locked_for_move``);
+# a service called directly reads it locked with what its checks need (``_lock``). Both SQL
+# strings are built once per connection (``config.prepared``).
+_LOCKED_FOR_DOOR = PreparedRead(
+    lambda pk: (
+        Case.objects.select_for_update(of=("self",))
+        .select_related(*CASE_RELATED)
+        .filter(pk=pk)
+        .order_by()[:1]
+    ),
+    pk=int,
+)
+_LOCKED_FOR_SERVICE = PreparedRead(
+    lambda pk: (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("region", "case_type")
+        .filter(pk=pk)
+        .order_by()[:1]
+    ),
+    pk=int,
+)
+
+
 @contextmanager
-def locked_for_move(queryset: QuerySet[Case], pk: int) -> Iterator[Case | None]:
-    """One transaction around a door's move: case ``pk`` read and locked through ``queryset``
-    (the door's scope, with what its answer shows), so the move's service checks this copy
-    instead of reading the case a second time (``_lock``). None if ``queryset`` has no such
-    case."""
+def locked_for_move(user: User, pk: int) -> Iterator[Case | None]:
+    """One transaction around a door's move: case ``pk`` read and locked with what the answer
+    shows, if ``user`` may see it (``cases.scope.can_see``), so the move's service checks this
+    copy instead of reading the case a second time (``_lock``). None if there is no such case
+    or the user may not see it."""
     with transaction.atomic():
-        # order_by()[:1], not first(): ordering the query costs more to build than to run.
-        found = list(queryset.select_for_update(of=("self",)).filter(pk=pk).order_by()[:1])
-        case = found[0] if found else None
+        found = _LOCKED_FOR_DOOR(pk=pk)
+        case = found[0] if found and can_see(user, found[0]) else None
         if case is None:
             yield None
             return
@@ -262,11 +285,10 @@ def _lock(case: Case, kind: str, actor: User | None, expected_version: int | Non
     if _locked_case.get() is case:
         fresh = case
     else:
-        fresh = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("region", "case_type")
-            .get(pk=case.pk)
-        )
+        found = _LOCKED_FOR_SERVICE(pk=case.pk)
+        if not found:
+            raise Case.DoesNotExist(f"case {case.pk} no longer exists")
+        fresh = found[0]
     if fresh.version != expected:
         raise StaleCase(
             _("该事项已被他人处理（当前状态：%(status)s），请刷新后查看最新情况。"),

@@ -211,6 +211,10 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["config.routers.ReportsRouter"]
+# The hot reads (config/prepared.py) are prepared statements on PostgreSQL, planned once per
+# connection; turn off behind a pooler that cannot keep them (PgBouncer in transaction mode
+# before 1.21).
+LIANXIN_PG_PREPARED_STATEMENTS = env_bool("LIANXIN_PG_PREPARED_STATEMENTS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"

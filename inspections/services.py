@@ -295,7 +295,11 @@ def _check(
             errors.setdefault(f"findings.{row}.rectify_by", []).append(
                 ValidationError(_("整改期限不能早于排查日期。"), code="before_inspection")
             )
-        elif finding.rectify_by is not None and rectify_deadline(finding.rectify_by) <= now:
+        elif finding.rectify_by is not None and (
+            # A day gone is refused even when it is a holiday whose deadline rolls forward.
+            finding.rectify_by < timezone.localdate(now)
+            or rectify_deadline(finding.rectify_by) <= now
+        ):
             errors.setdefault(f"findings.{row}.rectify_by", []).append(
                 ValidationError(
                     _("整改期限已过（以当天下班时间为准），请填写以后的日期。"), code="past"

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from config.prepared import PreparedRead
 from people.models import ApiKey, User
 
 KEY_PREFIX = "lx_"
@@ -34,17 +35,20 @@ def create_api_key(name: str, *, user: User | None = None) -> tuple[ApiKey, str]
     return key, raw
 
 
+# Every API request by a system reads its key: the SQL is built once (config.prepared).
+_KEY = PreparedRead(
+    lambda digest: (
+        ApiKey.objects.active().select_related("user").filter(digest=digest).order_by()[:1]
+    ),
+    digest=str,
+)
+
+
 def user_for_key(raw_key: str) -> User | None:
     """The service account of an active key, or None; records when the key was last used."""
     if not raw_key:
         return None
-    # order_by()[:1], not first(): ordering costs more to build than the query costs to run.
-    found = list(
-        ApiKey.objects.active()
-        .select_related("user")
-        .filter(digest=digest(raw_key.strip()))
-        .order_by()[:1]
-    )
+    found = _KEY(digest=digest(raw_key.strip()))
     key = found[0] if found else None
     if key is None or not key.user.is_active:
         return None

@@ -8,10 +8,10 @@ import time_machine
 
 from cases import services
 from cases.models import Case, CaseAssignment, SendBackReason, Status
-from cases.scope import visible_cases
+from cases.scope import can_see, visible_cases
 from cases.tests.helpers import local, module_world_fixture, snapshot
 from cases.tests.world import make_user
-from people.models import Role, RoleAssignment
+from people.models import EnterpriseLink, EnterpriseLinkKind, Role, RoleAssignment, User
 
 module_world = module_world_fixture()
 
@@ -473,3 +473,51 @@ def test_allowed_moves_are_exactly_the_moves_that_succeed(world):
                 else:
                     assert kind in listed, (status, user.username, kind)
                     case = world.in_status(status, "dispute")  # start again from a clean case
+
+
+# --- one case at a time (the doors' locked read) ------------------------------------------------
+
+
+def test_can_see_one_case_agrees_with_the_visible_cases_filter_for_every_user_and_case(world):
+    """``can_see`` is ``visible_cases_q`` in Python: every kind of role against every kind of
+    case, including a co-unit's case and a linked cadre's enterprise (the two that query)."""
+    cadre = make_user("cadre", Role.LINKED_CADRE, organisation=world.chain_committee)
+    EnterpriseLink.objects.create(
+        person=cadre.person, enterprise=world.enterprise, kind=EnterpriseLinkKind.LINKED_CADRE
+    )
+    users = [
+        world.dispatcher, world.handler, world.other_handler, world.grid_worker,
+        world.other_grid_worker, world.leader, world.admin, world.outsider, world.operator,
+        world.resident, world.liaison, cadre,
+        make_user("chain_dispatcher", Role.DISPATCHER, organisation=world.chain_committee),
+        make_user("town_leader", Role.LEADER, region=world.town),
+        make_user("head", Role.DEPT_HEAD, organisation=world.other_dept),
+        make_user("clerk", Role.ADMIN),
+    ]  # fmt: skip
+    withdrawn = make_user("withdrawn", Role.GRID_WORKER, region=world.grid)
+    world.report(actor=withdrawn)  # reported while the role held: still theirs to see
+    RoleAssignment.objects.filter(user=withdrawn).update(is_active=False)
+    users.append(withdrawn)
+    co = services.triage_case(world.report(), actor=world.dispatcher)
+    services.assign_case(
+        co, actor=world.dispatcher, lead_unit=world.dept, co_units=[world.other_dept]
+    )
+    world.assigned()
+    world.report(actor=world.other_grid_worker, region=world.other_grid)
+    world.report("enterprise_demand", committee=world.chain_committee, enterprise=world.enterprise)
+    world.report("enterprise_demand", enterprise=world.enterprise, actor=world.other_grid_worker,
+                 region=world.other_grid)  # fmt: skip
+    world.report(requester=world.outsider.person)
+    world.report(requester=world.resident.person, actor=world.other_grid_worker,
+                 region=world.other_grid)  # fmt: skip
+    cases = list(Case.objects.select_related("region"))
+    checked = 0
+    for user in users:
+        user = User.objects.get(pk=user.pk)  # fresh roles
+        seen = visible(user)
+        for case in cases:
+            assert can_see(user, case) == (case.pk in seen), (user.username, case.pk)
+            checked += 1
+    assert len(cases) == 8 and checked == 17 * 8
+    assert any(visible(User.objects.get(pk=u.pk)) for u in users)
+    assert not can_see(User.objects.get(pk=world.outsider.pk), co)

@@ -102,6 +102,17 @@ def test_a_rectify_day_in_the_past_is_refused(iw):
     assert not Case.objects.exists()
 
 
+def test_a_past_weekend_day_is_refused_though_its_deadline_rolls_to_monday(iw):
+    sunday = timezone.make_aware(datetime.combine(date(2026, 12, 6), time(10, 0)))
+    with time_machine.travel(sunday, tick=False):
+        saturday = timezone.localdate() - timedelta(days=1)
+        assert saturday.weekday() == 5 and rectify_deadline(saturday) > timezone.now()
+        with pytest.raises(ValidationError) as exc:
+            inspect(iw, campaign=None, inspected_on=saturday - timedelta(days=2),
+                    findings=[finding(rectify_by=saturday)])  # fmt: skip
+    assert exc.value.error_dict["findings.0.rectify_by"][0].code == "past"
+
+
 def test_today_is_refused_once_the_working_day_is_over(iw):
     day = _workday_after(timezone.localdate(), 3)
     evening = timezone.make_aware(datetime.combine(day, time(18, 30)))

@@ -281,8 +281,7 @@ def case_move(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResp
     back = reverse("caseviews:case-detail", args=[pk])
     if request.method == "POST":
         # One read: the scope check and the lock (the move's service checks this copy).
-        moving = visible_cases(request.user).select_related("case_type", "category", "region")
-        with services.locked_for_move(moving, pk) as case:
+        with services.locked_for_move(request.user, pk) as case:
             if case is None:
                 raise Http404
             form = spec.bind(request.POST, case=case, user=request.user)
