@@ -68,18 +68,19 @@ class Lifecycle:
     """Drives cases through the 8 moves with the world's users."""
 
     def __init__(self, world: Any, *, per_request_users: bool) -> None:
-        from people.models import User
+        from people.backends import AccountBackend
 
         self.world = world
         self.per_request_users = per_request_users
-        self.user_model = User
+        self.backend = AccountBackend()
         self.category = world.category("resident_issue")
 
     def actor(self, user: Any) -> Any:
         """The user as a request would see it: reloaded (roles not yet cached) or reused."""
         if not self.per_request_users:
             return user
-        return self.user_model.objects.get(pk=user.pk)
+        # As a signed-in request does: the session's backend reads the user.
+        return self.backend.get_user(user.pk)
 
     def run(self, cases: int, counter: QueryCounter) -> RunResult:
         from cases import services

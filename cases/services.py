@@ -47,7 +47,7 @@ from cases.models import (
 )
 from cases.moves import CATALOGUE, Rule, move
 from cases.scope import CASE_RELATED, can_see, covers_region, unit_ids
-from config.prepared import PreparedRead
+from config.prepared import PreparedRead, save_fields
 from enterprises.models import Policy, PolicyStatus
 from orgs.models import HANDLING_KINDS, Organisation, OrgKind
 from people.models import (
@@ -323,7 +323,7 @@ def _move(
     if rule.target:
         case.status = rule.target
     case.version += 1
-    case.save(update_fields=["status", "version", "updated_at", *fields])
+    save_fields(case, ["status", "version", "updated_at", *fields])
     event = CaseEvent(
         case=case,
         kind=kind,

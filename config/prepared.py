@@ -22,15 +22,15 @@ from __future__ import annotations
 import functools
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, signals
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 from django.db.transaction import TransactionManagementError
 
@@ -204,3 +204,54 @@ class PreparedRead(Generic[M]):
             )
             self._compiled[connection] = compiled
             return compiled
+
+
+_UPDATES: dict[tuple[str, type[Model], tuple[str, ...]], str] = {}
+
+
+def save_fields(obj: Model, fields: Iterable[str]) -> None:
+    """``obj.save(update_fields=fields)`` for the hot path of a move: the same UPDATE of those
+    columns of the one row (``auto_now`` stamped, values prepared by each field), its SQL built
+    once per model and set of fields, and the same pre_save/post_save signals when anyone
+    listens. An UPDATE that matches no row raises, as ``save(update_fields=…)`` does."""
+    model = type(obj)
+    meta = model._meta
+    names = tuple(dict.fromkeys(fields))
+    columns = [meta.get_field(name) for name in names]
+    if any(not field.concrete or field.primary_key for field in columns):
+        raise ValueError(f"save_fields: {names} must be concrete, non-key fields of {model}")
+    if any(hasattr(getattr(obj, field.attname), "resolve_expression") for field in columns):
+        obj.save(update_fields=names)  # an F() or other expression: the ORM compiles it
+        return
+    db = router.db_for_write(model, instance=obj)
+    connection = connections[db]
+    update_fields = frozenset(names)
+    if signals.pre_save.has_listeners(model):
+        signals.pre_save.send(
+            sender=model, instance=obj, raw=False, using=db, update_fields=update_fields
+        )
+    values = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in columns]
+    key = (connection.vendor, model, names)
+    sql = _UPDATES.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        sql = _UPDATES[key] = "UPDATE {} SET {} WHERE {} = %s".format(
+            quote(meta.db_table),
+            ", ".join(f"{quote(field.column)} = %s" for field in columns),
+            quote(meta.pk.column),
+        )
+    with _cursor(connection) as cursor:
+        cursor.execute(sql, [*values, meta.pk.get_db_prep_value(obj.pk, connection)])
+        if cursor.rowcount != 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    obj._state.adding = False
+    obj._state.db = db
+    if signals.post_save.has_listeners(model):
+        signals.post_save.send(
+            sender=model,
+            instance=obj,
+            created=False,
+            update_fields=update_fields,
+            raw=False,
+            using=db,
+        )

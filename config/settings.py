@@ -230,7 +230,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Axes runs first and refuses a locked-out sign-in before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading a signed-in request's user with SQL built once.
+    "people.backends.AccountBackend",
     # 手机号 + 密码 or 短信验证码 (residents and enterprise liaisons), after axes: counted too.
     "people.backends.PhoneBackend",
 ]

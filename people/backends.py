@@ -16,6 +16,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from config.prepared import PreparedRead
 from people.models import REQUESTERS, Person, User
 from people.validators import clean_mobile
 
@@ -46,7 +47,24 @@ def requester_for_phone(phone: str) -> Person | None:
     return user.person
 
 
-class PhoneBackend(ModelBackend):
+# Every signed-in request reads its user: the SQL is built once (config.prepared).
+_ACCOUNT = PreparedRead(lambda pk: User.objects.filter(pk=pk).order_by()[:1], pk=int)
+
+
+class AccountBackend(ModelBackend):
+    """Django's user name + password; a signed-in request's user read with SQL built once."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        try:
+            pk = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        found = _ACCOUNT(pk=pk)
+        user = found[0] if found else None
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class PhoneBackend(AccountBackend):
     """手机号 + 密码, or 手机号 + 短信验证码 (``otp_code``)."""
 
     def authenticate(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
@@ -150,3 +150,46 @@ def test_on_postgresql_the_statement_is_prepared_on_the_server(places, settings)
     other = PreparedRead(lambda name: Organisation.objects.filter(short_name=name), name=str)
     assert other(name="人社局") == []
     assert prepared('%"orgs_organisation"."short_name" = $1%') == 0
+
+
+def test_save_fields_writes_only_the_named_columns_and_sends_the_signals(places):
+    from django.db.models import F
+    from django.db.models.signals import post_save, pre_save
+
+    from config.prepared import save_fields
+    from people.models import ApiKey, User
+
+    county, *_, lone = places
+    lone.name, lone.short_name = "德化县人力资源和社会保障局", "人社局"
+    heard = []
+
+    def listen(sender, update_fields, **kwargs):
+        heard.append((sender, update_fields))
+
+    pre_save.connect(listen, sender=Organisation)
+    post_save.connect(listen, sender=Organisation)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            save_fields(lone, ["short_name"])
+    finally:
+        pre_save.disconnect(listen, sender=Organisation)
+        post_save.disconnect(listen, sender=Organisation)
+    assert len(queries) == 1 and queries[0]["sql"].startswith("UPDATE")
+    fresh = Organisation.objects.get(pk=lone.pk)
+    assert (fresh.name, fresh.short_name) == ("德化县人社局", "人社局")  # name was not named
+    assert heard == [(Organisation, frozenset({"short_name"}))] * 2
+    # A foreign key by its name.
+    user = User.objects.create_user("svc", password="pass-12345")
+    key = ApiKey.objects.create(name="k", user=user, prefix="lx_a", digest="d" * 64)
+    key.user = User.objects.create_user("svc2", password="pass-12345")
+    save_fields(key, ["user"])
+    assert ApiKey.objects.get(pk=key.pk).user == key.user
+    # An expression goes through the ORM.
+    Region.objects.filter(pk=county.pk).update(population=100)
+    county.population = F("population") + 5
+    save_fields(county, ["population"])
+    assert Region.objects.get(pk=county.pk).population == 105
+    # A row gone is an error, as save(update_fields=...) makes it.
+    Organisation.objects.filter(pk=lone.pk).delete()
+    with pytest.raises(DatabaseError):
+        save_fields(lone, ["short_name"])
