@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connections, router
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import Model, QuerySet, signals
+from django.db.models import Field, Model, QuerySet, signals
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 from django.db.transaction import TransactionManagementError
 
@@ -217,9 +217,12 @@ def save_fields(obj: Model, fields: Iterable[str]) -> None:
     model = type(obj)
     meta = model._meta
     names = tuple(dict.fromkeys(fields))
-    columns = [meta.get_field(name) for name in names]
-    if any(not field.concrete or field.primary_key for field in columns):
-        raise ValueError(f"save_fields: {names} must be concrete, non-key fields of {model}")
+    columns: list[Field[Any, Any]] = []
+    for name in names:
+        field = meta.get_field(name)
+        if not isinstance(field, Field) or not field.concrete or field.primary_key:
+            raise ValueError(f"save_fields: {name} is not a concrete, non-key field of {model}")
+        columns.append(field)
     if any(hasattr(getattr(obj, field.attname), "resolve_expression") for field in columns):
         obj.save(update_fields=names)  # an F() or other expression: the ORM compiles it
         return
@@ -238,7 +241,7 @@ def save_fields(obj: Model, fields: Iterable[str]) -> None:
         sql = _UPDATES[key] = "UPDATE {} SET {} WHERE {} = %s".format(
             quote(meta.db_table),
             ", ".join(f"{quote(field.column)} = %s" for field in columns),
-            quote(meta.pk.column),
+            quote(str(meta.pk.column)),
         )
     with _cursor(connection) as cursor:
         cursor.execute(sql, [*values, meta.pk.get_db_prep_value(obj.pk, connection)])
