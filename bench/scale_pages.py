@@ -79,10 +79,13 @@ def ensure_leaders() -> None:
 
 
 def analyze() -> None:
+    """Statistics for the planners; on PostgreSQL a VACUUM too, as autovacuum would do after a
+    bulk load: without the visibility map no index-only scan (the home page's count of a
+    reporter's cases read 440,000 rows from the table: 0.2 s instead of 0.03 s)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def rollup_costs(requests: int) -> None:
@@ -302,7 +305,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--total", type=int, default=1_000_000, help="cases (default 1,000,000)")
     parser.add_argument("--sample", type=int, default=3_000, help="engine-made cases (3,000)")
     parser.add_argument("--requests", type=int, default=10, help="timed requests per page (10)")
-    parser.add_argument("--only", default="", help="time only pages whose name contains this")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="time only pages whose name contains this (a comma list: any of these)",
+    )
     parser.add_argument("--generate-only", action="store_true", help="make the table, time nothing")
     parser.add_argument(
         "--live",
@@ -333,7 +340,7 @@ def main(argv: list[str] | None = None) -> None:
         rollup_costs(args.requests)
     rows = []
     for page in pages():
-        if args.only and args.only not in page.name:
+        if args.only and not any(part in page.name for part in args.only.split(",")):
             continue
         row = measure(page, args.requests)
         rows.append(row + [""] * (9 - len(row)))

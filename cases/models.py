@@ -742,6 +742,9 @@ class Case(models.Model):
             models.Index(fields=["-reported_at"], name="case_reported_desc"),
             # The desk looks a caller up by phone number (重复来电).
             models.Index(fields=["requester_phone"], name="case_requester_phone"),
+            # A reporter's own cases by date: the grid home's recent reports and today's count,
+            # 我登记的, a resident's 我的诉求 (a worker may have reported tens of thousands).
+            models.Index(fields=["reported_by", "reported_at"], name="case_reporter_reported"),
         ]
 
     def __str__(self) -> str:

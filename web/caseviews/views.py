@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -58,6 +59,47 @@ SORTABLE = {
     "reported_at": gettext_lazy("受理时间"),
     "deadline": gettext_lazy("办理期限"),
 }
+
+
+# The list counts its cases exactly up to COUNT_BOUND and says "10,000+" beyond (its rows,
+# pages and filters stay exact): counting a county's million cases took 0.3 s on PostgreSQL
+# and 2.5 s on SQLite for a figure nobody reads off a ledger that long. A list a figure opens
+# (a dashboard or assessment figure: ``metric``; the home page's 已超期 and 我登记的) is
+# counted exactly however long, so its count equals the figure.
+COUNT_BOUND = 10_000
+EXACT_COUNT_PARAMS = ("metric", "overdue", "mine")
+
+
+class BoundedPaginator(Paginator):
+    """A paginator that counts at most ``bound`` rows (+1, to know there are more); ``bounded``
+    tells that there are more than ``count``. ``bound=None`` counts them all."""
+
+    def __init__(self, object_list: QuerySet[Case], per_page: int, *, bound: int | None) -> None:
+        super().__init__(object_list, per_page)
+        self.cases = object_list
+        self.bound = bound
+        self.bounded = False
+
+    @cached_property
+    def count(self) -> int:
+        if self.bound is None:
+            return super().count
+        found = self.cases.order_by()[: self.bound + 1].count()
+        self.bounded = found > self.bound
+        return min(found, self.bound)
+
+
+def _count_bound(request: AuthenticatedHttpRequest) -> int | None:
+    """How far the list counts: all of a figure's cases, else COUNT_BOUND, or as far as the
+    page asked for and five more pages, in steps of COUNT_BOUND (page 400 counts 20,000)."""
+    if any(request.GET.get(name) for name in EXACT_COUNT_PARAMS):
+        return None
+    try:
+        number = min(max(int(request.GET.get("page") or 1), 1), 1_000_000)
+    except ValueError:
+        number = 1  # the paginator shows page 1 too
+    wanted = (number + 5) * PER_PAGE
+    return -(-wanted // COUNT_BOUND) * COUNT_BOUND
 
 
 def _filtered(request: AuthenticatedHttpRequest) -> CaseFilter:
@@ -107,7 +149,8 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = filterset.qs.annotate(
         overdue_now=ExpressionWrapper(overdue_q(now), output_field=BooleanField())
     ).defer("description", "answer", "details")
-    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    paginator = BoundedPaginator(cases, PER_PAGE, bound=_count_bound(request))
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     work_clock = WorkClock(now)
     for case in page.object_list:
@@ -117,7 +160,8 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "filter": filterset,
         "form": filterset.form,
         "page": page,
-        "elided": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "count_bounded": paginator.bounded,
+        "elided": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "sort_links": _sort_links(sort),
         "primary_fields": PRIMARY_FILTERS,
         "more_open": any(request.GET.get(name) for name in MORE_FILTERS),

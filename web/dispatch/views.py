@@ -48,6 +48,7 @@ from households.selectors import overdue_reviews
 from people.http import AuthenticatedHttpRequest
 from people.models import DISPATCHERS, SUPERVISORS, User
 from projects.selectors import overdue_milestones
+from stats import metrics
 from web.dispatch.duplicates import Hint, duplicate_hints
 from web.dispatch.forms import (
     DeadlinePreviewForm,
@@ -122,21 +123,18 @@ def _page(request: AuthenticatedHttpRequest, queryset: QuerySet) -> Page:
 def _tab_counts(user: User, clock: WorkClock) -> dict[str, int]:
     """The figures on the workbench's tabs, in one aggregate query over the cases any tab can
     count (the open statuses and 已回访, through the status index): with a million cases
-    the aggregate no longer reads every visible case."""
+    the aggregate no longer reads every visible case. ``metrics.through_index``: a plain
+    ``status IN`` of five states kept SQLite on a scan of the table (3 s)."""
     tabs = (*TO_TRIAGE, *HANDLING_STATUSES, Status.VERIFIED)
-    return (
-        visible_cases(user)
-        .filter(status__in=tabs)
-        .aggregate(
-            inbox=Count("pk", filter=Q(status__in=TO_TRIAGE)),
-            extensions=Count(
-                "pk",
-                filter=Q(status__in=HANDLING_STATUSES, pending_extension_until__isnull=False),
-            ),
-            sent_back=Count("pk", filter=Q(status=Status.TRIAGED, send_back_count__gt=0)),
-            supervision=Count("pk", filter=_on_board_q(clock)),
-            closing=Count("pk", filter=Q(status=Status.VERIFIED)),
-        )
+    return metrics.through_index(visible_cases(user), Q(status__in=tabs)).aggregate(
+        inbox=Count("pk", filter=Q(status__in=TO_TRIAGE)),
+        extensions=Count(
+            "pk",
+            filter=Q(status__in=HANDLING_STATUSES, pending_extension_until__isnull=False),
+        ),
+        sent_back=Count("pk", filter=Q(status=Status.TRIAGED, send_back_count__gt=0)),
+        supervision=Count("pk", filter=_on_board_q(clock)),
+        closing=Count("pk", filter=Q(status=Status.VERIFIED)),
     )
 
 

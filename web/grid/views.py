@@ -35,6 +35,7 @@ from cases.models import (
 from cases.scope import can_see_requester, covers_region, visible_cases
 from people.http import AuthenticatedHttpRequest
 from people.models import COLLECTORS, EnterpriseLink, Role, User
+from stats import metrics
 from web import offline
 from web.grid.forms import (
     GRID_ROLES,
@@ -142,16 +143,23 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     _require(user, REPORT_ROLES)
     start, in_grid = _start_of_today(), _in_grid(user)
-    counts = visible_cases(user).aggregate(
-        reported_today=Count("pk", filter=Q(reported_by=user, reported_at__gte=start)),
-        on_spot_today=Count(
-            "pk", filter=Q(reported_by=user, resolved_on_spot=True, answered_at__gte=start)
-        ),
-        to_visit=Count("pk", filter=in_grid & due_for_visit_q()),
-        mediating=Count(
-            "pk",
-            filter=in_grid & Q(status=Status.IN_PROGRESS, case_type__has_mediation=True),
-        ),
+    visible = visible_cases(user)
+    # Two reads instead of one aggregate over every visible case: the worker's own reports
+    # (the reporter index), and the answered and in-progress cases (the status index).
+    counts = visible.filter(reported_by=user).aggregate(
+        reported_today=Count("pk", filter=Q(reported_at__gte=start)),
+        on_spot_today=Count("pk", filter=Q(resolved_on_spot=True, answered_at__gte=start)),
+    )
+    counts.update(
+        metrics.through_index(
+            visible, Q(status__in=(Status.ANSWERED, Status.IN_PROGRESS))
+        ).aggregate(
+            to_visit=Count("pk", filter=in_grid & due_for_visit_q()),
+            mediating=Count(
+                "pk",
+                filter=in_grid & Q(status=Status.IN_PROGRESS, case_type__has_mediation=True),
+            ),
+        )
     )
     recent = cast(
         "list[RecentCase]",

@@ -298,3 +298,45 @@ def test_the_policy_filter_lists_the_cases_whose_answer_cited_it(world, client):
     assert [c.pk for c in response.context["page"].object_list] == [cited.pk]
     page = client.get(reverse("policies:policy-detail", args=[policy.pk])).content.decode()
     assert f"?policy={policy.pk}" in page
+
+
+# --- A bounded count --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_bound(monkeypatch):
+    """Pages of 2 and a count bound of 5: the list counts to (page + 5) × 2 rounded up to 5s."""
+    from web.caseviews import views
+
+    monkeypatch.setattr(views, "PER_PAGE", 2)
+    monkeypatch.setattr(views, "COUNT_BOUND", 5)
+
+
+def test_a_long_list_says_how_far_it_counted(world, client, small_bound):
+    reported = [world.report() for _ in range(16)]
+    client.force_login(world.dispatcher)
+    response = client.get(URL)
+    paginator = response.context["page"].paginator
+    assert paginator.bounded and paginator.count == 15  # (1 + 5) × 2 = 12, rounded up to 15
+    body = response.content.decode()
+    assert "共 15+ 件" in body and "第 1 页" in body and "共 15 件" not in body
+    # The rows stay exact, newest first; a page beyond the bound counts further.
+    assert listed(client) == [c.pk for c in reported[::-1][:2]]
+    deep = client.get(f"{URL}?page=8")
+    assert deep.context["page"].number == 8 and not deep.context["page"].paginator.bounded
+    assert [c.pk for c in deep.context["page"].object_list] == [c.pk for c in reported[1::-1]]
+
+
+def test_a_short_list_and_a_figures_list_are_counted_exactly(world, client, small_bound):
+    for _ in range(4):
+        world.report()
+    client.force_login(world.dispatcher)
+    response = client.get(URL)
+    assert not response.context["page"].paginator.bounded
+    assert "共 4 件" in response.content.decode()
+    for _ in range(12):
+        world.report()
+    client.force_login(world.grid_worker)  # who reported them (我登记的)
+    for query in ("metric=received", "mine=1"):
+        paginator = client.get(f"{URL}?{query}").context["page"].paginator
+        assert not paginator.bounded and paginator.count == 16, query

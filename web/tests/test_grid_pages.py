@@ -9,6 +9,7 @@ from cases import services
 from cases.models import Status
 from cases.tests.world import make_user
 from people.models import Role
+from web.grid import views as grid_views
 
 LIST_PAGES = ["grid:home", "grid:report", "grid:visit-list", "grid:mediation-list"]
 CASE_PAGES = ["grid:report-done", "grid:resolve", "grid:mediation", "grid:visit"]
@@ -92,3 +93,36 @@ def test_the_home_page_costs_the_same_queries_with_more_cases(world, client):
     for _ in range(27):
         world.report("dispute")
     assert count() == few <= 8
+
+
+def test_the_home_counts_equal_one_aggregate_over_every_visible_case(world, client):
+    """Two reads (the worker's own reports; the answered and in-progress cases) give the
+    figures of one aggregate over every case the worker sees."""
+    from django.db.models import Count, Q
+
+    from cases.models import Status, due_for_visit_q
+    from cases.scope import visible_cases
+    from web.grid.forms import grid_q
+
+    for status in (Status.REPORTED, Status.IN_PROGRESS, Status.ANSWERED, Status.CLOSED):
+        world.in_status(status)
+        world.in_status(status, "dispute")
+    world.in_status(Status.ANSWERED, region=world.other_grid)
+    case = world.report()
+    services.resolve_on_spot(case, actor=world.grid_worker, answer="已当场修复。")
+    client.force_login(world.grid_worker)
+    counts = client.get(reverse("grid:home")).context["counts"]
+    user, start = world.grid_worker, grid_views._start_of_today()
+    in_grid = grid_q(user) or Q()
+    expected = visible_cases(user).aggregate(
+        reported_today=Count("pk", filter=Q(reported_by=user, reported_at__gte=start)),
+        on_spot_today=Count(
+            "pk", filter=Q(reported_by=user, resolved_on_spot=True, answered_at__gte=start)
+        ),
+        to_visit=Count("pk", filter=in_grid & due_for_visit_q()),
+        mediating=Count(
+            "pk", filter=in_grid & Q(status=Status.IN_PROGRESS, case_type__has_mediation=True)
+        ),
+    )
+    assert counts == expected
+    assert counts["on_spot_today"] == 1 and counts["reported_today"] >= 9

@@ -47,3 +47,44 @@ def test_sign_in_and_out_in_a_real_browser(chromium, live):
     screenshot(page, "home-dispatcher")
     page.click("text=退出")
     page.wait_for_url(f"{live}/login/")
+
+
+def test_the_counts_equal_one_aggregate_over_every_visible_case(world, client):
+    """The page reads the counted states through the status index and 我登记的 through the
+    reporter index; the figures are those of one aggregate over all the cases the user sees."""
+    from datetime import timedelta
+
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from cases import services
+    from cases.models import HANDLING_STATUSES, Status, due_for_visit_q, overdue_q
+    from cases.scope import visible_cases
+
+    for status in Status.values:
+        world.in_status(status)
+    services.close_case(  # reported by the dispatcher (elsewhere than the grid), then closed
+        world.verified(region=world.other_grid), actor=world.dispatcher
+    )
+    late = services.accept_case(world.assigned(), actor=world.handler)
+    services.request_extension(
+        late,
+        actor=world.handler,
+        until=timezone.now() + timedelta(days=20),
+        reason="需协调供电公司施工。",
+    )
+    client.force_login(world.dispatcher)
+    counts = client.get(reverse("web:home")).context["counts"]
+    now = timezone.now()
+    user = world.dispatcher
+    expected = visible_cases(user).aggregate(
+        to_triage=Count("pk", filter=Q(status__in=[Status.REPORTED, Status.TRIAGED])),
+        in_handling=Count("pk", filter=Q(status__in=HANDLING_STATUSES)),
+        overdue=Count("pk", filter=overdue_q(now)),
+        to_visit=Count("pk", filter=due_for_visit_q(now)),
+        to_close=Count("pk", filter=Q(status=Status.VERIFIED)),
+        extensions=Count("pk", filter=Q(pending_extension_until__isnull=False)),
+        mine=Count("pk", filter=Q(reported_by=user)),
+    )
+    assert counts == expected
+    assert counts["extensions"] == 1 and counts["to_triage"] >= 2 and counts["mine"] > 0
