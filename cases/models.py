@@ -745,6 +745,8 @@ class Case(models.Model):
             # A reporter's own cases by date: the grid home's recent reports and today's count,
             # 我登记的, a resident's 我的诉求 (a worker may have reported tens of thousands).
             models.Index(fields=["reported_by", "reported_at"], name="case_reporter_reported"),
+            # Today's answers (grid home's 当场办结): written once per answer, read by date.
+            models.Index(fields=["answered_at"], name="case_answered_at"),
         ]
 
     def __str__(self) -> str:
