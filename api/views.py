@@ -301,31 +301,28 @@ def _reads_as_requester(user: User) -> bool:
     return user.is_authenticated and user.is_requester_only
 
 
+def _event_rows(*, for_requester: bool) -> Any:
+    """Events with their actors; a requester's leave out the internal steps."""
+    events = CaseEvent.objects.select_related("actor__person")
+    return events.exclude(kind__in=REQUESTER_HIDDEN_KINDS) if for_requester else events
+
+
 def _events(user: User) -> Any:
     """The events ``user`` reads."""
-    events = CaseEvent.objects.select_related("actor__person")
-    if _reads_as_requester(user):
-        events = events.exclude(kind__in=REQUESTER_HIDDEN_KINDS)
-    return events
+    return _event_rows(for_requester=_reads_as_requester(user))
 
 
-# A case's timeline and units in its detail, as above, oldest event first.
-_TIMELINE = PreparedRead(
-    lambda case_id: (
-        CaseEvent.objects.select_related("actor__person")
-        .filter(case_id=case_id)
-        .order_by("created_at", "id")
-    ),
-    case_id=int,
-)
-_REQUESTER_TIMELINE = PreparedRead(
-    lambda case_id: (
-        CaseEvent.objects.select_related("actor__person")
-        .exclude(kind__in=REQUESTER_HIDDEN_KINDS)
-        .filter(case_id=case_id)
-        .order_by("created_at", "id")
-    ),
-    case_id=int,
+# A case's timeline in its detail, oldest event first, and its units (SQL built once).
+_TIMELINE, _REQUESTER_TIMELINE = (
+    PreparedRead(
+        lambda case_id, for_requester=for_requester: (
+            _event_rows(for_requester=for_requester)
+            .filter(case_id=case_id)
+            .order_by("created_at", "id")
+        ),
+        case_id=int,
+    )
+    for for_requester in (False, True)
 )
 _UNITS = PreparedRead(
     lambda case_id: (
