@@ -137,7 +137,8 @@ def test_a_refused_report_is_marked_to_fix_and_reopens_filled_in(chromium, live,
     assert not Case.objects.exists()
 
     page.click("[data-offline-banner] a:has-text('重新打开')")
-    assert page.input_value("textarea[name=description]") == "村口垃圾无人清运，气味很大。"
+    # The form is refilled from IndexedDB after the page loads: wait for it, then read it.
+    expect(page.locator("textarea[name=description]")).to_have_value("村口垃圾无人清运，气味很大。")
     assert page.input_value("select[name=category]") != ""
     assert page.is_checked("label:has-text('民情诉求') input")
     expect(page.locator("#f-requester_phone .offline-errors")).to_contain_text("有效的电话号码")
