@@ -37,6 +37,7 @@ from cases.models import (
     Priority,
     TimeLimit,
 )
+from config.prepared import PreparedRead
 from orgs.models import HANDLING_KINDS, Organisation
 from people.models import Role, User
 from regions.models import RegionLevel
@@ -84,9 +85,16 @@ def current() -> DispatchCatalogue | None:
     return DispatchCatalogue.objects.filter(status=PUBLISHED).first()
 
 
+_PUBLISHED = PreparedRead(
+    lambda: DispatchCatalogue.objects.filter(status=PUBLISHED).order_by("-version")[:1]
+)
+
+
 def current_id() -> int | None:
-    """The id of the published version, for the assignment that records it (one query)."""
-    return DispatchCatalogue.objects.filter(status=PUBLISHED).values_list("pk", flat=True).first()
+    """The id of the published version, for the assignment that records it (one query, its SQL
+    built once: every 交办 asks)."""
+    found = _PUBLISHED()
+    return found[0].pk if found else None
 
 
 def draft() -> DispatchCatalogue | None:

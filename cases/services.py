@@ -47,7 +47,7 @@ from cases.models import (
 )
 from cases.moves import CATALOGUE, Rule, move
 from cases.scope import CASE_RELATED, can_see, covers_region, unit_ids
-from config.prepared import PreparedRead, save_fields
+from config.prepared import PreparedRead, insert_row, save_fields
 from enterprises.models import Policy, PolicyStatus
 from orgs.models import HANDLING_KINDS, Organisation, OrgKind
 from people.models import (
@@ -335,7 +335,7 @@ def _move(
         data=data or {},
         created_at=now or timezone.now(),
     )
-    event.save(force_insert=True)
+    insert_row(event)
     return event
 
 
@@ -393,8 +393,18 @@ def _month_key(moment: datetime) -> int:
     return local.year * 100 + local.month
 
 
+_LIMIT = PreparedRead(
+    lambda case_type_id, priority: TimeLimit.objects.filter(
+        case_type_id=case_type_id, priority=priority
+    ).order_by("pk")[:1],
+    case_type_id=int,
+    priority=str,
+)
+
+
 def _limit(case_type_id: int, priority: str) -> TimeLimit | None:
-    return TimeLimit.objects.filter(case_type_id=case_type_id, priority=priority).first()
+    found = _LIMIT(case_type_id=case_type_id, priority=str(priority))
+    return found[0] if found else None
 
 
 def planned_deadline(
@@ -667,19 +677,21 @@ def report_case(
     )
     try:
         with transaction.atomic():
-            case.save(force_insert=True)
+            insert_row(case)
             case.number = _case_number(case, now)
-            case.save(update_fields=["number"])
-            CaseEvent(
-                case=case,
-                kind=K.REPORTED,
-                actor=actor,
-                via=via,
-                from_status="",
-                to_status=Status.REPORTED,
-                data={"channel": channel, **({"deadline": _iso(deadline)} if deadline else {})},
-                created_at=now,
-            ).save(force_insert=True)
+            save_fields(case, ["number"])
+            insert_row(
+                CaseEvent(
+                    case=case,
+                    kind=K.REPORTED,
+                    actor=actor,
+                    via=via,
+                    from_status="",
+                    to_status=Status.REPORTED,
+                    data={"channel": channel, **({"deadline": _iso(deadline)} if deadline else {})},
+                    created_at=now,
+                )
+            )
             if checked:
                 CaseAttachment.objects.bulk_create(
                     CaseAttachment(

@@ -258,3 +258,63 @@ def save_fields(obj: Model, fields: Iterable[str]) -> None:
             raw=False,
             using=db,
         )
+
+
+# Saves that write the row and nothing else (AppendOnly only refuses a second save).
+_PLAIN_SAVES = frozenset({"Model.save", "AppendOnly.save"})
+_INSERTS: dict[tuple[str, type[Model]], tuple[str, tuple[Field[Any, Any], ...]]] = {}
+
+
+def insert_row(obj: Model) -> None:
+    """``obj.save(force_insert=True)`` for the rows a move appends (its event, its task): the
+    same INSERT of every concrete column (defaults and ``auto_now_add`` filled in, values
+    prepared by each field), its SQL built once per model, the database's key read back, and
+    the same pre_save/post_save signals when anyone listens. A model whose ``save()`` does more
+    than Django's (or ``eventlog.AppendOnly``'s guard), one with parents (multi-table
+    inheritance) and a row given its own auto key go through the ORM."""
+    model = type(obj)
+    meta = model._meta
+    auto_pk = meta.auto_field is not None and meta.pk is meta.auto_field
+    if (
+        meta.parents
+        or model.save.__qualname__ not in _PLAIN_SAVES
+        or (auto_pk and obj.pk is not None)
+    ):
+        obj.save(force_insert=True)
+        return
+    db = router.db_for_write(model, instance=obj)
+    connection = connections[db]
+    if signals.pre_save.has_listeners(model):
+        signals.pre_save.send(sender=model, instance=obj, raw=False, using=db, update_fields=None)
+    key = (connection.vendor, model)
+    built = _INSERTS.get(key)
+    if built is None:
+        columns = tuple(
+            field
+            for field in meta.concrete_fields
+            if not (auto_pk and field.primary_key) and not field.generated
+        )
+        quote = connection.ops.quote_name
+        sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(
+            quote(meta.db_table),
+            ", ".join(quote(str(field.column)) for field in columns),
+            ", ".join(["%s"] * len(columns)),
+            quote(str(meta.pk.column)),
+        )
+        built = _INSERTS[key] = (sql, columns)
+    sql, columns = built
+    if any(hasattr(getattr(obj, field.attname), "resolve_expression") for field in columns):
+        obj.save(force_insert=True)  # an expression as a value: the ORM compiles it
+        return
+    values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in columns]
+    with _cursor(connection) as cursor:
+        cursor.execute(sql, values)
+        (pk,) = cursor.fetchone()
+    if obj.pk is None:
+        obj.pk = meta.pk.to_python(pk)
+    obj._state.adding = False
+    obj._state.db = db
+    if signals.post_save.has_listeners(model):
+        signals.post_save.send(
+            sender=model, instance=obj, created=True, update_fields=None, raw=False, using=db
+        )

@@ -287,7 +287,7 @@ if REDIS_URL:
             "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
         }
     }
-TASK_BACKEND = env_str("LIANXIN_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
+TASK_BACKEND = env_str("LIANXIN_TASK_BACKEND", "config.tasks.DatabaseBackend")
 TASKS = {"default": {"BACKEND": TASK_BACKEND}}
 if TASK_BACKEND == "django_tasks_rq.RQBackend":
     if not REDIS_URL:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django_tasks_db import DatabaseBackend
 
 from cases.models import CaseEvent, EventKind
 
@@ -27,6 +28,12 @@ def case_event_saved(sender: type, instance: CaseEvent, created: bool, **kwargs:
     # The backend in force at the move (a replay under the dummy backend stays there).
     backend = check_repeats.get_backend()
     case_id = instance.case_id
+
+    if isinstance(backend, DatabaseBackend):
+        # In the move's own transaction: queued if and only if the move commits (no second
+        # commit after it).
+        backend.enqueue(check_repeats, (case_id,), {})
+        return
 
     def enqueue() -> None:
         try:

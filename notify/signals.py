@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django_tasks_db import DatabaseBackend
 
 from cases.models import CaseEvent
 from notify import rules
@@ -29,6 +30,12 @@ def case_event_saved(sender: type, instance: CaseEvent, created: bool, **kwargs:
     # The backend in force at the move (a replay under the dummy backend stays there).
     backend = produce_notifications.get_backend()
     event_id = instance.pk
+
+    if isinstance(backend, DatabaseBackend):
+        # A row in the move's own transaction: queued if and only if the move commits, without
+        # a second commit (and its disk flush) after it.
+        backend.enqueue(produce_notifications, (event_id,), {})
+        return
 
     def enqueue() -> None:
         try:

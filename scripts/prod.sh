@@ -20,7 +20,7 @@ WEB_WORKERS="${LIANXIN_WEB_WORKERS:-2}"
 TASK_WORKERS="${LIANXIN_TASK_WORKERS:-2}"
 BIND="${LIANXIN_BIND:-127.0.0.1:8000}"
 ROLE="${LIANXIN_ROLE:-all}"
-BACKEND="${LIANXIN_TASK_BACKEND:-django_tasks_db.DatabaseBackend}"
+BACKEND="${LIANXIN_TASK_BACKEND:-config.tasks.DatabaseBackend}"
 
 $PY manage.py check --deploy --fail-level ERROR >/dev/null
 if [ "${LIANXIN_MIGRATE:-1}" = "1" ]; then

@@ -30,8 +30,19 @@ def snapshot(case: Case) -> dict[str, Any]:
         "case": Case.objects.filter(pk=case.pk).values().get(),
         "events": list(CaseEvent.objects.filter(case_id=case.pk).values_list("pk", flat=True)),
         "assignments": list(CaseAssignment.objects.filter(case_id=case.pk).order_by("pk").values()),
-        "tasks": DBTaskResult.objects.count(),
+        # Tasks about this case (a deadline check, a repeat check); a notification's task is
+        # about an event, and a refused move writes none. (Making a merge's master enqueues
+        # its own repeat check.)
+        "tasks": DBTaskResult.objects.filter(args_kwargs__args__0=case.pk)
+        .exclude(task_path="notify.tasks.produce_notifications")
+        .count(),
     }
+
+
+def deadline_checks() -> Any:
+    """The queued deadline checks only: a move also queues, in the same transaction, the
+    notifications and the repeat check that other apps ask for."""
+    return DBTaskResult.objects.filter(task_path="cases.tasks.check_case_deadline")
 
 
 def last_event(case: Case) -> CaseEvent:

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django_tasks_db.models import DBTaskResult
 
 from cases import services
 from cases.models import Status
@@ -15,6 +14,7 @@ from cases.tests.helpers import (
     FIVE_WORKING_DAYS_LATER,
     assert_event,
     assert_refused,
+    deadline_checks,
     fresh,
     local,
     module_world_fixture,
@@ -117,7 +117,7 @@ def test_approving_an_extension_moves_the_deadline_and_clears_the_overdue_flags(
     )
     clock.move_to(FIVE_WORKING_DAYS_LATER + timedelta(hours=1))
     case = services.mark_overdue(services.remind_case(case))
-    tasks_before = DBTaskResult.objects.count()
+    tasks_before = deadline_checks().count()
     case = services.approve_extension(case, actor=world.dispatcher, note="同意")
     case = fresh(case)
     assert (case.deadline, case.pending_extension_until, case.extension_count) == (until, None, 1)
@@ -141,8 +141,8 @@ def test_approving_an_extension_moves_the_deadline_and_clears_the_overdue_flags(
     )
     assert case.clock_paused_at is None
     # The case's overdue check moves with the deadline.
-    assert DBTaskResult.objects.count() == tasks_before + 1
-    assert DBTaskResult.objects.order_by("-enqueued_at").first().run_after == until
+    assert deadline_checks().count() == tasks_before + 1
+    assert deadline_checks().order_by("-enqueued_at").first().run_after == until
 
 
 def test_approving_or_refusing_without_a_request_is_refused(world, clock):

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django_tasks_db.models import DBTaskResult
 
 from cases import services
 from cases.models import Satisfaction, Status
-from cases.tests.helpers import assert_event, assert_refused, fresh, local, module_world_fixture
+from cases.tests.helpers import (
+    assert_event,
+    assert_refused,
+    deadline_checks,
+    fresh,
+    local,
+    module_world_fixture,
+)
 
 module_world = module_world_fixture()
 
@@ -22,7 +28,7 @@ def world(module_world, db):
 def test_reopening_after_a_failed_visit_counts_rework_and_restarts_the_clock(world, clock):
     case = world.verified(passed=False)
     clock.move_to(local(2026, 9, 15, 10))
-    tasks_before = DBTaskResult.objects.count()
+    tasks_before = deadline_checks().count()
     case = fresh(services.reopen_case(case, actor=world.dispatcher, reason="群众不满意，重办。"))
     new_deadline = local(2026, 9, 21, 17)  # 16, 17, 18, 20 (make-up Sunday), 21
     assert (case.status, case.reopen_count, case.rework_count, case.deadline) == (
@@ -52,7 +58,7 @@ def test_reopening_after_a_failed_visit_counts_rework_and_restarts_the_clock(wor
         reason="群众不满意，重办。",
         data={"rework": True, "deadline": new_deadline.isoformat()},
     )
-    assert DBTaskResult.objects.count() == tasks_before + 1
+    assert deadline_checks().count() == tasks_before + 1
 
 
 def test_reopening_after_a_passed_visit_is_not_rework(world, clock):

@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from cases import deadlines, services
 from cases.models import Case, CaseEvent, Status
 from cases.tasks import check_case_deadline, sweep_overdue
-from cases.tests.helpers import kinds, local
+from cases.tests.helpers import deadline_checks, kinds, local
 
 MONDAY = local(2026, 9, 14, 10)
 DEADLINE = local(2026, 9, 20, 17)  # five working days, the last one a make-up Sunday
@@ -38,7 +38,7 @@ def assign(case: Case, world) -> Case:
 
 def test_assigning_enqueues_the_cases_deadline_check(world):
     case = assign(triaged(world), world)
-    task = DBTaskResult.objects.get()
+    task = deadline_checks().get()
     assert task.task_path == check_case_deadline.module_path == "cases.tasks.check_case_deadline"
     assert task.args_kwargs == {"args": [case.pk], "kwargs": {}}
     assert (task.run_after, task.status) == (DEADLINE, "READY")
@@ -48,9 +48,9 @@ def test_the_check_disappears_with_a_rolled_back_assignment(world):
     case = triaged(world)
     with pytest.raises(RuntimeError), transaction.atomic():
         assign(case, world)
-        assert DBTaskResult.objects.count() == 1
+        assert deadline_checks().count() == 1
         raise RuntimeError("the caller's transaction fails after the move")
-    assert not DBTaskResult.objects.exists()
+    assert not deadline_checks().exists()
     assert Case.objects.get(pk=case.pk).status == Status.TRIAGED
     assert "assigned" not in kinds(case)
 
@@ -59,7 +59,7 @@ def test_a_refused_assignment_enqueues_nothing(world):
     case = triaged(world)
     with pytest.raises(ValidationError), time_machine.travel(MONDAY, tick=False):
         services.assign_case(case, actor=world.dispatcher, lead_unit=world.dept, deadline=MONDAY)
-    assert not DBTaskResult.objects.exists()
+    assert not deadline_checks().exists()
 
 
 def test_the_check_before_the_deadline_only_reminds(world):
@@ -106,7 +106,7 @@ def test_an_approved_extension_enqueues_a_check_for_the_new_deadline(world):
     with time_machine.travel(MONDAY, tick=False):
         case = services.request_extension(case, actor=world.handler, until=until, reason="需协调")
         services.approve_extension(case, actor=world.dispatcher)
-    assert sorted(DBTaskResult.objects.values_list("run_after", flat=True)) == [DEADLINE, until]
+    assert sorted(deadline_checks().values_list("run_after", flat=True)) == [DEADLINE, until]
     # The first check, still due at the old deadline, now finds nothing to do.
     with time_machine.travel(DEADLINE + timedelta(minutes=1), tick=False):
         check_case_deadline.call(case.pk)

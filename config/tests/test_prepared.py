@@ -193,3 +193,83 @@ def test_save_fields_writes_only_the_named_columns_and_sends_the_signals(places)
     Organisation.objects.filter(pk=lone.pk).delete()
     with pytest.raises(DatabaseError):
         save_fields(lone, ["short_name"])
+
+
+def test_insert_row_writes_what_save_writes_in_one_statement_and_sends_the_signals(places):
+    from django.db.models.signals import post_save, pre_save
+
+    from config.prepared import insert_row
+    from people.models import ApiKey, User
+
+    user = User.objects.create_user("svc", password="pass-12345")
+    by_orm = ApiKey(name="orm", user=user, prefix="lx_a", digest="a" * 64)
+    by_orm.save(force_insert=True)
+    heard = []
+
+    def listen(sender, created=None, **kwargs):
+        heard.append((sender, created))
+
+    pre_save.connect(listen, sender=ApiKey)
+    post_save.connect(listen, sender=ApiKey)
+    try:
+        row = ApiKey(name="prepared", user=user, prefix="lx_a", digest="b" * 64)
+        with CaptureQueriesContext(connection) as queries:
+            insert_row(row)
+    finally:
+        pre_save.disconnect(listen, sender=ApiKey)
+        post_save.disconnect(listen, sender=ApiKey)
+    assert len(queries) == 1 and queries[0]["sql"].startswith("INSERT")
+    assert heard == [(ApiKey, None), (ApiKey, True)]
+    assert row.pk is not None and row.pk != by_orm.pk and not row._state.adding
+    assert row.created_at is not None  # auto_now_add, as save() stamps it
+    fresh, reference = ApiKey.objects.get(pk=row.pk), ApiKey.objects.get(pk=by_orm.pk)
+    keep = {"id", "name", "digest", "created_at"}
+    assert {k: v for k, v in model_to_dict(fresh).items() if k not in keep} == {
+        k: v for k, v in model_to_dict(reference).items() if k not in keep
+    }
+    assert (fresh.name, fresh.digest, fresh.created_at) == ("prepared", "b" * 64, row.created_at)
+
+
+def test_insert_row_leaves_to_the_orm_what_it_cannot_write_as_save_would(places):
+    from django.db.models import Value
+
+    from config.prepared import insert_row
+
+    county = places[0]
+    # A model whose save() does more (Organisation stores a blank credit code as NULL).
+    org = Organisation(
+        kind=OrgKind.DEPARTMENT, name="德化县应急管理局", region=county, credit_code=""
+    )
+    insert_row(org)
+    assert Organisation.objects.get(pk=org.pk).credit_code is None
+    from people.models import ApiKey, User
+
+    user = User.objects.create_user("svc3", password="pass-12345")
+    # A row that names its own auto key keeps it.
+    named = ApiKey(pk=987_654, name="自带主键", user=user, prefix="lx_b", digest="n" * 64)
+    insert_row(named)
+    assert ApiKey.objects.filter(pk=987_654, name="自带主键").exists()
+    # An expression as a value is compiled by the ORM.
+    key = ApiKey(name=Value("表达式"), user=user, prefix="lx_c", digest="c" * 64)
+    insert_row(key)
+    assert ApiKey.objects.get(pk=key.pk).name == "表达式"
+
+
+def test_the_database_task_backend_writes_the_row_django_tasks_writes():
+    from django_tasks_db import DatabaseBackend as OrmDatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from cases.tasks import check_case_deadline
+    from config.tasks import DatabaseBackend
+
+    assert isinstance(check_case_deadline.get_backend(), DatabaseBackend)
+    ours = check_case_deadline.enqueue(41)
+    theirs = OrmDatabaseBackend("default", {}).enqueue(check_case_deadline, (41,), {})
+    assert ours.status == theirs.status == "READY"
+    skip = {"id", "enqueued_at"}
+    [mine, reference] = [
+        {k: v for k, v in model_to_dict(DBTaskResult.objects.get(pk=r.id)).items() if k not in skip}
+        for r in (ours, theirs)
+    ]
+    assert mine == reference
+    assert check_case_deadline.get_backend().get_result(ours.id).args == [41]

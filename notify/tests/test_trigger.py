@@ -1,5 +1,7 @@
-"""The trigger: a committed move with an interesting event enqueues one task, after the commit;
-an event no rule is about costs nothing; a channel that is down never fails the move."""
+"""The trigger: a move with an interesting event queues one task row in its own transaction
+(queued if and only if the move commits, with no second commit after it); an event no rule is
+about costs nothing; a channel that is down never fails the move. A queue outside the database
+(Redis) is told after the commit instead."""
 
 from __future__ import annotations
 
@@ -32,17 +34,35 @@ def test_a_committed_assignment_enqueues_one_produce_task_for_its_event(
     assert not Notification.objects.exists()  # the move itself wrote no message
 
 
-def test_nothing_is_enqueued_before_the_commit_nor_after_a_rollback(
+def test_the_task_row_is_written_with_the_move_and_rolls_back_with_it(
     world, django_capture_on_commit_callbacks
 ):
     case = moves.triage_case(world.report(), actor=world.dispatcher, category=world.category())
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
             moves.assign_case(case, actor=world.dispatcher, lead_unit=world.dept)
-            assert not tasks(PRODUCE)
+            # In the move's transaction: a worker sees it only once the move commits.
+            assert len(tasks(PRODUCE)) == 1
             raise RuntimeError("the caller's transaction fails after the move")
     assert callbacks == []
     assert not tasks(PRODUCE)
+
+
+def test_a_queue_outside_the_database_is_told_only_after_the_commit(
+    world, django_capture_on_commit_callbacks, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from django_tasks import default_task_backend
+
+    case = moves.triage_case(world.report(), actor=world.dispatcher, category=world.category())
+    default_task_backend.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        moves.assign_case(case, actor=world.dispatcher, lead_unit=world.dept)
+    assert not [r for r in default_task_backend.results if r.task.module_path == PRODUCE]
+    for callback in callbacks:
+        callback()
+    [result] = [r for r in default_task_backend.results if r.task.module_path == PRODUCE]
+    assert result.args == [last_event(case, "assigned").pk]
 
 
 def test_an_event_no_rule_is_about_enqueues_nothing_and_sends_no_query(
@@ -50,28 +70,29 @@ def test_an_event_no_rule_is_about_enqueues_nothing_and_sends_no_query(
 ):
     case = moves.accept_case(world.assigned(), actor=world.handler)
     rules.active_rules("progress_noted")  # the cache is warm, as in a running server
+    queued = len(tasks(PRODUCE))
     with (
         CaptureQueriesContext(connection) as queries,
         django_capture_on_commit_callbacks(execute=True),
     ):
         moves.add_progress_note(case, actor=world.handler, note="已联系供电所")
-    assert not tasks(PRODUCE)
+    assert len(tasks(PRODUCE)) == queued
     assert not [q for q in queries.captured_queries if "notify_" in q["sql"]]
 
 
-def test_the_receiver_adds_no_query_to_an_interesting_move(
+def test_the_receiver_adds_one_insert_to_an_interesting_move_and_nothing_after_it(
     world, django_capture_on_commit_callbacks
 ):
-    """The move's own queries are the same with and without the receiver (the task row comes
-    after the commit)."""
+    """With the receiver the move sends one more statement, the task row's INSERT, and leaves
+    nothing to run after its commit."""
     rules.active_rules("assigned")
 
-    def assign_queries() -> tuple[int, int]:
+    def assign_queries() -> tuple[list[str], int]:
         case = moves.triage_case(world.report(), actor=world.dispatcher, category=world.category())
         with CaptureQueriesContext(connection) as queries:
             with django_capture_on_commit_callbacks(execute=False) as callbacks:
                 moves.assign_case(case, actor=world.dispatcher, lead_unit=world.dept)
-        return len(queries.captured_queries), len(callbacks)
+        return [q["sql"] for q in queries.captured_queries], len(callbacks)
 
     assign_queries()  # every cache warm (a flush by an earlier test empties some), as in a server
     connected = assign_queries()
@@ -84,8 +105,15 @@ def test_the_receiver_adds_no_query_to_an_interesting_move(
         post_save.connect(
             signals.case_event_saved, sender=CaseEvent, dispatch_uid="notify_case_event"
         )
-    assert connected[0] == disconnected[0]
-    assert connected[1] == disconnected[1] + 1  # only the enqueue, after the commit
+
+    def task_rows(sqls: list[str]) -> int:
+        return sum(
+            sql.startswith('INSERT INTO "django_tasks_database_dbtaskresult"') for sql in sqls
+        )
+
+    assert len(connected[0]) == len(disconnected[0]) + 1
+    assert task_rows(connected[0]) == task_rows(disconnected[0]) + 1  # the deadline check's too
+    assert connected[1] == disconnected[1] == 0
 
 
 def test_the_rule_cache_follows_an_administrators_changes(world):
