@@ -23,11 +23,13 @@ from cases.models import Case, CaseAssignment, overdue_q
 from cases.scope import can_see_requester, names_the_requester, visible_cases
 from enterprises.scope import may_read_file
 from households.selectors import case_household
+from orgs.models import Organisation
 from people.http import AuthenticatedHttpRequest
 from people.masking import mask_name
 from people.models import User
 from privacy.models import Door
 from privacy.services import record_case_access
+from stats import metrics, rollup
 from web.caseviews.export import ledger_response
 from web.caseviews.filters import DEFAULT_SORT, CaseFilter
 from web.caseviews.timeline import ancestors_with_people, clock, ledger_details, timeline
@@ -72,16 +74,27 @@ EXACT_COUNT_PARAMS = ("metric", "overdue", "mine")
 
 class BoundedPaginator(Paginator):
     """A paginator that counts at most ``bound`` rows (+1, to know there are more); ``bounded``
-    tells that there are more than ``count``. ``bound=None`` counts them all."""
+    tells that there are more than ``count``. ``bound=None`` counts them all; ``known`` is a
+    count already known (a figure's, from the rollup)."""
 
-    def __init__(self, object_list: QuerySet[Case], per_page: int, *, bound: int | None) -> None:
+    def __init__(
+        self,
+        object_list: QuerySet[Case],
+        per_page: int,
+        *,
+        bound: int | None,
+        known: int | None = None,
+    ) -> None:
         super().__init__(object_list, per_page)
         self.cases = object_list
         self.bound = bound
+        self.known = known
         self.bounded = False
 
     @cached_property
     def count(self) -> int:
+        if self.known is not None:
+            return self.known
         if self.bound is None:
             return super().count
         found = self.cases.order_by()[: self.bound + 1].count()
@@ -100,6 +113,45 @@ def _count_bound(request: AuthenticatedHttpRequest) -> int | None:
         number = 1  # the paginator shows page 1 too
     wanted = (number + 5) * PER_PAGE
     return -(-wanted // COUNT_BOUND) * COUNT_BOUND
+
+
+# The parameters of a dashboard figure's link that the rollup can count (stats.rollup.Source);
+# page and sort do not change which cases a list holds.
+ROLLUP_COUNTABLE = frozenset({"metric", "part", "month", "type", "unit", "page", "sort"})
+
+
+def _figure_count(request: AuthenticatedHttpRequest, filterset: CaseFilter) -> int | None:
+    """How many cases a figure's list holds, read from the rollup as the figure itself is, when
+    its filters are exactly a figure's: a metric and its part over a run of months, perhaps one
+    case type and one lead unit. Counting a year of a million cases live took 0.3-0.5 s; the
+    rollup is kept equal to the live count by the engine's events (stats.rollup). None when the
+    list has any other filter, the user's view is not whole region subtrees, or the figure is
+    the 吹哨报到 table's: those are counted live."""
+    given = {name for name, value in request.GET.items() if value}
+    if "metric" not in given or "month" not in given or not given <= ROLLUP_COUNTABLE:
+        return None
+    if not filterset.is_valid():
+        return None
+    data = filterset.form.cleaned_data
+    metric, part = data["metric"], data.get("part") or metrics.NUM
+    unit = data.get("unit")
+    months = sorted(set(data["month"] or []))
+    if metric in metrics.WHISTLE_METRICS or not months:
+        return None
+    if unit is not None and not isinstance(unit, Organisation):
+        return None  # 未交办: not a unit the rollup groups by
+    index = [month // 100 * 12 + month % 100 for month in months]
+    if index != list(range(index[0], index[0] + len(index))):
+        return None  # not one run of months
+    source = rollup.Source.for_user(
+        request.user, case_type=data.get("type"), months=(months[0], months[-1])
+    )
+    if source is None:
+        return None
+    if unit is None:
+        return source.totals().count(metric, part)
+    rows = [row for row in source.rates(["lead_unit"]) if row.group["lead_unit"] == unit.pk]
+    return rows[0].count(metric, part) if rows else 0
 
 
 def _filtered(request: AuthenticatedHttpRequest) -> CaseFilter:
@@ -149,7 +201,9 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = filterset.qs.annotate(
         overdue_now=ExpressionWrapper(overdue_q(now), output_field=BooleanField())
     ).defer("description", "answer", "details")
-    paginator = BoundedPaginator(cases, PER_PAGE, bound=_count_bound(request))
+    paginator = BoundedPaginator(
+        cases, PER_PAGE, bound=_count_bound(request), known=_figure_count(request, filterset)
+    )
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     work_clock = WorkClock(now)
