@@ -1,6 +1,8 @@
 """Repeat demands are checked after a case is reported, and again once it is triaged (its
-category known): after the move commits, one task row, so the move never waits for the check
-and cannot fail for it. ``cases`` knows nothing of this; it only writes its ``CaseEvent``."""
+category known): one task row, so the move never waits for the check. On the database backend
+the row is written in the move's own transaction (queued if and only if the move commits); a
+queue outside the database is told after the commit, and a failure there is logged, never the
+move's. ``cases`` knows nothing of this; it only writes its ``CaseEvent``."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""How a move reaches the outbox: after its transaction commits, one task row per event that
-some active rule is about. The move itself does no notification work and cannot fail for it.
+"""How a move reaches the outbox: one task row per event that some active rule is about. The
+move itself does no notification work: on the database backend the row is written in the move's
+own transaction (queued if and only if the move commits, without a second commit after it); a
+queue outside the database (Redis) is told after the commit, and a failure there is logged,
+never the move's.
 
 The engine (``cases``) knows nothing of this app; it only writes its ``CaseEvent``.
 """
