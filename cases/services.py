@@ -367,6 +367,25 @@ def _case_number(case: Case, now: datetime) -> str:
     return f"LX{timezone.localtime(now):%Y%m%d}{case.pk:07d}"
 
 
+def _open(case: Case, *, actor: User | None, via: str, now: datetime, data: dict[str, Any]) -> None:
+    """Write a new case, its number (which holds its id) and its 受理 event."""
+    insert_row(case)
+    case.number = _case_number(case, now)
+    save_fields(case, ["number"])
+    insert_row(
+        CaseEvent(
+            case=case,
+            kind=K.REPORTED,
+            actor=actor,
+            via=via,
+            from_status="",
+            to_status=Status.REPORTED,
+            data=data,
+            created_at=now,
+        )
+    )
+
+
 def _note_on_master(
     master: Case, kind: str, duplicate: Case, *, actor: User, via: str, reason: str, now: datetime
 ) -> None:
@@ -677,20 +696,12 @@ def report_case(
     )
     try:
         with transaction.atomic():
-            insert_row(case)
-            case.number = _case_number(case, now)
-            save_fields(case, ["number"])
-            insert_row(
-                CaseEvent(
-                    case=case,
-                    kind=K.REPORTED,
-                    actor=actor,
-                    via=via,
-                    from_status="",
-                    to_status=Status.REPORTED,
-                    data={"channel": channel, **({"deadline": _iso(deadline)} if deadline else {})},
-                    created_at=now,
-                )
+            _open(
+                case,
+                actor=actor,
+                via=via,
+                now=now,
+                data={"channel": channel, **({"deadline": _iso(deadline)} if deadline else {})},
             )
             if checked:
                 CaseAttachment.objects.bulk_create(
@@ -2061,19 +2072,13 @@ def _split_off(
         reported_at=now,
         reported_month=_month_key(now),
     )
-    new.save(force_insert=True)
-    new.number = _case_number(new, now)
-    new.save(update_fields=["number"])
-    CaseEvent(
-        case=new,
-        kind=K.REPORTED,
+    _open(
+        new,
         actor=actor,
         via=via,
-        from_status="",
-        to_status=Status.REPORTED,
+        now=now,
         data={"channel": new.channel, "split_from": original.number},
-        created_at=now,
-    ).save(force_insert=True)
+    )
     return new
 
 
