@@ -175,9 +175,12 @@ def predicates(now: datetime | None = None) -> dict[str, Q]:
         "unsatisfied": visit & Q(visit_satisfaction=Satisfaction.UNSATISFIED),
         # 满意率's numerator counts these two answers (基本满意 weighted).
         "pleased": visit & Q(visit_satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASIC)),
-        # 应办结: answered (judged at its answer) or past its deadline; cases still inside their
-        # limit (按时待处置) would make every rate look bad mid-period.
-        "due": has_deadline & (Q(answered_on_time__isnull=False) | Q(deadline__lt=now)),
+        # 应办结: answered (judged at its answer) or past its deadline with its clock running;
+        # cases still inside their limit (按时待处置) would make every rate look bad mid-period,
+        # and a stopped clock (a pause, an extension asked, a question to the requester) keeps a
+        # case inside it: its deadline moves on when the clock runs again (cases.clocks).
+        "due": has_deadline
+        & (Q(answered_on_time__isnull=False) | Q(deadline__lt=now, clock_paused_at__isnull=True)),
         "on_time": has_deadline & Q(answered_on_time=True),
         "answered": answered,
         "reworked": answered & Q(rework_count__gt=0),

@@ -86,7 +86,7 @@ def _live(now: datetime) -> dict[str, Q]:
     judged = disputes & ~Q(status__in=_JUDGED) & Q(deadline__lt=now)
     return {
         "overdue_now": overdue_q(now),
-        "due": Q(deadline__lt=now, answered_on_time__isnull=True),
+        "due": Q(deadline__lt=now, answered_on_time__isnull=True, clock_paused_at__isnull=True),
         "disputes_judged": judged,
         "mediation_success": judged & Q(mediation_outcome=MediationOutcome.SUCCESS),
     }

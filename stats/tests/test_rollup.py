@@ -207,3 +207,29 @@ def test_the_dashboard_reads_the_rollup(figures, client):
     assert response.status_code == 200
     assert CaseRollup.objects.filter(dim=CaseRollup.UNIT).exists()
     assert RollupState.objects.get().built
+
+
+def test_a_case_whose_clock_stands_is_not_yet_due(world):
+    """应办结 leaves out a case past its deadline while its clock stands (a pause): its deadline
+    moves on when the clock runs again. Live and rollup agree at every step."""
+    with time_machine.travel(NOW - timedelta(days=20), tick=False):
+        case = services.accept_case(world.assigned(), actor=world.handler)
+        case = services.pause_clock(case, actor=world.dispatcher, reason="等待第三方鉴定。")
+    deadline = case.deadline
+    assert deadline is not None
+    past = deadline + timedelta(days=1)
+
+    def due_and_overdue(now):
+        row = live(world.leader, (), now=now)[0]
+        assert_same(world.leader, now=now)
+        return row.due, row.overdue_now
+
+    assert due_and_overdue(past) == (0, 0)
+    with time_machine.travel(past, tick=False):
+        case = services.resume_clock(case, actor=world.dispatcher)
+    assert case.deadline > deadline  # moved on by the time it stood
+    assert due_and_overdue(past) == (0, 0)
+    assert due_and_overdue(case.deadline + timedelta(minutes=1)) == (1, 1)
+    # The figure's list holds what the figure counts.
+    due_cases = Case.objects.filter(metrics.part_q("on_time_rate", metrics.DEN, now=past))
+    assert not due_cases.exists()
