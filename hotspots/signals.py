@@ -6,17 +6,13 @@ move's. ``cases`` knows nothing of this; it only writes its ``CaseEvent``."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
-from django_tasks_db import DatabaseBackend
 
 from cases.models import CaseEvent, EventKind
-
-log = logging.getLogger("lianxin.hotspots")
+from cases.tasks import enqueue_with_move
 
 CHECKED_KINDS = frozenset({EventKind.REPORTED, EventKind.TRIAGED})
 
@@ -27,20 +23,4 @@ def case_event_saved(sender: type, instance: CaseEvent, created: bool, **kwargs:
         return
     from hotspots.tasks import check_repeats
 
-    # The backend in force at the move (a replay under the dummy backend stays there).
-    backend = check_repeats.get_backend()
-    case_id = instance.case_id
-
-    if isinstance(backend, DatabaseBackend):
-        # In the move's own transaction: queued if and only if the move commits (no second
-        # commit after it).
-        backend.enqueue(check_repeats, (case_id,), {})
-        return
-
-    def enqueue() -> None:
-        try:
-            backend.enqueue(check_repeats, (case_id,), {})
-        except Exception:  # the move is committed: a missed check waits for the periodic one
-            log.exception("Could not enqueue the repeat check of case %s", case_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_with_move(check_repeats, instance.case_id)

@@ -9,19 +9,16 @@ The engine (``cases``) knows nothing of this app; it only writes its ``CaseEvent
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django_tasks_db import DatabaseBackend
 
 from cases.models import CaseEvent
+from cases.tasks import enqueue_with_move
 from notify import rules
 from notify.models import NotificationRule
-
-logger = logging.getLogger("lianxin.notify")
 
 
 @receiver(post_save, sender=CaseEvent, dispatch_uid="notify_case_event")
@@ -30,23 +27,7 @@ def case_event_saved(sender: type, instance: CaseEvent, created: bool, **kwargs:
         return
     from notify.tasks import produce_notifications
 
-    # The backend in force at the move (a replay under the dummy backend stays there).
-    backend = produce_notifications.get_backend()
-    event_id = instance.pk
-
-    if isinstance(backend, DatabaseBackend):
-        # A row in the move's own transaction: queued if and only if the move commits, without
-        # a second commit (and its disk flush) after it.
-        backend.enqueue(produce_notifications, (event_id,), {})
-        return
-
-    def enqueue() -> None:
-        try:
-            backend.enqueue(produce_notifications, (event_id,), {})
-        except Exception:  # the move is committed: a notification is never worth an error page
-            logger.exception("Could not enqueue the notifications of event %s", event_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_with_move(produce_notifications, instance.pk)
 
 
 @receiver([post_save, post_delete], sender=NotificationRule, dispatch_uid="notify_rule_changed")

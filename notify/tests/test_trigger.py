@@ -65,6 +65,23 @@ def test_a_queue_outside_the_database_is_told_only_after_the_commit(
     assert result.args == [last_event(case, "assigned").pk]
 
 
+def test_a_queue_that_fails_after_the_commit_is_logged_not_the_moves_error(
+    world, django_capture_on_commit_callbacks, settings, monkeypatch, caplog
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from django_tasks.backends.dummy import DummyBackend
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    case = moves.triage_case(world.report(), actor=world.dispatcher, category=world.category())
+    monkeypatch.setattr(DummyBackend, "enqueue", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = moves.assign_case(case, actor=world.dispatcher, lead_unit=world.dept)
+    assert case.status == Status.ASSIGNED
+    assert "Could not enqueue notify.tasks.produce_notifications" in caplog.text
+
+
 def test_an_event_no_rule_is_about_enqueues_nothing_and_sends_no_query(
     world, django_capture_on_commit_callbacks
 ):

@@ -8,6 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services
 from cases.models import Channel, Status
@@ -408,12 +409,6 @@ def test_a_department_heads_figure_list_is_counted_live(world, client):
     head = make_user("head", Role.DEPT_HEAD, organisation=world.dept)
     world.answered()
     client.force_login(head)
-    month = timezone_month()
+    month = timezone.localdate().strftime("%Y%m")
     paginator = client.get(URL, {"metric": "received", "month": month}).context["page"].paginator
     assert paginator.known is None and paginator.count == 1
-
-
-def timezone_month() -> str:
-    from django.utils import timezone
-
-    return timezone.localdate().strftime("%Y%m")
